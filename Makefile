@@ -1,0 +1,66 @@
+# Iris top-level Makefile: the two commands of the README, plus bench and fuzz.
+#   make run    install what is missing, build, start irisd on its embedded default
+#   make test   install, build with ASan+UBSan, run every suite
+SHELL := /bin/bash
+BUILD_REL := build/release
+BUILD_SAN := build/asan
+BUILD_FUZZ := build/fuzz
+DATA ?= $(CURDIR)/data
+CONF ?=
+
+DEBIAN_PKGS := build-essential g++ meson ninja-build pkg-config clang llvm \
+	libclang-rt-14-dev libuv1-dev libssl-dev libexpat1-dev libgsasl-dev \
+	libhttp-parser-dev libwslay-dev libjansson-dev libsqlite3-dev libpq-dev \
+	libinih-dev libcurl4-openssl-dev libical-dev libcmocka-dev libidn2-dev \
+	libpsl-dev libphonenumber-dev sqlite3 openssl curl \
+	python3 python3-pytest python3-aiosmtpd python3-slixmpp python3-requests
+
+.PHONY: all deps build build-san run test bench fuzz clean format
+
+all: build
+
+# Installs only the Debian packages that are missing; needs root (or sudo).
+deps:
+	@missing=$$(for p in $(DEBIAN_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(BUILD_REL)/build.ninja:
+	meson setup $(BUILD_REL) --buildtype=release -Db_lto=false
+
+$(BUILD_SAN)/build.ninja:
+	CC=clang CXX=clang++ meson setup $(BUILD_SAN) --buildtype=debug -Dwerror=true \
+		-Db_sanitize=address,undefined -Db_lundef=false
+
+build: deps $(BUILD_REL)/build.ninja
+	ninja -C $(BUILD_REL)
+
+build-san: deps $(BUILD_SAN)/build.ninja
+	ninja -C $(BUILD_SAN)
+
+run: build
+	$(BUILD_REL)/src/cmd/irisd --data $(DATA) $(if $(CONF),--config $(CONF))
+
+test: build-san
+	tests/run-all $(BUILD_SAN)
+
+bench: build
+	@for b in bench/*/run; do echo "== $$b"; $$b $(BUILD_REL) || exit 1; done
+
+fuzz: deps
+	[ -f $(BUILD_FUZZ)/build.ninja ] || CC=clang CXX=clang++ meson setup $(BUILD_FUZZ) \
+		--buildtype=debugoptimized -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false
+	ninja -C $(BUILD_FUZZ)
+	tools/fuzz-all $(BUILD_FUZZ) $${FUZZ_SECONDS:-60}
+
+format:
+	clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'fuzz/*.c' 'bench/*.c')
+
+clean:
+	rm -rf build

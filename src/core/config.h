@@ -1,0 +1,82 @@
+/*
+ * core/config: the typed settings table of irisd (Redis style).
+ *
+ * Every setting has one row: INI name ("section.key"), type, bounds, default,
+ * whether SIGHUP may change it, and a one-line help. The same table serves
+ * the config file, `irisd -n` (check and exit) and docs/operator.md.
+ */
+#ifndef IRIS_CORE_CONFIG_H
+#define IRIS_CORE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+enum config_type { CONFIG_BOOL, CONFIG_INT, CONFIG_STRING };
+
+struct config {
+	/* [server] */
+	char *data_dir;
+	char *domain;
+	bool dev_mode;
+	char *log_level;
+	int workers;
+	/* [http] */
+	char *http_bind;
+	int http_port;
+	bool http_tls;
+	char *tls_cert;
+	char *tls_key;
+	int http_max_header_bytes;
+	int http_max_body_bytes;
+	int http_header_timeout_ms;
+	int http_idle_timeout_ms;
+	int http_max_connections;
+	char *public_url;
+	/* [auth] */
+	int token_ttl_s;
+	int login_max_failures;
+	int login_lockout_s;
+	int scram_iterations;
+	bool self_registration;
+	int confirm_ttl_s;
+	/* [smtp] */
+	char *smtp_url;
+	char *smtp_from;
+	int smtp_timeout_s;
+	/* [audit] */
+	int audit_checkpoint_every;
+	/* [profile] */
+	int avatar_max_bytes;
+};
+
+struct config_setting {
+	const char *name; /* "section.key" */
+	enum config_type type;
+	size_t offset; /* into struct config */
+	long min, max; /* for CONFIG_INT */
+	const char *default_value;
+	bool reloadable;
+	const char *help;
+};
+
+/* The table; terminated by a row with name == NULL. */
+extern const struct config_setting config_settings[];
+
+/* Fills cfg with defaults. Release with config_free(). */
+void config_defaults(struct config *cfg);
+/* Reads an INI file over the current values of cfg. Unknown keys, wrong types
+ * and out-of-bounds values are errors; *error_r (malloc'd, caller frees) says
+ * which line and why. Returns 0 or -1. */
+int config_load_file(struct config *cfg, const char *path, char **error_r);
+/* Sets one setting by name from text, checking type and bounds. */
+int config_set(struct config *cfg, const char *name, const char *value, char **error_r);
+/* Cross-setting checks (e.g. TLS key without cert). */
+int config_validate(const struct config *cfg, char **error_r);
+/* Copies the reloadable settings of src into dst (SIGHUP). */
+void config_apply_reloadable(struct config *dst, const struct config *src);
+/* Writes the table as Markdown (docs/operator.md uses it). */
+void config_write_reference(FILE *out);
+void config_free(struct config *cfg);
+
+#endif

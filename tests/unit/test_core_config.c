@@ -1,0 +1,113 @@
+/* Unit tests for core/config: the typed settings table. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/config.h"
+
+static char *write_temp(const char *text)
+{
+	char *path = strdup("/tmp/iris-config-XXXXXX");
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+static void test_defaults(void **state)
+{
+	struct config cfg;
+	config_defaults(&cfg);
+	assert_int_equal(cfg.http_port, 8443);
+	assert_true(cfg.http_tls);
+	assert_false(cfg.dev_mode);
+	assert_string_equal(cfg.domain, "localhost");
+	config_free(&cfg);
+}
+
+static void test_file_overrides(void **state)
+{
+	struct config cfg;
+	char *error = NULL;
+	char *path = write_temp("[server]\ndomain = chat.example.org\n[http]\nport = 9443\n");
+	config_defaults(&cfg);
+	assert_int_equal(config_load_file(&cfg, path, &error), 0);
+	assert_string_equal(cfg.domain, "chat.example.org");
+	assert_int_equal(cfg.http_port, 9443);
+	config_free(&cfg);
+	unlink(path);
+	free(path);
+}
+
+static void expect_error(const char *text, const char *needle)
+{
+	struct config cfg;
+	char *error = NULL;
+	char *path = write_temp(text);
+	config_defaults(&cfg);
+	assert_int_equal(config_load_file(&cfg, path, &error), -1);
+	assert_non_null(error);
+	assert_non_null(strstr(error, needle));
+	free(error);
+	config_free(&cfg);
+	unlink(path);
+	free(path);
+}
+
+static void test_bad_values(void **state)
+{
+	expect_error("[http]\nport = 70000\n", "outside");
+	expect_error("[http]\nport = eighty\n", "integer");
+	expect_error("[server]\ndev_mode = maybe\n", "true or false");
+	expect_error("[server]\ncolour = blue\n", "unknown setting");
+	expect_error("[http]\ntls_cert = /x.pem\n", "together");
+	expect_error("[server]\nlog_level = loud\n", "log_level");
+}
+
+/* P-SEC-3: plaintext HTTP only with development mode. */
+static void test_plaintext_needs_dev_mode(void **state)
+{
+	expect_error("[http]\ntls = false\n", "dev_mode");
+	struct config cfg;
+	char *error = NULL;
+	char *path = write_temp("[server]\ndev_mode = true\n[http]\ntls = false\n");
+	config_defaults(&cfg);
+	assert_int_equal(config_load_file(&cfg, path, &error), 0);
+	config_free(&cfg);
+	unlink(path);
+	free(path);
+}
+
+static void test_reloadable_only(void **state)
+{
+	struct config a, b;
+	char *error = NULL;
+	config_defaults(&a);
+	config_defaults(&b);
+	assert_int_equal(config_set(&b, "http.port", "1234", &error), 0);
+	assert_int_equal(config_set(&b, "auth.token_ttl_s", "600", &error), 0);
+	config_apply_reloadable(&a, &b);
+	assert_int_equal(a.http_port, 8443);
+	assert_int_equal(a.token_ttl_s, 600);
+	config_free(&a);
+	config_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_file_overrides),
+		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_plaintext_needs_dev_mode),
+		cmocka_unit_test(test_reloadable_only),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
