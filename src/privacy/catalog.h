@@ -1,0 +1,60 @@
+/*
+ * privacy/catalog: every stored column declared once (DESIGN.md "The privacy
+ * catalog"). Personal columns carry their data category, data subject,
+ * purpose, legal basis, retention, erasure action and export rule; other
+ * columns are declared as not personal, with a reason. The access report,
+ * the export, erasure, retention sweeps and the registers are all derived
+ * from this catalog, and a unit test fails when a column of the schema has
+ * no entry.
+ *
+ * Modules declare their tables in their own fragment (an array terminated by
+ * a zeroed entry) and register it at start-up with privacy_catalog_register();
+ * privacy never includes domain headers.
+ */
+#ifndef IRIS_PRIVACY_CATALOG_H
+#define IRIS_PRIVACY_CATALOG_H
+
+#include <stdbool.h>
+
+enum catalog_erasure {
+	ERASE_NOT_PERSONAL = 0, /* technical column, nothing to erase */
+	ERASE_DELETE,		/* row or value deleted */
+	ERASE_SHRED,		/* sealed: subject key destroyed, then deleted */
+	ERASE_ANONYMISE,	/* value replaced, row kept (e.g. statistics) */
+	ERASE_KEEP_LEGAL,	/* kept under a legal duty until retention ends */
+};
+
+enum catalog_export {
+	EXPORT_NONE = 0,
+	EXPORT_VALUE, /* exported as is (opened if sealed) */
+	EXPORT_FILE,  /* a blob exported as a file */
+};
+
+struct catalog_column {
+	const char *table;
+	const char *column;
+	bool personal;
+	bool sealed;	   /* stored as AES-256-GCM under a subject key */
+	const char *category;     /* W3C DPV term, e.g. "dpv-pd:EmailAddress" */
+	const char *subject;      /* data subject, e.g. "end user", "tenant admin" */
+	const char *purpose;      /* e.g. "account management" */
+	const char *legal_basis;  /* e.g. "GDPR Art. 6(1)(b) contract" */
+	const char *retention;    /* human text, e.g. "until account deletion" */
+	int retention_days;       /* 0 = for the life of the subject */
+	enum catalog_erasure erasure;
+	enum catalog_export export_as;
+	const char *note;	   /* for non-personal columns: why not personal */
+};
+
+/* Registers a fragment (static storage, zero-terminated). Idempotent. */
+void privacy_catalog_register(const struct catalog_column *fragment);
+/* Finds the entry of table.column, or NULL. */
+const struct catalog_column *privacy_catalog_find(const char *table, const char *column);
+/* Calls fn for every registered entry, in registration order. */
+void privacy_catalog_each(void (*fn)(const struct catalog_column *entry, void *ctx), void *ctx);
+/* Entry count (registered). */
+unsigned privacy_catalog_count(void);
+/* Text names for reports. */
+const char *privacy_catalog_erasure_name(enum catalog_erasure erasure);
+
+#endif
