@@ -365,7 +365,7 @@ static uint32_t key_of(char kind, const char *a, const char *b)
 size_t cx_block_keys(const struct cx_prep *p, uint32_t k[CX_MAX_KEYS])
 {
 	size_t n = 0;
-	char sf[5], sl[5], i1[2] = {0}, i2[2] = {0};
+	char sf[5], sl[5] = "";
 	if (p->email)
 		k[n++] = key_of('e', p->email, NULL);
 	if (p->email_local)
@@ -376,15 +376,15 @@ size_t cx_block_keys(const struct cx_prep *p, uint32_t k[CX_MAX_KEYS])
 		k[n++] = key_of('i', p->natid, NULL);
 	if (p->birth)
 		k[n++] = key_of('b', p->birth, NULL);
-	if (p->last) {
+	if (p->last)
 		cx_soundex(p->last, sl);
-		i1[0] = p->first ? p->first[0] : 0;
-		k[n++] = key_of('n', sl, i1);
-	}
 	if (p->first) {
 		cx_soundex(p->first, sf);
-		i2[0] = p->last ? p->last[0] : 0;
-		k[n++] = key_of('n', sf, i2); /* same kind: catches swapped names */
+		if (p->last) {
+			/* both names, in either order: catches swapped names */
+			bool lt = strcmp(sf, sl) < 0;
+			k[n++] = key_of('s', lt ? sf : sl, lt ? sl : sf);
+		}
 		const char *where = p->postcode ? p->postcode
 				    : p->email_domain ? p->email_domain
 						      : p->company;
