@@ -18,8 +18,8 @@ static void handler(const struct http_request *req, struct http_response *resp, 
 	const char *id = http_request_param(req, "id");
 	(void)http_request_query(req, "q", buf, sizeof(buf));
 	(void)http_request_header(req, "Authorization");
-	http_response_json(resp, 200, json_pack("{s:s?,s:I}", "id", id, "len",
-						(json_int_t)req->body_len));
+	http_response_json(resp, 200,
+	                   json_pack("{s:s?,s:I}", "id", id, "len", (json_int_t)req->body_len));
 }
 
 static struct http_router *router_get(void)
@@ -52,10 +52,10 @@ static void dispatch(struct http_request *req)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct http_limits limits = {
-		.max_header_bytes = 4096,
-		.max_body_bytes = 4096,
-		.max_url_bytes = 1024,
-		.max_headers = 32,
+	    .max_header_bytes = 4096,
+	    .max_body_bytes = 4096,
+	    .max_url_bytes = 1024,
+	    .max_headers = 32,
 	};
 	struct http_reqparser p;
 	if (size == 0)

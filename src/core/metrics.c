@@ -17,7 +17,7 @@ enum metric_type { METRIC_COUNTER, METRIC_GAUGE, METRIC_HISTOGRAM };
 static const char *const type_names[] = {"counter", "gauge", "histogram"};
 
 struct metric {
-	char *name;	   /* full name, labels included */
+	char *name;        /* full name, labels included */
 	size_t family_len; /* length of the family part of name */
 	char *help;
 	enum metric_type type;
@@ -125,7 +125,7 @@ struct metric *metrics_gauge(const char *name, const char *help)
 }
 
 struct metric *metrics_histogram(const char *name, const char *help, const double *bounds,
-				 size_t n_bounds)
+                                 size_t n_bounds)
 {
 	if (n_bounds == 0 || n_bounds > METRICS_HISTOGRAM_MAX_BUCKETS)
 		fatal("event=metrics_bad_buckets name=\"%s\" n=%zu", name, n_bounds);
@@ -197,8 +197,8 @@ struct render_buf {
 	size_t len, cap;
 };
 
-__attribute__((format(printf, 2, 3))) static void rb_printf(struct render_buf *rb,
-							     const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void rb_printf(struct render_buf *rb, const char *fmt,
+                                                            ...)
 {
 	for (;;) {
 		va_list ap;
@@ -244,12 +244,12 @@ static void render_histogram(struct render_buf *rb, struct metric *m)
 		else
 			snprintf(le, sizeof(le), "%g", m->bounds[i]);
 		rb_printf(rb, "%.*s_bucket{%.*s%sle=\"%s\"} %" PRIu64 "\n", fam, m->name, inner,
-			  labels + 1, sep, le, cumulative);
+		          labels + 1, sep, le, cumulative);
 	}
 	int64_t sum = atomic_load_explicit(&m->sum_micro, memory_order_relaxed);
 	rb_printf(rb, "%.*s_sum%s %.6f\n", fam, m->name, labels, (double)sum / 1e6);
 	rb_printf(rb, "%.*s_count%s %" PRIu64 "\n", fam, m->name, labels,
-		  atomic_load_explicit(&m->count, memory_order_relaxed));
+	          atomic_load_explicit(&m->count, memory_order_relaxed));
 }
 
 /* Emits one family: HELP and TYPE once, then every metric of it, so the
@@ -269,7 +269,7 @@ static void render_family(struct render_buf *rb, size_t first)
 			render_histogram(rb, m);
 		else
 			rb_printf(rb, "%s %" PRId64 "\n", m->name,
-				  atomic_load_explicit(&m->value, memory_order_relaxed));
+			          atomic_load_explicit(&m->value, memory_order_relaxed));
 	}
 }
 

@@ -43,7 +43,7 @@ struct metric *metrics_gauge(const char *name, const char *help);
  * (an implicit +Inf bucket is added). The bounds of the first registration
  * win. Values are observed as doubles; sum is kept in micro-units. */
 struct metric *metrics_histogram(const char *name, const char *help, const double *bounds,
-				 size_t n_bounds);
+                                 size_t n_bounds);
 
 /* Adds 1 to a counter (or gauge). NULL is ignored. */
 void metrics_inc(struct metric *m);

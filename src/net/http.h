@@ -42,19 +42,19 @@ struct http_header {
 
 struct http_param {
 	const char *name; /* points into the route pattern */
-	char *value;	  /* percent-decoded segment */
+	char *value;      /* percent-decoded segment */
 };
 
 /* A parsed request. Everything is NUL-terminated and owned by the server;
  * handlers treat it as read-only. */
 struct http_request {
-	const char *method; /* "GET", "POST", ... */
-	char *path;	    /* percent-decoded, without the query, starts with '/' */
-	char *query;	    /* raw query string without '?', or "" */
-	char *body;	    /* NUL-terminated for convenience; may hold NULs */
-	size_t body_len;    /* at most the server's max_body_bytes */
+	const char *method;   /* "GET", "POST", ... */
+	char *path;           /* percent-decoded, without the query, starts with '/' */
+	char *query;          /* raw query string without '?', or "" */
+	char *body;           /* NUL-terminated for convenience; may hold NULs */
+	size_t body_len;      /* at most the server's max_body_bytes */
 	char remote_addr[64]; /* peer IP as text; log only at debug level */
-	bool tls;	      /* arrived over TLS */
+	bool tls;             /* arrived over TLS */
 	unsigned short http_major, http_minor;
 
 	/* Internal to net/: use the accessor functions below. */
@@ -75,7 +75,7 @@ const char *http_request_header(const struct http_request *req, const char *name
  * value does not fit in buflen (with its NUL), is badly encoded, or decodes
  * to a NUL byte. A key without '=' has the value "". */
 const char *http_request_query(const struct http_request *req, const char *key, char *buf,
-			       size_t buflen);
+                               size_t buflen);
 
 /* A response under construction. Zero-initialised by the server; handlers
  * use the functions below rather than the fields. */
@@ -92,11 +92,11 @@ struct http_response {
 /* Sets status, content type (NULL: none) and a copy of len body bytes,
  * replacing any earlier body. */
 void http_response_set(struct http_response *resp, int status, const char *content_type,
-		       const void *body, size_t len);
+                       const void *body, size_t len);
 /* Like http_response_set, but takes ownership of heap_body (malloc'd; NULL
  * with len 0 is fine) instead of copying it. */
 void http_response_take(struct http_response *resp, int status, const char *content_type,
-			char *heap_body, size_t len);
+                        char *heap_body, size_t len);
 /* Adds a header. Names must be tokens and values free of CR, LF and NUL;
  * headers the server manages (Content-Length, Content-Type,
  * Transfer-Encoding, Connection, Date) and headers past
@@ -108,12 +108,11 @@ void http_response_json(struct http_response *resp, int status, json_t *obj);
 /* Sets exactly {"error":{"code":code,"message":message}} as
  * application/json with the given status. */
 void http_response_error(struct http_response *resp, int status, const char *code,
-			 const char *message);
+                         const char *message);
 /* Frees the body, content type and headers and zeroes the response. */
 void http_response_clear(struct http_response *resp);
 
-typedef void http_handler_fn(const struct http_request *req, struct http_response *resp,
-			     void *ctx);
+typedef void http_handler_fn(const struct http_request *req, struct http_response *resp, void *ctx);
 
 /* Run the handler on the libuv thread pool; the response is sent from the
  * loop thread when it returns. Without it the handler runs inline. */
@@ -137,7 +136,7 @@ void http_router_free(struct http_router **router);
  * unless routed. Registering the same method and pattern twice, or a
  * malformed pattern, is a bug and calls fatal(). ctx is passed to fn. */
 void http_router_add(struct http_router *router, const char *method, const char *pattern,
-		     unsigned flags, http_handler_fn *fn, void *ctx);
+                     unsigned flags, http_handler_fn *fn, void *ctx);
 /* Handler for paths no route matches (instead of the 404 JSON error). It
  * runs on the worker pool, since it may serve files. */
 void http_router_set_fallback(struct http_router *router, http_handler_fn *fn, void *ctx);

@@ -38,9 +38,9 @@ struct http_reqparser {
 	bool in_value;
 	size_t header_bytes;
 	size_t body_cap;
-	bool started;	       /* some byte of the current request arrived */
+	bool started;          /* some byte of the current request arrived */
 	bool headers_complete; /* the current request's headers are complete */
-	bool complete;	       /* the current request is complete */
+	bool complete;         /* the current request is complete */
 	int err_status;
 	const char *err_code;
 	const char *err_message;
@@ -54,8 +54,8 @@ void http_reqparser_deinit(struct http_reqparser *p);
  * requests come out one at a time. *consumed_r says how many bytes were
  * used; the rest must be fed again after http_reqparser_take(). After
  * HTTP_PARSE_ERROR the parser is unusable. */
-enum http_parse_result http_reqparser_feed(struct http_reqparser *p, const char *data,
-					   size_t len, size_t *consumed_r);
+enum http_parse_result http_reqparser_feed(struct http_reqparser *p, const char *data, size_t len,
+                                           size_t *consumed_r);
 /* Hands the completed request to the caller (free with http_request_free)
  * and readies p for the next one. */
 struct http_request *http_reqparser_take(struct http_reqparser *p);
@@ -72,12 +72,12 @@ char *http_percent_decode(const char *in, size_t len, bool plus_is_space);
  * (404, 405, OPTIONS). A fallback handler comes back with
  * HTTP_ROUTE_WORKER set. */
 http_handler_fn *http_router_match(const struct http_router *router, struct http_request *req,
-				   struct http_response *resp, unsigned *flags_r, void **ctx_r);
+                                   struct http_response *resp, unsigned *flags_r, void **ctx_r);
 
 /* Serialises status line, headers and body (none for HEAD, 1xx, 204 and
  * 304) into a new buffer the caller frees; keep_alive picks the Connection
  * header. A response with status 0 is first turned into a 500 error. */
 char *http_response_serialize(struct http_response *resp, const struct http_request *req,
-			      bool keep_alive, size_t *len_r);
+                              bool keep_alive, size_t *len_r);
 
 #endif

@@ -12,8 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-static void parse_fail(struct http_reqparser *p, int status, const char *code,
-		       const char *message)
+static void parse_fail(struct http_reqparser *p, int status, const char *code, const char *message)
 {
 	if (p->err_status == 0) {
 		p->err_status = status;
@@ -234,13 +233,13 @@ static int on_message_complete(http_parser *hp)
 }
 
 static const http_parser_settings parser_settings = {
-	.on_message_begin = on_message_begin,
-	.on_url = on_url,
-	.on_header_field = on_header_field,
-	.on_header_value = on_header_value,
-	.on_headers_complete = on_headers_complete,
-	.on_body = on_body,
-	.on_message_complete = on_message_complete,
+    .on_message_begin = on_message_begin,
+    .on_url = on_url,
+    .on_header_field = on_header_field,
+    .on_header_value = on_header_value,
+    .on_headers_complete = on_headers_complete,
+    .on_body = on_body,
+    .on_message_complete = on_message_complete,
 };
 
 void http_reqparser_init(struct http_reqparser *p, const struct http_limits *limits)
@@ -260,8 +259,8 @@ void http_reqparser_deinit(struct http_reqparser *p)
 	p->url = p->field = p->value = NULL;
 }
 
-enum http_parse_result http_reqparser_feed(struct http_reqparser *p, const char *data,
-					   size_t len, size_t *consumed_r)
+enum http_parse_result http_reqparser_feed(struct http_reqparser *p, const char *data, size_t len,
+                                           size_t *consumed_r)
 {
 	*consumed_r = 0;
 	if (p->err_status != 0)
@@ -378,7 +377,7 @@ const char *http_request_param(const struct http_request *req, const char *name)
 }
 
 const char *http_request_query(const struct http_request *req, const char *key, char *buf,
-			       size_t buflen)
+                               size_t buflen)
 {
 	size_t klen = strlen(key);
 	for (const char *s = req->query; s != NULL && *s != '\0';) {

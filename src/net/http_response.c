@@ -14,41 +14,41 @@ static const struct {
 	int status;
 	const char *reason;
 } reasons[] = {
-	{100, "Continue"},
-	{200, "OK"},
-	{201, "Created"},
-	{202, "Accepted"},
-	{204, "No Content"},
-	{206, "Partial Content"},
-	{301, "Moved Permanently"},
-	{302, "Found"},
-	{303, "See Other"},
-	{304, "Not Modified"},
-	{307, "Temporary Redirect"},
-	{308, "Permanent Redirect"},
-	{400, "Bad Request"},
-	{401, "Unauthorized"},
-	{403, "Forbidden"},
-	{404, "Not Found"},
-	{405, "Method Not Allowed"},
-	{406, "Not Acceptable"},
-	{408, "Request Timeout"},
-	{409, "Conflict"},
-	{410, "Gone"},
-	{411, "Length Required"},
-	{412, "Precondition Failed"},
-	{413, "Content Too Large"},
-	{414, "URI Too Long"},
-	{415, "Unsupported Media Type"},
-	{416, "Range Not Satisfiable"},
-	{422, "Unprocessable Content"},
-	{429, "Too Many Requests"},
-	{431, "Request Header Fields Too Large"},
-	{500, "Internal Server Error"},
-	{501, "Not Implemented"},
-	{502, "Bad Gateway"},
-	{503, "Service Unavailable"},
-	{504, "Gateway Timeout"},
+    {100, "Continue"},
+    {200, "OK"},
+    {201, "Created"},
+    {202, "Accepted"},
+    {204, "No Content"},
+    {206, "Partial Content"},
+    {301, "Moved Permanently"},
+    {302, "Found"},
+    {303, "See Other"},
+    {304, "Not Modified"},
+    {307, "Temporary Redirect"},
+    {308, "Permanent Redirect"},
+    {400, "Bad Request"},
+    {401, "Unauthorized"},
+    {403, "Forbidden"},
+    {404, "Not Found"},
+    {405, "Method Not Allowed"},
+    {406, "Not Acceptable"},
+    {408, "Request Timeout"},
+    {409, "Conflict"},
+    {410, "Gone"},
+    {411, "Length Required"},
+    {412, "Precondition Failed"},
+    {413, "Content Too Large"},
+    {414, "URI Too Long"},
+    {415, "Unsupported Media Type"},
+    {416, "Range Not Satisfiable"},
+    {422, "Unprocessable Content"},
+    {429, "Too Many Requests"},
+    {431, "Request Header Fields Too Large"},
+    {500, "Internal Server Error"},
+    {501, "Not Implemented"},
+    {502, "Bad Gateway"},
+    {503, "Service Unavailable"},
+    {504, "Gateway Timeout"},
 };
 
 const char *http_status_reason(int status)
@@ -61,7 +61,7 @@ const char *http_status_reason(int status)
 }
 
 void http_response_take(struct http_response *resp, int status, const char *content_type,
-			char *heap_body, size_t len)
+                        char *heap_body, size_t len)
 {
 	if (status < 100 || status > 999)
 		fatal("event=http_bad_status status=%d", status);
@@ -74,7 +74,7 @@ void http_response_take(struct http_response *resp, int status, const char *cont
 }
 
 void http_response_set(struct http_response *resp, int status, const char *content_type,
-		       const void *body, size_t len)
+                       const void *body, size_t len)
 {
 	char *copy = NULL;
 	if (len > 0) {
@@ -91,7 +91,7 @@ static bool token_ok(const char *s)
 		return false;
 	for (; *s != '\0'; s++) {
 		bool alnum = (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-			     (*s >= '0' && *s <= '9');
+		             (*s >= '0' && *s <= '9');
 		if (!alnum && strchr(extra, *s) == NULL)
 			return false;
 	}
@@ -100,8 +100,8 @@ static bool token_ok(const char *s)
 
 static bool header_managed(const char *name)
 {
-	static const char *const managed[] = {"Content-Length", "Content-Type",
-					      "Transfer-Encoding", "Connection", "Date"};
+	static const char *const managed[] = {"Content-Length", "Content-Type", "Transfer-Encoding",
+	                                      "Connection", "Date"};
 	for (size_t i = 0; i < sizeof(managed) / sizeof(managed[0]); i++) {
 		if (strcasecmp(name, managed[i]) == 0)
 			return true;
@@ -113,7 +113,7 @@ void http_response_header(struct http_response *resp, const char *name, const ch
 {
 	if (!token_ok(name) || strpbrk(value, "\r\n") != NULL || header_managed(name)) {
 		log_warn("event=http_header_refused name=\"%.40s\"",
-			 token_ok(name) ? name : "(invalid)");
+		         token_ok(name) ? name : "(invalid)");
 		return;
 	}
 	if (resp->n_headers == HTTP_MAX_RESPONSE_HEADERS) {
@@ -137,10 +137,10 @@ void http_response_json(struct http_response *resp, int status, json_t *obj)
 }
 
 void http_response_error(struct http_response *resp, int status, const char *code,
-			 const char *message)
+                         const char *message)
 {
 	static const char fallback[] =
-		"{\"error\":{\"code\":\"internal_error\",\"message\":\"internal error\"}}";
+	    "{\"error\":{\"code\":\"internal_error\",\"message\":\"internal error\"}}";
 	json_t *obj = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
 	char *text = obj != NULL ? json_dumps(obj, JSON_COMPACT) : NULL;
 	json_decref(obj);
@@ -170,7 +170,7 @@ struct out_buf {
 };
 
 __attribute__((format(printf, 2, 3))) static void ob_printf(struct out_buf *ob, const char *fmt,
-							    ...)
+                                                            ...)
 {
 	for (;;) {
 		va_list ap;
@@ -193,13 +193,12 @@ static void http_date(char out[32])
 {
 	static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-					     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+	                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 	time_t now = time(NULL);
 	struct tm tm;
 	gmtime_r(&now, &tm);
-	snprintf(out, 32, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday % 7],
-		 tm.tm_mday, months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-		 tm.tm_sec);
+	snprintf(out, 32, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday % 7], tm.tm_mday,
+	         months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 static bool has_header(const struct http_response *resp, const char *name)
@@ -212,7 +211,7 @@ static bool has_header(const struct http_response *resp, const char *name)
 }
 
 char *http_response_serialize(struct http_response *resp, const struct http_request *req,
-			      bool keep_alive, size_t *len_r)
+                              bool keep_alive, size_t *len_r)
 {
 	struct out_buf ob = {.data = xmalloc(512), .len = 0, .cap = 512};
 	char date[32];
@@ -222,8 +221,7 @@ char *http_response_serialize(struct http_response *resp, const struct http_requ
 	bool no_length = status < 200 || status == 204 || status == 304;
 	bool no_body = no_length || (req != NULL && strcmp(req->method, "HEAD") == 0);
 	http_date(date);
-	ob_printf(&ob, "HTTP/1.1 %d %s\r\nDate: %s\r\n", status, http_status_reason(status),
-		  date);
+	ob_printf(&ob, "HTTP/1.1 %d %s\r\nDate: %s\r\n", status, http_status_reason(status), date);
 	if (resp->content_type != NULL && !no_length)
 		ob_printf(&ob, "Content-Type: %s\r\n", resp->content_type);
 	if (!no_length)

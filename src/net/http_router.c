@@ -86,7 +86,7 @@ static void route_parse(struct route *r, const char *pattern)
 }
 
 void http_router_add(struct http_router *router, const char *method, const char *pattern,
-		     unsigned flags, http_handler_fn *fn, void *ctx)
+                     unsigned flags, http_handler_fn *fn, void *ctx)
 {
 	for (size_t i = 0; i < router->n_routes; i++) {
 		if (strcmp(router->routes[i].method, method) == 0 &&
@@ -94,8 +94,7 @@ void http_router_add(struct http_router *router, const char *method, const char 
 			fatal("event=http_route_duplicate method=%s pattern=\"%s\"", method,
 			      pattern);
 	}
-	router->routes =
-		xrealloc(router->routes, (router->n_routes + 1) * sizeof(*router->routes));
+	router->routes = xrealloc(router->routes, (router->n_routes + 1) * sizeof(*router->routes));
 	struct route *r = &router->routes[router->n_routes++];
 	memset(r, 0, sizeof(*r));
 	r->method = xstrdup(method);
@@ -157,8 +156,8 @@ static int64_t route_score(const struct route *r, const struct path_segs *ps)
 	return score;
 }
 
-static const struct route *best_route(const struct http_router *router,
-				      const struct path_segs *ps, const char *method)
+static const struct route *best_route(const struct http_router *router, const struct path_segs *ps,
+                                      const char *method)
 {
 	const struct route *best = NULL;
 	int64_t best_score = -1;
@@ -177,7 +176,7 @@ static const struct route *best_route(const struct http_router *router,
 
 /* Writes the methods routed for this path into allow ("GET, HEAD, ..."). */
 static bool allowed_methods(const struct http_router *router, const struct path_segs *ps,
-			    char *allow, size_t size)
+                            char *allow, size_t size)
 {
 	bool any = false, get = false, head = false;
 	allow[0] = '\0';
@@ -194,13 +193,12 @@ static bool allowed_methods(const struct http_router *router, const struct path_
 	if (any) {
 		size_t len = strlen(allow);
 		snprintf(allow + len, size - len, "%s%s", get && !head ? ", HEAD" : "",
-			 ", OPTIONS");
+		         ", OPTIONS");
 	}
 	return any;
 }
 
-static void params_fill(const struct route *r, const struct path_segs *ps,
-			struct http_request *req)
+static void params_fill(const struct route *r, const struct path_segs *ps, struct http_request *req)
 {
 	for (size_t i = 0; i < r->n_segs && req->n_params < HTTP_MAX_PARAMS; i++) {
 		if (!r->is_param[i])
@@ -212,7 +210,7 @@ static void params_fill(const struct route *r, const struct path_segs *ps,
 }
 
 http_handler_fn *http_router_match(const struct http_router *router, struct http_request *req,
-				   struct http_response *resp, unsigned *flags_r, void **ctx_r)
+                                   struct http_response *resp, unsigned *flags_r, void **ctx_r)
 {
 	struct path_segs ps;
 	http_handler_fn *fn = NULL;
@@ -235,7 +233,7 @@ http_handler_fn *http_router_match(const struct http_router *router, struct http
 			http_response_set(resp, 204, NULL, NULL, 0);
 		else
 			http_response_error(resp, 405, "method_not_allowed",
-					    "method not allowed for this resource");
+			                    "method not allowed for this resource");
 		http_response_header(resp, "Allow", allow);
 	} else if (router->fallback != NULL) {
 		*flags_r = HTTP_ROUTE_WORKER;

@@ -4,8 +4,7 @@
 
 #include <string.h>
 
-static void health_handler(const struct http_request *req, struct http_response *resp,
-			   void *ctx)
+static void health_handler(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	static const char body[] = "{\"status\":\"ok\"}";
 	http_response_set(resp, 200, "application/json", body, strlen(body));
@@ -13,8 +12,7 @@ static void health_handler(const struct http_request *req, struct http_response 
 
 /* Rendering takes the registry lock for a moment and never blocks on I/O,
  * so it runs inline on the loop thread. */
-static void metrics_handler(const struct http_request *req, struct http_response *resp,
-			    void *ctx)
+static void metrics_handler(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	size_t len;
 	char *text = metrics_render(&len);

@@ -60,8 +60,9 @@ static void on_connection(uv_stream_t *listener, int status)
 	    server->n_conns >= server->settings.max_connections) {
 		/* Taken off the backlog and closed: the limit binds this peer
 		 * only, and the process keeps serving the others. */
-		metrics_inc(metrics_counter("http_connections_rejected_total",
-					    "Connections closed at once: limit reached or draining"));
+		metrics_inc(
+		    metrics_counter("http_connections_rejected_total",
+		                    "Connections closed at once: limit reached or draining"));
 		uv_close((uv_handle_t *)&conn->tcp, rejected_closed);
 		return;
 	}
@@ -91,7 +92,7 @@ void http_server_conn_gone(struct http_server *server, struct http_conn *conn)
 
 /* Resolves bind_addr into addr and says whether it is a loopback address. */
 static int bind_resolve(const char *bind_addr, int port, struct sockaddr_storage *addr,
-			bool *loopback_r)
+                        bool *loopback_r)
 {
 	const char *a = strcmp(bind_addr, "localhost") == 0 ? "127.0.0.1" : bind_addr;
 	struct sockaddr_in *v4 = (struct sockaddr_in *)addr;
@@ -104,15 +105,14 @@ static int bind_resolve(const char *bind_addr, int port, struct sockaddr_storage
 	if (uv_ip6_addr(a, port, v6) == 0) {
 		const unsigned char *b = v6->sin6_addr.s6_addr;
 		*loopback_r = IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr) ||
-			      (IN6_IS_ADDR_V4MAPPED(&v6->sin6_addr) && b[12] == 127);
+		              (IN6_IS_ADDR_V4MAPPED(&v6->sin6_addr) && b[12] == 127);
 		return 0;
 	}
 	return -1;
 }
 
 /* P-SEC-3: plaintext only in development mode, and only on loopback. */
-static int settings_check(const struct http_server_settings *s, bool loopback,
-			  const char **error_r)
+static int settings_check(const struct http_server_settings *s, bool loopback, const char **error_r)
 {
 	if (s->port < 0 || s->port > 65535) {
 		*error_r = "port out of range (0-65535)";
@@ -127,19 +127,19 @@ static int settings_check(const struct http_server_settings *s, bool loopback,
 	}
 	if (!s->dev_mode) {
 		*error_r = "plaintext HTTP is refused (P-SEC-3): enable TLS, or use development "
-			   "mode on a loopback address";
+		           "mode on a loopback address";
 		return -1;
 	}
 	if (!loopback) {
 		*error_r = "plaintext HTTP is refused (P-SEC-3): development mode allows it only "
-			   "on a loopback address (127.0.0.0/8 or ::1)";
+		           "on a loopback address (127.0.0.0/8 or ::1)";
 		return -1;
 	}
 	return 0;
 }
 
 static struct http_server *server_new(uv_loop_t *loop, const struct http_server_settings *s,
-				      struct http_router *router)
+                                      struct http_router *router)
 {
 	struct http_server *server = xcalloc(1, sizeof(*server));
 	server->loop = loop;
@@ -171,7 +171,7 @@ static struct http_server *server_new(uv_loop_t *loop, const struct http_server_
 
 /* Binds and listens; on failure the caller closes the listener handle. */
 static int server_listen(struct http_server *server, const struct sockaddr_storage *addr,
-			 const char **error_r)
+                         const char **error_r)
 {
 	struct sockaddr_storage bound;
 	int len = sizeof(bound);
@@ -187,9 +187,9 @@ static int server_listen(struct http_server *server, const struct sockaddr_stora
 		*error_r = uv_error("cannot read the bound address", r);
 		return -1;
 	}
-	server->port = ntohs(bound.ss_family == AF_INET6
-				     ? ((struct sockaddr_in6 *)&bound)->sin6_port
-				     : ((struct sockaddr_in *)&bound)->sin_port);
+	server->port =
+	    ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
+	                                      : ((struct sockaddr_in *)&bound)->sin_port);
 	return 0;
 }
 
@@ -205,8 +205,8 @@ static void drain_timer_fired(uv_timer_t *timer)
 }
 
 int http_server_start(uv_loop_t *loop, const struct http_server_settings *settings,
-		      struct http_router *router, struct http_server **server_r,
-		      const char **error_r)
+                      struct http_router *router, struct http_server **server_r,
+                      const char **error_r)
 {
 	struct sockaddr_storage addr;
 	bool loopback = false;
@@ -233,9 +233,9 @@ int http_server_start(uv_loop_t *loop, const struct http_server_settings *settin
 	uv_timer_init(loop, &server->drain_timer);
 	server->drain_timer.data = server;
 	server->refs += 2; /* the drain timer and the owner */
-	metrics_gauge("http_connections_active", "Open HTTP connections");
+	http_conn_metrics_init();
 	log_info("event=http_listening addr=%s port=%d tls=%s", server->bind_addr, server->port,
-		 settings->tls ? "yes" : "no");
+	         settings->tls ? "yes" : "no");
 	*server_r = server;
 	return 0;
 }

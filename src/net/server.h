@@ -34,16 +34,16 @@
 
 struct http_server_settings {
 	const char *bind_addr; /* IPv4 or IPv6 literal, or "localhost" */
-	int port;	       /* 0 picks a free port: see http_server_port() */
+	int port;              /* 0 picks a free port: see http_server_port() */
 	bool tls;
-	const char *cert_path; /* PEM chain, when tls */
-	const char *key_path;  /* PEM key, when tls */
-	size_t max_header_bytes;   /* request line + headers; 0: default */
-	size_t max_body_bytes;	   /* 0: default */
+	const char *cert_path;      /* PEM chain, when tls */
+	const char *key_path;       /* PEM key, when tls */
+	size_t max_header_bytes;    /* request line + headers; 0: default */
+	size_t max_body_bytes;      /* 0: default */
 	unsigned header_timeout_ms; /* handshake + headers of a request; 0: default */
 	unsigned idle_timeout_ms;   /* keep-alive idle, body and write stalls; 0: default */
 	unsigned max_connections;   /* beyond it, new connections are closed; 0: default */
-	bool dev_mode;		    /* allows plaintext, on loopback only */
+	bool dev_mode;              /* allows plaintext, on loopback only */
 };
 
 struct http_server;
@@ -54,8 +54,8 @@ struct http_server;
  * or ::1). Returns 0 and the server in *server_r, or -1 with a static
  * message in *error_r. */
 int http_server_start(uv_loop_t *loop, const struct http_server_settings *settings,
-		      struct http_router *router, struct http_server **server_r,
-		      const char **error_r);
+                      struct http_router *router, struct http_server **server_r,
+                      const char **error_r);
 
 /* The TCP port actually bound (useful with port 0). */
 int http_server_port(const struct http_server *server);

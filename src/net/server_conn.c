@@ -223,12 +223,33 @@ static void job_free(struct http_job *job)
 	free(job);
 }
 
+static const char *const class_names[] = {
+    "http_requests_total{class=\"1xx\"}", "http_requests_total{class=\"2xx\"}",
+    "http_requests_total{class=\"3xx\"}", "http_requests_total{class=\"4xx\"}",
+    "http_requests_total{class=\"5xx\"}"};
+static const double duration_bounds[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+#define N_DURATION_BOUNDS (sizeof(duration_bounds) / sizeof(duration_bounds[0]))
+
+void http_conn_metrics_init(void)
+{
+	for (size_t i = 0; i < 5; i++)
+		metrics_counter(class_names[i], "HTTP responses sent, by status class");
+	metrics_histogram("http_request_duration_seconds",
+	                  "Time from a complete request to its response", duration_bounds,
+	                  N_DURATION_BOUNDS);
+	metrics_gauge("http_connections_active", "Open HTTP connections");
+	metrics_counter("http_connections_total", "HTTP connections accepted");
+	metrics_counter("http_connections_rejected_total",
+	                "Connections closed at once: limit reached or draining");
+	metrics_counter("http_timeouts_total", "Requests that timed out");
+	metrics_counter("http_responses_discarded_total",
+	                "Responses dropped: the connection closed first");
+	metrics_counter("tls_handshake_failures_total", "TLS handshakes that failed");
+}
+
 static void count_status(int status)
 {
-	static const char *const names[] = {
-		"http_requests_total{class=\"1xx\"}", "http_requests_total{class=\"2xx\"}",
-		"http_requests_total{class=\"3xx\"}", "http_requests_total{class=\"4xx\"}",
-		"http_requests_total{class=\"5xx\"}"};
+	const char *const *names = class_names;
 	int cls = status / 100 - 1;
 	if (cls >= 0 && cls < 5)
 		metrics_inc(metrics_counter(names[cls], "HTTP responses sent, by status class"));
@@ -236,27 +257,25 @@ static void count_status(int status)
 
 static void count_response(int status, uint64_t start_ms, uint64_t now_ms)
 {
-	static const double bounds[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-					0.5,   1,    2.5,   5,    10};
 	count_status(status);
 	metrics_observe(metrics_histogram("http_request_duration_seconds",
-					  "Time from a complete request to its response", bounds,
-					  sizeof(bounds) / sizeof(bounds[0])),
-			(double)(now_ms - start_ms) / 1000.0);
+	                                  "Time from a complete request to its response",
+	                                  duration_bounds, N_DURATION_BOUNDS),
+	                (double)(now_ms - start_ms) / 1000.0);
 }
 
 /* Serialises the job's response, sends it, and frees the job. */
 static void conn_respond(struct http_conn *conn, struct http_job *job)
 {
 	struct http_response *resp = &job->resp;
-	bool keep = job->req->keep_alive && !resp->close && !conn->close_after &&
-		    !conn->eof && !conn->server->draining;
+	bool keep = job->req->keep_alive && !resp->close && !conn->close_after && !conn->eof &&
+	            !conn->server->draining;
 	size_t len;
 	char *data = http_response_serialize(resp, job->req, keep, &len);
 	uint64_t now = uv_now(conn->server->loop);
 	count_response(resp->status, job->start_ms, now);
-	log_debug("event=http_request method=%s status=%d ms=%llu", job->req->method,
-		  resp->status, (unsigned long long)(now - job->start_ms));
+	log_debug("event=http_request method=%s status=%d ms=%llu", job->req->method, resp->status,
+	          (unsigned long long)(now - job->start_ms));
 	job_free(job);
 	conn->close_after |= !keep;
 	conn->state = CONN_WRITING;
@@ -266,7 +285,7 @@ static void conn_respond(struct http_conn *conn, struct http_job *job)
 
 /* Answers a protocol error found by the parser and closes afterwards. */
 static void conn_respond_error(struct http_conn *conn, int status, const char *code,
-			       const char *message)
+                               const char *message)
 {
 	struct http_response resp = {0};
 	size_t len;
@@ -294,7 +313,7 @@ static void job_after(uv_work_t *work, int status)
 	struct http_conn *conn = job->conn;
 	if (conn->state == CONN_CLOSED) {
 		metrics_inc(metrics_counter("http_responses_discarded_total",
-					    "Responses dropped: the connection closed first"));
+		                            "Responses dropped: the connection closed first"));
 		log_debug("event=http_response_discarded reason=connection_closed");
 		job_free(job);
 	} else {
@@ -342,10 +361,10 @@ static void conn_dispatch(struct http_conn *conn, struct http_request *req)
 static void conn_tls_failed(struct http_conn *conn)
 {
 	if (!tls_conn_handshake_done(conn->tls))
-		metrics_inc(metrics_counter("tls_handshake_failures_total",
-					    "TLS handshakes that failed"));
+		metrics_inc(
+		    metrics_counter("tls_handshake_failures_total", "TLS handshakes that failed"));
 	log_debug("event=tls_failed remote=%s error=\"%s\"", conn->remote,
-		  tls_conn_error(conn->tls));
+	          tls_conn_error(conn->tls));
 	conn->eof = true;
 	conn->close_after = true;
 	conn_flush_tls(conn);
@@ -365,7 +384,7 @@ static int conn_tls_drain(struct http_conn *conn)
 	while (conn->in_len < CONN_IN_MAX) {
 		size_t n = 0;
 		enum tls_read_result r = tls_conn_read(conn->tls, conn->in + conn->in_len,
-						       CONN_IN_MAX - conn->in_len, &n);
+		                                       CONN_IN_MAX - conn->in_len, &n);
 		if (r == TLS_READ_OK) {
 			conn->in_len += n;
 			continue;
@@ -405,7 +424,7 @@ static void conn_parse(struct http_conn *conn)
 	size_t used = 0;
 	bool was_started = conn->parser.started;
 	enum http_parse_result r =
-		http_reqparser_feed(&conn->parser, conn->in, conn->in_len, &used);
+	    http_reqparser_feed(&conn->parser, conn->in, conn->in_len, &used);
 	memmove(conn->in, conn->in + used, conn->in_len - used);
 	conn->in_len -= used;
 	switch (r) {
@@ -422,7 +441,7 @@ static void conn_parse(struct http_conn *conn)
 		break;
 	case HTTP_PARSE_ERROR:
 		conn_respond_error(conn, conn->parser.err_status, conn->parser.err_code,
-				   conn->parser.err_message);
+		                   conn->parser.err_message);
 		break;
 	}
 }
@@ -450,7 +469,7 @@ static void conn_alloc(uv_handle_t *handle, size_t suggested, uv_buf_t *buf)
 	}
 	size_t room = CONN_IN_MAX - conn->in_len;
 	*buf = uv_buf_init(conn->in + conn->in_len,
-			   (unsigned)(room < CONN_READ_CHUNK ? room : CONN_READ_CHUNK));
+	                   (unsigned)(room < CONN_READ_CHUNK ? room : CONN_READ_CHUNK));
 }
 
 static void conn_on_eof(struct http_conn *conn)
@@ -502,7 +521,7 @@ out:
 static void conn_update_reading(struct http_conn *conn)
 {
 	bool want = conn->state != CONN_CLOSED && !conn->eof &&
-		    (conn->state == CONN_LINGER || conn->in_len < CONN_IN_MAX);
+	            (conn->state == CONN_LINGER || conn->in_len < CONN_IN_MAX);
 	if (want == conn->reading)
 		return;
 	conn->reading = want;
@@ -523,7 +542,7 @@ static void conn_timeout(uv_timer_t *timer)
 		return;
 	}
 	log_debug("event=http_closed reason=timeout phase=%d remote=%s", (int)conn->phase,
-		  conn->remote);
+	          conn->remote);
 	http_conn_close(conn);
 }
 
@@ -542,9 +561,11 @@ void http_conn_start(struct http_server *server, struct http_conn *conn)
 	snprintf(conn->remote, sizeof(conn->remote), "unknown");
 	if (uv_tcp_getpeername(&conn->tcp, (struct sockaddr *)&peer, &len) == 0) {
 		if (peer.ss_family == AF_INET6)
-			uv_ip6_name((struct sockaddr_in6 *)&peer, conn->remote, sizeof(conn->remote));
+			uv_ip6_name((struct sockaddr_in6 *)&peer, conn->remote,
+			            sizeof(conn->remote));
 		else
-			uv_ip4_name((struct sockaddr_in *)&peer, conn->remote, sizeof(conn->remote));
+			uv_ip4_name((struct sockaddr_in *)&peer, conn->remote,
+			            sizeof(conn->remote));
 	}
 	uv_tcp_nodelay(&conn->tcp, 1);
 	metrics_gauge_add(metrics_gauge("http_connections_active", "Open HTTP connections"), 1);

@@ -79,6 +79,9 @@ struct http_server {
 	void *drain_arg;
 };
 
+/* server_conn.c: registers the metrics of server.h, so they render as 0
+ * before their first event. */
+void http_conn_metrics_init(void);
 /* server_conn.c: takes over a freshly accepted TCP handle. */
 void http_conn_start(struct http_server *server, struct http_conn *conn);
 /* Closes a connection at once (idempotent). */

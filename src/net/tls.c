@@ -43,7 +43,7 @@ static const char *openssl_error(const char *what)
 	unsigned long e = ERR_peek_last_error();
 	const char *reason = e != 0 ? ERR_reason_error_string(e) : NULL;
 	snprintf(tls_errbuf, sizeof(tls_errbuf), "%s: %s", what,
-		 reason != NULL ? reason : "unknown error");
+	         reason != NULL ? reason : "unknown error");
 	ERR_clear_error();
 	return tls_errbuf;
 }
@@ -57,7 +57,7 @@ static int ctx_apply_policy(SSL_CTX *ctx, const char **error_r)
 		return -1;
 	}
 	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION |
-					 SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_TICKET);
+	                             SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_TICKET);
 	if (SSL_CTX_set_cipher_list(ctx, TLS_CIPHERS_TLS12) != 1) {
 		*error_r = openssl_error("cannot set the cipher list");
 		return -1;
@@ -75,7 +75,7 @@ static int ctx_apply_policy(SSL_CTX *ctx, const char **error_r)
 }
 
 int tls_ctx_server_new(const char *cert_path, const char *key_path, struct tls_ctx **ctx_r,
-		       const char **error_r)
+                       const char **error_r)
 {
 	ERR_clear_error();
 	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
@@ -146,7 +146,7 @@ static void conn_fail(struct tls_conn *conn, const char *what)
 	unsigned long e = ERR_peek_last_error();
 	const char *reason = e != 0 ? ERR_reason_error_string(e) : NULL;
 	snprintf(conn->error, sizeof(conn->error), "%s: %s", what,
-		 reason != NULL ? reason : "protocol error");
+	         reason != NULL ? reason : "protocol error");
 	ERR_clear_error();
 	conn->failed = true;
 }
@@ -294,7 +294,7 @@ static bool hostname_ok(const char *host, bool *is_ip_r)
 	for (size_t i = 0; i < len; i++) {
 		char c = host[i];
 		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			  (c >= '0' && c <= '9') || c == '-' || c == '.';
+		          (c >= '0' && c <= '9') || c == '-' || c == '.';
 		if (!ok)
 			return false;
 	}
@@ -330,8 +330,8 @@ static int cert_build(X509 *x, EVP_PKEY *key, const char *host, bool is_ip)
 		return -1;
 	X509_NAME *name = X509_get_subject_name(x);
 	const char *cn = strlen(host) <= 64 ? host : "iris";
-	if (X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1,
-				       -1, 0) != 1 ||
+	if (X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1,
+	                               0) != 1 ||
 	    X509_set_issuer_name(x, name) != 1 || X509_set_pubkey(x, key) != 1)
 		return -1;
 	char san[300];
@@ -357,7 +357,7 @@ static int cert_build(X509 *x, EVP_PKEY *key, const char *host, bool is_ip)
 static int pem_write_file(const char *path, mode_t mode, X509 *x, EVP_PKEY *key)
 {
 	char *tmp = xasprintf("%s.tmp", path);
-	int ret = -1;
+	int ret = -1, saved;
 	(void)unlink(tmp);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0)
@@ -371,7 +371,7 @@ static int pem_write_file(const char *path, mode_t mode, X509 *x, EVP_PKEY *key)
 		goto out_unlink;
 	}
 	int ok = x != NULL ? PEM_write_X509(f, x)
-			   : PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL);
+	                   : PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL);
 	ok = ok == 1 && fflush(f) == 0 && fsync(fd) == 0;
 	if (fclose(f) != 0 || !ok)
 		goto out_unlink;
@@ -380,14 +380,16 @@ static int pem_write_file(const char *path, mode_t mode, X509 *x, EVP_PKEY *key)
 	ret = 0;
 	goto out;
 out_unlink:
+	saved = errno;
 	(void)unlink(tmp);
+	errno = saved;
 out:
 	free(tmp);
 	return ret;
 }
 
 int tls_selfsigned_create(const char *cert_path, const char *key_path, const char *hostname,
-			  const char **error_r)
+                          const char **error_r)
 {
 	bool is_ip;
 	int ret = -1;
@@ -409,13 +411,13 @@ int tls_selfsigned_create(const char *cert_path, const char *key_path, const cha
 	}
 	if (pem_write_file(key_path, 0600, NULL, key) < 0) {
 		snprintf(tls_errbuf, sizeof(tls_errbuf), "cannot write the key file: %s",
-			 strerror(errno));
+		         strerror(errno));
 		*error_r = tls_errbuf;
 		goto out;
 	}
 	if (pem_write_file(cert_path, 0644, x, NULL) < 0) {
 		snprintf(tls_errbuf, sizeof(tls_errbuf), "cannot write the certificate file: %s",
-			 strerror(errno));
+		         strerror(errno));
 		*error_r = tls_errbuf;
 		goto out;
 	}

@@ -33,7 +33,7 @@ struct tls_conn;
  * context with the policy above. Returns 0 and the context in *ctx_r (freed
  * with tls_ctx_free), or -1 with a static description in *error_r. */
 int tls_ctx_server_new(const char *cert_path, const char *key_path, struct tls_ctx **ctx_r,
-		       const char **error_r);
+                       const char **error_r);
 /* Frees the context and sets *ctx to NULL; NULL is fine. Connections made
  * from it keep working. */
 void tls_ctx_free(struct tls_ctx **ctx);
@@ -50,10 +50,10 @@ void tls_conn_free(struct tls_conn **conn);
 int tls_conn_feed(struct tls_conn *conn, const void *data, size_t len);
 
 enum tls_read_result {
-	TLS_READ_OK,	 /* *n_r > 0 bytes of plaintext were read */
-	TLS_READ_AGAIN,	 /* nothing more until more ciphertext is fed */
+	TLS_READ_OK,     /* *n_r > 0 bytes of plaintext were read */
+	TLS_READ_AGAIN,  /* nothing more until more ciphertext is fed */
 	TLS_READ_CLOSED, /* the peer sent close_notify */
-	TLS_READ_ERROR,	 /* the session failed (tls_conn_error says why) */
+	TLS_READ_ERROR,  /* the session failed (tls_conn_error says why) */
 };
 /* Reads up to len bytes of decrypted plaintext into buf. Also advances the
  * handshake, which may produce ciphertext to send (tls_conn_take_out). */
@@ -88,6 +88,6 @@ const char *tls_conn_error(const struct tls_conn *conn);
  * ::1). The key file is written with mode 0600, both files atomically
  * (temporary file, then rename). Returns 0, or -1 with *error_r. */
 int tls_selfsigned_create(const char *cert_path, const char *key_path, const char *hostname,
-			  const char **error_r);
+                          const char **error_r);
 
 #endif

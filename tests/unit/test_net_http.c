@@ -11,10 +11,10 @@
 #include <string.h>
 
 static const struct http_limits limits = {
-	.max_header_bytes = 1024,
-	.max_body_bytes = 64,
-	.max_url_bytes = 256,
-	.max_headers = 10,
+    .max_header_bytes = 1024,
+    .max_body_bytes = 64,
+    .max_url_bytes = 256,
+    .max_headers = 10,
 };
 
 /* Parses one request from text; returns it, or NULL with *status_r set. */
@@ -51,9 +51,10 @@ static void test_parse_get(void **state)
 {
 	int status;
 	char buf[64];
-	struct http_request *req = parse_one("GET /api/v1/a%20b?x=1&name=J%C3%B6+D&flag HTTP/1.1\r\n"
-					     "Host: example\r\nX-Thing:  spaced value  \r\n\r\n",
-					     &status, NULL);
+	struct http_request *req =
+	    parse_one("GET /api/v1/a%20b?x=1&name=J%C3%B6+D&flag HTTP/1.1\r\n"
+	              "Host: example\r\nX-Thing:  spaced value  \r\n\r\n",
+	              &status, NULL);
 	assert_non_null(req);
 	assert_string_equal(req->method, "GET");
 	assert_string_equal(req->path, "/api/v1/a b");
@@ -74,7 +75,7 @@ static void test_parse_get(void **state)
 static void test_parse_body_and_pipelining(void **state)
 {
 	const char *two = "POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello"
-			  "GET /b HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n";
+	                  "GET /b HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n";
 	struct http_reqparser p;
 	size_t used, off = 0, len = strlen(two);
 	http_reqparser_init(&p, &limits);
@@ -98,7 +99,7 @@ static void test_parse_body_and_pipelining(void **state)
 static void test_parse_bytewise_chunked(void **state)
 {
 	const char *text = "PUT /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
-			   "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n";
+	                   "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n";
 	struct http_reqparser p;
 	size_t used;
 	enum http_parse_result r = HTTP_PARSE_MORE;
@@ -126,26 +127,27 @@ static void test_parse_limits(void **state)
 	assert_int_equal(status, 431);
 	assert_string_equal(code, "headers_too_large");
 	/* Too many headers: 431. */
-	assert_int_equal(parse_status("GET / HTTP/1.1\r\nHost: h\r\na: 1\r\nb: 1\r\nc: 1\r\n"
-				      "d: 1\r\ne: 1\r\nf: 1\r\ng: 1\r\nh: 1\r\ni: 1\r\nj: 1\r\n\r\n"),
-			 431);
+	assert_int_equal(
+	    parse_status("GET / HTTP/1.1\r\nHost: h\r\na: 1\r\nb: 1\r\nc: 1\r\n"
+	                 "d: 1\r\ne: 1\r\nf: 1\r\ng: 1\r\nh: 1\r\ni: 1\r\nj: 1\r\n\r\n"),
+	    431);
 	/* URL too long: 414. */
 	snprintf(big, sizeof(big), "GET /%0300d HTTP/1.1\r\nHost: h\r\n\r\n", 0);
 	assert_int_equal(parse_status(big), 414);
 	/* Declared body too large: 413 before any body byte. */
-	assert_null(parse_one("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 65\r\n\r\n", &status,
-			      &code));
+	assert_null(
+	    parse_one("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 65\r\n\r\n", &status, &code));
 	assert_int_equal(status, 413);
 	assert_string_equal(code, "payload_too_large");
 	/* Chunked body growing past the limit: 413. */
 	snprintf(big, sizeof(big),
-		 "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
-		 "40\r\n%064d\r\n1\r\nx\r\n0\r\n\r\n",
-		 0);
+	         "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+	         "40\r\n%064d\r\n1\r\nx\r\n0\r\n\r\n",
+	         0);
 	assert_int_equal(parse_status(big), 413);
 	/* Exactly at the limit is fine. */
 	snprintf(big, sizeof(big), "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 64\r\n\r\n%064d",
-		 0);
+	         0);
 	assert_int_equal(parse_status(big), 0);
 }
 
@@ -163,18 +165,18 @@ static void test_parse_malformed(void **state)
 	assert_int_equal(parse_status("CONNECT h:443 HTTP/1.1\r\nHost: h\r\n\r\n"), 400);
 	/* absolute-form is accepted (RFC 9112 3.2.2). */
 	int st;
-	struct http_request *abs = parse_one("GET http://h:1/x%41?q HTTP/1.1\r\nHost: h\r\n\r\n",
-					     &st, NULL);
+	struct http_request *abs =
+	    parse_one("GET http://h:1/x%41?q HTTP/1.1\r\nHost: h\r\n\r\n", &st, NULL);
 	assert_non_null(abs);
 	assert_string_equal(abs->path, "/xA");
 	assert_string_equal(abs->query, "q");
 	http_request_free(&abs);
 	assert_int_equal(parse_status("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\n"
-				      "Content-Length: 2\r\n\r\nab"),
-			 400);
+	                              "Content-Length: 2\r\n\r\nab"),
+	                 400);
 	assert_int_equal(parse_status("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n"
-				      "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
-			 400);
+	                              "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+	                 400);
 	/* HTTP/1.0 needs no Host. */
 	assert_int_equal(parse_status("GET / HTTP/1.0\r\n\r\n"), 0);
 	assert_int_equal(parse_status("GET / HTTP/1.1\r\nHost: h\r\n"), -1); /* incomplete */
@@ -189,16 +191,17 @@ static struct http_router *make_router(void)
 	static int ctx_get, ctx_me, ctx_del, ctx_member;
 	struct http_router *r = http_router_new();
 	http_router_add(r, "GET", "/api/v1/tenants/{id}", 0, handler_a, &ctx_get);
-	http_router_add(r, "DELETE", "/api/v1/tenants/{id}", HTTP_ROUTE_WORKER, handler_a, &ctx_del);
+	http_router_add(r, "DELETE", "/api/v1/tenants/{id}", HTTP_ROUTE_WORKER, handler_a,
+	                &ctx_del);
 	http_router_add(r, "GET", "/api/v1/tenants/me", 0, handler_a, &ctx_me);
 	http_router_add(r, "PUT", "/api/v1/tenants/{id}/members/{uid}", HTTP_ROUTE_WORKER,
-			handler_a, &ctx_member);
+	                handler_a, &ctx_member);
 	return r;
 }
 
 /* Routes method+path; returns the ctx chosen or NULL, response in resp. */
 static void *route(struct http_router *router, const char *method, const char *path,
-		   struct http_request *req, struct http_response *resp, unsigned *flags)
+                   struct http_request *req, struct http_response *resp, unsigned *flags)
 {
 	void *ctx = NULL;
 	memset(req, 0, sizeof(*req));
@@ -336,14 +339,14 @@ static void test_response_headers_and_serialize(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_get),
-		cmocka_unit_test(test_parse_body_and_pipelining),
-		cmocka_unit_test(test_parse_bytewise_chunked),
-		cmocka_unit_test(test_parse_limits),
-		cmocka_unit_test(test_parse_malformed),
-		cmocka_unit_test(test_router),
-		cmocka_unit_test(test_response_error_exact),
-		cmocka_unit_test(test_response_headers_and_serialize),
+	    cmocka_unit_test(test_parse_get),
+	    cmocka_unit_test(test_parse_body_and_pipelining),
+	    cmocka_unit_test(test_parse_bytewise_chunked),
+	    cmocka_unit_test(test_parse_limits),
+	    cmocka_unit_test(test_parse_malformed),
+	    cmocka_unit_test(test_router),
+	    cmocka_unit_test(test_response_error_exact),
+	    cmocka_unit_test(test_response_headers_and_serialize),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

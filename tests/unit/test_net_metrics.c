@@ -42,14 +42,14 @@ static void test_render_format(void **state)
 	assert_int_equal(strlen(text), len);
 	/* One HELP/TYPE per family, its samples grouped right after. */
 	const char *block = "# HELP t_http_total HTTP by class\n"
-			    "# TYPE t_http_total counter\n"
-			    "t_http_total{class=\"2xx\"} 2\n"
-			    "t_http_total{class=\"4xx\"} 3\n";
+	                    "# TYPE t_http_total counter\n"
+	                    "t_http_total{class=\"2xx\"} 2\n"
+	                    "t_http_total{class=\"4xx\"} 3\n";
 	const char *fam = strstr(text, block);
 	assert_non_null(fam);
 	assert_int_equal(count_lines_with(text, "# TYPE t_http_total "), 1);
 	assert_non_null(strstr(text, "# HELP t_active Active\\nthings \\\\ here\n"
-				     "# TYPE t_active gauge\nt_active -5\n"));
+	                             "# TYPE t_active gauge\nt_active -5\n"));
 	assert_int_equal(text[len - 1], '\n');
 	free(text);
 }
@@ -63,11 +63,11 @@ static void test_histogram(void **state)
 	metrics_observe(h, 7);
 	char *text = metrics_render(NULL);
 	assert_non_null(strstr(text, "# TYPE t_latency_seconds histogram\n"
-				     "t_latency_seconds_bucket{op=\"x\",le=\"0.1\"} 1\n"
-				     "t_latency_seconds_bucket{op=\"x\",le=\"1\"} 2\n"
-				     "t_latency_seconds_bucket{op=\"x\",le=\"+Inf\"} 3\n"
-				     "t_latency_seconds_sum{op=\"x\"} 7.550000\n"
-				     "t_latency_seconds_count{op=\"x\"} 3\n"));
+	                             "t_latency_seconds_bucket{op=\"x\",le=\"0.1\"} 1\n"
+	                             "t_latency_seconds_bucket{op=\"x\",le=\"1\"} 2\n"
+	                             "t_latency_seconds_bucket{op=\"x\",le=\"+Inf\"} 3\n"
+	                             "t_latency_seconds_sum{op=\"x\"} 7.550000\n"
+	                             "t_latency_seconds_count{op=\"x\"} 3\n"));
 	free(text);
 }
 
@@ -92,10 +92,10 @@ static void test_threads(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_counter_idempotent),
-		cmocka_unit_test(test_render_format),
-		cmocka_unit_test(test_histogram),
-		cmocka_unit_test(test_threads),
+	    cmocka_unit_test(test_counter_idempotent),
+	    cmocka_unit_test(test_render_format),
+	    cmocka_unit_test(test_histogram),
+	    cmocka_unit_test(test_threads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -70,8 +70,7 @@ static void fast_handler(const struct http_request *req, struct http_response *r
 	http_response_set(resp, 200, "text/plain", "fast", 4);
 }
 
-static void thread_handler(const struct http_request *req, struct http_response *resp,
-			   void *ctx)
+static void thread_handler(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	const char *where = pthread_equal(pthread_self(), loop_thread_id) ? "loop" : "worker";
 	http_response_set(resp, 200, "text/plain", where, strlen(where));
@@ -80,7 +79,7 @@ static void thread_handler(const struct http_request *req, struct http_response 
 static void echo_handler(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	json_t *o = json_pack("{s:i,s:s,s:b}", "len", (int)req->body_len, "id",
-			      http_request_param(req, "id"), "tls", req->tls);
+	                      http_request_param(req, "id"), "tls", req->tls);
 	http_response_json(resp, 201, o);
 }
 
@@ -121,8 +120,8 @@ static void *srv_main(void *arg)
 	uv_loop_init(&s->loop);
 	uv_async_init(&s->loop, &s->async, srv_async);
 	s->async.data = s;
-	s->start_rc = http_server_start(&s->loop, &s->settings, s->router, &s->server,
-					&s->start_error);
+	s->start_rc =
+	    http_server_start(&s->loop, &s->settings, s->router, &s->server, &s->start_error);
 	pthread_mutex_lock(&s->mu);
 	s->port = s->start_rc == 0 ? http_server_port(s->server) : 0;
 	s->ready = true;
@@ -138,17 +137,17 @@ static void *srv_main(void *arg)
 static struct http_server_settings default_settings(bool tls)
 {
 	struct http_server_settings st = {
-		.bind_addr = "127.0.0.1",
-		.port = 0,
-		.tls = tls,
-		.cert_path = cert_path,
-		.key_path = key_path,
-		.max_header_bytes = 4096,
-		.max_body_bytes = 1024,
-		.header_timeout_ms = 2000,
-		.idle_timeout_ms = 2000,
-		.max_connections = 64,
-		.dev_mode = !tls,
+	    .bind_addr = "127.0.0.1",
+	    .port = 0,
+	    .tls = tls,
+	    .cert_path = cert_path,
+	    .key_path = key_path,
+	    .max_header_bytes = 4096,
+	    .max_body_bytes = 1024,
+	    .header_timeout_ms = 2000,
+	    .idle_timeout_ms = 2000,
+	    .max_connections = 64,
+	    .dev_mode = !tls,
 	};
 	return st;
 }
@@ -226,8 +225,7 @@ static void send_all(int fd, const char *data, size_t len)
 
 /* Reads until the peer closes, until want bytes, or timeout_ms without data.
  * Returns the length read; *closed_r says whether EOF (or reset) was seen. */
-static size_t recv_until(int fd, char *buf, size_t cap, size_t want, int timeout_ms,
-			 bool *closed_r)
+static size_t recv_until(int fd, char *buf, size_t cap, size_t want, int timeout_ms, bool *closed_r)
 {
 	size_t len = 0;
 	*closed_r = false;
@@ -249,7 +247,7 @@ static size_t recv_until(int fd, char *buf, size_t cap, size_t want, int timeout
 /* Sends a raw request and reads the full response (connection closed by
  * the server, or a complete response within the timeout). */
 static size_t raw_exchange(int port, const char *req, size_t req_len, char *buf, size_t cap,
-			   bool *closed_r)
+                           bool *closed_r)
 {
 	int fd = tcp_connect(port);
 	assert_true(fd >= 0);
@@ -434,7 +432,7 @@ static void test_json_errors(void **state)
 	struct curl_result r;
 	assert_int_equal(curl_get(s->port, "/nope", &r), 404);
 	assert_string_equal(r.body, "{\"error\":{\"code\":\"not_found\",\"message\":\"no such "
-				    "resource\"}}");
+	                            "resource\"}}");
 	assert_non_null(strstr(r.headers, "Content-Type: application/json\r\n"));
 	/* Known path, wrong method. */
 	CURL *c = curl_new();
@@ -477,8 +475,8 @@ static void test_raw_errors(void **state)
 	char buf[8192], req[16384];
 	bool closed;
 	/* Headers over max_header_bytes (4096): 431, then close. */
-	int n = snprintf(req, sizeof(req), "GET /fast HTTP/1.1\r\nHost: x\r\nX-Big: %05000d\r\n\r\n",
-			 0);
+	int n = snprintf(req, sizeof(req),
+	                 "GET /fast HTTP/1.1\r\nHost: x\r\nX-Big: %05000d\r\n\r\n", 0);
 	raw_exchange(s->port, req, (size_t)n, buf, sizeof(buf), &closed);
 	assert_true(strncmp(buf, "HTTP/1.1 431 ", 13) == 0);
 	assert_non_null(strstr(buf, "\r\nConnection: close\r\n"));
@@ -503,7 +501,7 @@ static void test_raw_errors(void **state)
 	n = snprintf(req, sizeof(req), "GET /%08200d HTTP/1.1\r\nHost: x\r\n\r\n", 0);
 	raw_exchange(s->port, req, (size_t)n, buf, sizeof(buf), &closed);
 	assert_true(strncmp(buf, "HTTP/1.1 414 ", 13) == 0 ||
-		    strncmp(buf, "HTTP/1.1 431 ", 13) == 0);
+	            strncmp(buf, "HTTP/1.1 431 ", 13) == 0);
 	/* HTTP/1.0 without keep-alive: answered, then closed. */
 	const char old[] = "GET /fast HTTP/1.0\r\n\r\n";
 	raw_exchange(s->port, old, sizeof(old) - 1, buf, sizeof(buf), &closed);
@@ -561,7 +559,7 @@ static void test_keepalive(void **state)
 	struct curl_result r;
 	for (int i = 0; i < 4; i++) {
 		snprintf(url, sizeof(url), "https://127.0.0.1:%d/%s", s->port,
-			 i % 2 ? "fast" : "api/v1/health");
+		         i % 2 ? "fast" : "api/v1/health");
 		assert_int_equal(curl_run(c, url, &r), CURLE_OK);
 		assert_int_equal(r.status, 200);
 		long connects = -1;
@@ -577,9 +575,9 @@ static void test_pipelining_in_order(void **state)
 	struct http_server_settings st = default_settings(false);
 	struct srv *s = srv_start(&st);
 	const char reqs[] = "GET /slow?ms=200 HTTP/1.1\r\nHost: x\r\n\r\n"
-			    "GET /fast HTTP/1.1\r\nHost: x\r\n\r\n"
-			    "GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
-			    "GET /thread HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+	                    "GET /fast HTTP/1.1\r\nHost: x\r\n\r\n"
+	                    "GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n"
+	                    "GET /thread HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
 	char buf[8192];
 	bool closed;
 	raw_exchange(s->port, reqs, sizeof(reqs) - 1, buf, sizeof(buf), &closed);
@@ -641,8 +639,7 @@ static void test_close_during_worker(void **state)
 	close(fd);
 }
 
-static int try_start(uv_loop_t *loop, const char *addr, bool tls, bool dev,
-		     const char **error_r)
+static int try_start(uv_loop_t *loop, const char *addr, bool tls, bool dev, const char **error_r)
 {
 	struct http_server_settings st = default_settings(tls);
 	struct http_router *router = http_router_new();
@@ -807,19 +804,19 @@ static int group_teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tls_versions),
-		cmocka_unit_test(test_health_and_metrics),
-		cmocka_unit_test(test_json_errors),
-		cmocka_unit_test(test_raw_errors),
-		cmocka_unit_test(test_timeouts),
-		cmocka_unit_test(test_keepalive),
-		cmocka_unit_test(test_pipelining_in_order),
-		cmocka_unit_test(test_worker_pool),
-		cmocka_unit_test(test_close_during_worker),
-		cmocka_unit_test(test_plaintext_refused),
-		cmocka_unit_test(test_drain),
-		cmocka_unit_test(test_reload_tls),
-		cmocka_unit_test(test_max_connections),
+	    cmocka_unit_test(test_tls_versions),
+	    cmocka_unit_test(test_health_and_metrics),
+	    cmocka_unit_test(test_json_errors),
+	    cmocka_unit_test(test_raw_errors),
+	    cmocka_unit_test(test_timeouts),
+	    cmocka_unit_test(test_keepalive),
+	    cmocka_unit_test(test_pipelining_in_order),
+	    cmocka_unit_test(test_worker_pool),
+	    cmocka_unit_test(test_close_during_worker),
+	    cmocka_unit_test(test_plaintext_refused),
+	    cmocka_unit_test(test_drain),
+	    cmocka_unit_test(test_reload_tls),
+	    cmocka_unit_test(test_max_connections),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

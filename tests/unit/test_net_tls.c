@@ -79,9 +79,8 @@ static void test_selfsigned(void **state)
 	assert_int_equal(X509_check_ip_asc(x, "::1", 0), 1);
 	/* Valid now, for about a year. */
 	int days, secs;
-	assert_int_equal(ASN1_TIME_diff(&days, &secs, X509_get0_notBefore(x),
-					X509_get0_notAfter(x)),
-			 1);
+	assert_int_equal(
+	    ASN1_TIME_diff(&days, &secs, X509_get0_notBefore(x), X509_get0_notAfter(x)), 1);
 	assert_in_range(days, 364, 366);
 	assert_true(X509_cmp_current_time(X509_get0_notBefore(x)) < 0);
 	assert_int_equal(X509_verify(x, pub), 1); /* self-signed */
@@ -279,11 +278,9 @@ static void test_garbage(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_selfsigned),
-		cmocka_unit_test(test_selfsigned_names),
-		cmocka_unit_test(test_ctx_errors),
-		cmocka_unit_test(test_versions),
-		cmocka_unit_test(test_garbage),
+	    cmocka_unit_test(test_selfsigned), cmocka_unit_test(test_selfsigned_names),
+	    cmocka_unit_test(test_ctx_errors), cmocka_unit_test(test_versions),
+	    cmocka_unit_test(test_garbage),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
