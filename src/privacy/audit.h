@@ -18,26 +18,33 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "privacy/catalog.h"
+
 struct store;
 struct keys;
 
 struct audit_event {
-	const char *tenant_id;	 /* "" for installation-level events */
-	const char *actor_id;	 /* account id, or "system" / "operator-cli" */
-	const char *actor_role;	 /* "user", "tenant_admin", "auditor", "operator", "system" */
-	const char *action;	 /* dotted verb, e.g. "account.create", "profile.update" */
+	const char *tenant_id;   /* "" for installation-level events */
+	const char *actor_id;    /* account id, or "system" / "operator-cli" */
+	const char *actor_role;  /* "user", "tenant_admin", "auditor", "operator", "system" */
+	const char *action;      /* dotted verb, e.g. "account.create", "profile.update" */
 	const char *target_type; /* e.g. "account", "tenant" */
-	const char *target_id;	 /* may be NULL */
-	const char *fields;	 /* comma-separated column names touched; never values */
-	const char *request_id;	 /* correlates with the request log; may be NULL */
-	bool instruction;	 /* a documented instruction of the tenant (P-INS-1) */
+	const char *target_id;   /* may be NULL */
+	const char *fields;      /* comma-separated column names touched; never values */
+	const char *request_id;  /* correlates with the request log; may be NULL */
+	bool instruction;        /* a documented instruction of the tenant (P-INS-1) */
 };
 
-/* Appends ev to its tenant's chain; call inside a transaction. Adds a signed
- * checkpoint when the chain length reaches a multiple of checkpoint_every
- * (0 = never automatically). */
+/* Appends ev to its tenant's chain; call inside a transaction (when called
+ * outside one, the append runs in its own). Adds a signed checkpoint when the
+ * chain length reaches a multiple of checkpoint_every (0 = never
+ * automatically). Never values: fields must be a comma-separated list of
+ * lowercase column names ([a-z][a-z0-9_.]*), and ids opaque identifiers
+ * ([A-Za-z0-9._:-], at most 128 bytes, so no '@' and no spaces); an event
+ * that does not have this shape is refused (-1) and logged, nothing is
+ * written. */
 int audit_append(struct store *st, struct keys *keys, const struct audit_event *ev,
-		 unsigned checkpoint_every);
+                 unsigned checkpoint_every);
 /* Signs the current head of tenant's chain now. */
 int audit_checkpoint(struct store *st, struct keys *keys, const char *tenant_id);
 
@@ -53,10 +60,29 @@ struct audit_verify_report {
  * public key. Returns 0 when verification ran (see report->ok), -1 when it
  * could not run. */
 int audit_verify(struct store *st, const unsigned char pub[32], const char *tenant_id,
-		 struct audit_verify_report *report);
+                 struct audit_verify_report *report);
 
 /* Writes tenant's entries (seq >= from_seq) as JSON lines, with their hashes
- * and the checkpoints, for an auditor (P-AUD-2). */
+ * and the checkpoints, for an auditor (P-AUD-2). Only that tenant's rows are
+ * read; tenant_id NULL is an error. Format: docs/audit.md. */
 int audit_export(struct store *st, const char *tenant_id, int64_t from_seq, FILE *out);
+
+/* `irisctl audit verify [--tenant T]`: verifies one chain, or every chain
+ * when tenant_or_null is NULL, and prints one line per chain ("tenant X: N
+ * entries, M checkpoints, chain intact" or where and how it broke). Returns
+ * 0 when intact, 1 when broken, -1 when verification could not run. */
+int audit_cli_verify(struct store *st, const unsigned char pub[32], const char *tenant_or_null,
+                     FILE *out);
+
+/* End of a tenant's contract (P-END-1): records "tenant.audit_purge" in the
+ * installation chain (signed at once), keeps the purged chain's final head in
+ * audit_purges, then deletes the tenant's entries and checkpoints (the only
+ * delete the database triggers allow). Runs in the caller's transaction, or
+ * in its own. The installation chain ("") is never purged. */
+int audit_purge_tenant(struct store *st, struct keys *keys, const char *tenant_id,
+                       const char *actor_id, const char *actor_role);
+
+/* Catalog fragment of the audit tables (migration 003). */
+extern const struct catalog_column audit_catalog[];
 
 #endif

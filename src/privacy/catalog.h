@@ -18,10 +18,10 @@
 
 enum catalog_erasure {
 	ERASE_NOT_PERSONAL = 0, /* technical column, nothing to erase */
-	ERASE_DELETE,		/* row or value deleted */
-	ERASE_SHRED,		/* sealed: subject key destroyed, then deleted */
-	ERASE_ANONYMISE,	/* value replaced, row kept (e.g. statistics) */
-	ERASE_KEEP_LEGAL,	/* kept under a legal duty until retention ends */
+	ERASE_DELETE,           /* row or value deleted */
+	ERASE_SHRED,            /* sealed: subject key destroyed, then deleted */
+	ERASE_ANONYMISE,        /* value replaced, row kept (e.g. statistics) */
+	ERASE_KEEP_LEGAL,       /* kept under a legal duty until retention ends */
 };
 
 enum catalog_export {
@@ -34,16 +34,16 @@ struct catalog_column {
 	const char *table;
 	const char *column;
 	bool personal;
-	bool sealed;	   /* stored as AES-256-GCM under a subject key */
-	const char *category;     /* W3C DPV term, e.g. "dpv-pd:EmailAddress" */
-	const char *subject;      /* data subject, e.g. "end user", "tenant admin" */
-	const char *purpose;      /* e.g. "account management" */
-	const char *legal_basis;  /* e.g. "GDPR Art. 6(1)(b) contract" */
-	const char *retention;    /* human text, e.g. "until account deletion" */
-	int retention_days;       /* 0 = for the life of the subject */
+	bool sealed;             /* stored as AES-256-GCM under a subject key */
+	const char *category;    /* W3C DPV term, e.g. "dpv-pd:EmailAddress" */
+	const char *subject;     /* data subject, e.g. "end user", "tenant admin" */
+	const char *purpose;     /* e.g. "account management" */
+	const char *legal_basis; /* e.g. "GDPR Art. 6(1)(b) contract" */
+	const char *retention;   /* human text, e.g. "until account deletion" */
+	int retention_days;      /* 0 = for the life of the subject */
 	enum catalog_erasure erasure;
 	enum catalog_export export_as;
-	const char *note;	   /* for non-personal columns: why not personal */
+	const char *note; /* for non-personal columns: why not personal */
 };
 
 /* Registers a fragment (static storage, zero-terminated). Idempotent. */
@@ -56,5 +56,20 @@ void privacy_catalog_each(void (*fn)(const struct catalog_column *entry, void *c
 unsigned privacy_catalog_count(void);
 /* Text names for reports. */
 const char *privacy_catalog_erasure_name(enum catalog_erasure erasure);
+const char *privacy_catalog_export_name(enum catalog_export export_as);
+/* Forgets every registered fragment (tests, shutdown). */
+void privacy_catalog_reset(void);
+
+struct store;
+/* Walks every column of the live schema (store_each_column) and returns 0
+ * when each has an entry; else -1 with *missing_r a malloc'd list
+ * "table.column, ..." of the columns without one (caller frees). */
+int privacy_catalog_check_schema(struct store *st, char **missing_r);
+/* Checks every registered entry: a personal one has a DPV category, data
+ * subject, purpose, legal basis, retention and an erasure action (crypto-
+ * shredding only for sealed columns); a non-personal one has a note and no
+ * erasure action; no column is declared twice. Returns 0, or -1 with
+ * *error_r a malloc'd list "table.column (what is missing), ..." */
+int privacy_catalog_validate(char **error_r);
 
 #endif
