@@ -239,3 +239,13 @@ int contacts_clean(struct contacts_book *book, const struct contacts_clean_opts 
 	(void)error_r;
 	return 0;
 }
+
+/* One phone number to E.164 (malloc'd) with its type, or NULL. */
+char *contacts_clean_phone(const char *s, const char *default_country, const char **type_r)
+{
+	char buf[32];
+	if (s == NULL ||
+	    cx_phone_e164(s, default_country ? default_country : "ZZ", buf, sizeof(buf), type_r) != 0)
+		return NULL;
+	return cx_strdup(buf);
+}

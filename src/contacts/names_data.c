@@ -46,7 +46,7 @@ static const char male_names[] =
 	"samuel sean sebastian sebastien serge sergio simon stefan stefano stephane stephen "
 	"steve steven stuart sylvain thibault thierry thomas tim timothy tobias toby tom tommaso "
 	"tony travis tristan ulrich valentin victor vincent vincenzo walter warren wayne werner "
-	"wilhelm william wilson wolfgang xavier yann yannick yves zachary";
+	"wilhelm william wilson wolfgang xavier yann yannick yves zachary thibaut gauthier";
 
 static const char female_names[] =
 	"abigail ada adele adriana agathe agnes aimee alana alexandra alexia alice alicia alina "
@@ -77,7 +77,8 @@ static const char female_names[] =
 	"sheila silvia simone sofia solange sonia sophia sophie stella stephanie susan "
 	"susanne suzanne sylvia sylvie tahnee tahni tamara tanya teresa tess tessa thea "
 	"therese tiffany tina ursula valentina valerie vanessa vera veronica veronique victoria "
-	"violet virginie vivienne wendy yasmine yvette yvonne zoe";
+	"violet virginie vivienne wendy yasmine yvette yvonne zoe elodie oceane ines anais emeline "
+	"gaelle maelle melodie sandrine karine nadege ghislaine raymonde josette ginette huguette";
 
 /* Used for both genders in the countries above: never a civility. */
 static const char ambiguous_names[] =
