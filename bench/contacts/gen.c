@@ -176,7 +176,7 @@ static void upcase(char *s)
 /* Writes one record of person p, changed when dup is set. */
 static void emit(size_t id, size_t entity, const struct person *p, int dup)
 {
-	char first[40], last[56], email[160], phone[32], company[56];
+	char first[64], last[64], email[192], phone[32], company[64];
 	snprintf(first, sizeof(first), "%s", p->first);
 	snprintf(last, sizeof(last), "%s", p->last);
 	snprintf(company, sizeof(company), "%s", p->company);
@@ -196,7 +196,7 @@ static void emit(size_t id, size_t entity, const struct person *p, int dup)
 				typo(first);
 				break;
 			case 2: {
-				char t[56];
+				char t[64];
 				snprintf(t, sizeof(t), "%s", first);
 				snprintf(first, sizeof(first), "%s", last);
 				snprintf(last, sizeof(last), "%s", t);

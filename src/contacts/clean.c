@@ -77,11 +77,12 @@ static void clean_names(struct clean_worker *w, size_t r)
 			   "civility normalised");
 	}
 	const char *g = cx_civility_gender(c->v[CF_CIVILITY]);
-	if (g == NULL && c->v[CF_CIVILITY] == NULL)
+	if (g == NULL) /* no civility, or one without gender (Dr, Prof) */
 		g = contacts_gender_of(c->v[CF_FIRST]);
 	if (g != NULL && c->v[CF_GENDER] == NULL)
 		set_field(w, r, CF_GENDER, g,
-			  c->v[CF_CIVILITY] ? "gender from civility" : "gender from first name");
+			  cx_civility_gender(c->v[CF_CIVILITY]) ? "gender from civility"
+								: "gender from first name");
 	if (c->v[CF_CIVILITY] == NULL) {
 		const char *civ = contacts_civility_for(c->v[CF_FIRST], w->opts->lang);
 		if (civ != NULL) {

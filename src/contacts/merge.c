@@ -150,7 +150,7 @@ static void merge_cluster(const struct contacts_book *b, const size_t *mem, size
 		}
 	}
 	for (size_t k = 0; k < b->n_extra; k++) {
-		long w = pick(b, mem, nm, CF_COUNT, (long)k);
+		long w = pick(b, mem, nm, CF_ID, (long)k);
 		if (w >= 0)
 			m->extra[k] = contacts_strdup(out, b->recs[mem[w]].extra[k],
 						      strlen(b->recs[mem[w]].extra[k]));

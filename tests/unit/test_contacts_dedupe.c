@@ -64,7 +64,7 @@ static void test_compare_swaps_and_nicknames(void **state)
 static void test_dedupe_small_book(void **state)
 {
 	struct contacts_book *b = contacts_book_new();
-	char id[16], first[32], last[32], email[64], phone[32];
+	char id[16], first[32], last[32], email[128], phone[32];
 	static const char *const fn[] = {"anna", "bruno", "carla", "denis", "emma", "felix",
 					 "gina", "hugo", "irene", "jules"};
 	for (int i = 0; i < 200; i++) {
