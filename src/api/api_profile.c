@@ -1,0 +1,135 @@
+/*
+ * api_profile: the optional profile (P-PRO-1) and the avatar.
+ *   GET/PATCH  /api/v1/me/profile
+ *   GET/PUT/DELETE /api/v1/me/avatar        (image/png or image/jpeg body)
+ *   GET/PATCH  /api/v1/tenants/{id}/members/{uid}/profile   (admin rectification)
+ */
+#include "api/api_internal.h"
+#include "core/config.h"
+#include "domain/app.h"
+#include "domain/profile.h"
+#include "store/store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void profile_answer(struct app *app, struct store *st, struct http_response *resp,
+			   const struct account *acc)
+{
+	json_t *o = NULL;
+	const char *error = NULL;
+	if (profile_get(app, st, acc, &o, &error) < 0)
+		api_fail(resp, error);
+	else
+		http_response_json(resp, 200, o);
+}
+
+static void profile_change(struct app *app, struct store *st, const struct http_request *req,
+			   struct http_response *resp, const struct actor *actor,
+			   const struct account *acc)
+{
+	json_t *body;
+	const char *error = NULL, *field = NULL;
+	if (api_body(req, resp, NULL, &body) < 0)
+		return;
+	if (profile_patch(app, st, actor, acc, body, &error, &field) < 0)
+		api_fail_field(resp, error, field);
+	else
+		profile_answer(app, st, resp, acc);
+	json_decref(body);
+}
+
+static void h_me_profile(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	if (api_auth(app, st, req, resp, &p, false) < 0)
+		return;
+	if (strcmp(req->method, "PATCH") == 0)
+		profile_change(app, st, req, resp, &p.actor, &p.account);
+	else
+		profile_answer(app, st, resp, &p.account);
+}
+
+static void h_member_profile(const struct http_request *req, struct http_response *resp,
+			     void *ctx)
+{
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	struct account member;
+	bool write = strcmp(req->method, "PATCH") == 0;
+	const char *tid = http_request_param(req, "id");
+	if (api_auth(app, st, req, resp, &p, false) < 0 ||
+	    api_allow(st, resp, &p, write ? AZ_MEMBERS_WRITE : AZ_MEMBERS_READ, tid) < 0 ||
+	    api_member(st, req, resp, &member) < 0)
+		return;
+	if (write)
+		profile_change(app, st, req, resp, &p.actor, &member);
+	else
+		profile_answer(app, st, resp, &member);
+}
+
+static void h_avatar_put(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	const char *error = NULL;
+	if (api_auth(app, st, req, resp, &p, false) < 0)
+		return;
+	if (profile_avatar_set(app, st, &p.actor, &p.account,
+			       http_request_header(req, "Content-Type"), req->body, req->body_len,
+			       &error) < 0)
+		api_fail(resp, error);
+	else
+		http_response_set(resp, 204, NULL, NULL, 0);
+}
+
+static void h_avatar_get(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	const char *error = NULL;
+	char *data = NULL, type[32];
+	size_t len = 0;
+	if (api_auth(app, st, req, resp, &p, false) < 0)
+		return;
+	if (profile_avatar_get(app, st, &p.account, &data, &len, type, &error) < 0) {
+		api_fail(resp, error);
+		return;
+	}
+	http_response_take(resp, 200, type, data, len);
+	http_response_header(resp, "Cache-Control", "private, no-store");
+}
+
+static void h_avatar_delete(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	const char *error = NULL;
+	if (api_auth(app, st, req, resp, &p, false) < 0)
+		return;
+	if (profile_avatar_delete(app, st, &p.actor, &p.account, &error) < 0)
+		api_fail(resp, error);
+	else
+		http_response_set(resp, 204, NULL, NULL, 0);
+}
+
+void api_routes_profile(struct http_router *router, struct app *app)
+{
+	http_router_add(router, "GET", "/api/v1/me/profile", HTTP_ROUTE_WORKER, h_me_profile, app);
+	http_router_add(router, "PATCH", "/api/v1/me/profile", HTTP_ROUTE_WORKER, h_me_profile,
+			app);
+	http_router_add(router, "GET", "/api/v1/me/avatar", HTTP_ROUTE_WORKER, h_avatar_get, app);
+	http_router_add(router, "PUT", "/api/v1/me/avatar", HTTP_ROUTE_WORKER, h_avatar_put, app);
+	http_router_add(router, "DELETE", "/api/v1/me/avatar", HTTP_ROUTE_WORKER, h_avatar_delete,
+			app);
+	http_router_add(router, "GET", "/api/v1/tenants/{id}/members/{uid}/profile",
+			HTTP_ROUTE_WORKER, h_member_profile, app);
+	http_router_add(router, "PATCH", "/api/v1/tenants/{id}/members/{uid}/profile",
+			HTTP_ROUTE_WORKER, h_member_profile, app);
+}

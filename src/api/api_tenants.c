@@ -1,0 +1,182 @@
+/*
+ * api_tenants: tenants and their admin queues.
+ *   POST /api/v1/tenants                     {name}            operator
+ *   GET  /api/v1/tenants                                       operator
+ *   GET  /api/v1/tenants/{id}                                  operator, own admin/auditor
+ *   GET  /api/v1/tenants/{id}/agreements                       own admin/auditor (P-ACC-3)
+ *   GET  /api/v1/tenants/{id}/deletion-requests                own admin/auditor (P-ACC-2)
+ *   PATCH /api/v1/tenants/{id}/deletion-requests/{rid} {status: done|rejected}  own admin
+ */
+#include "api/api_internal.h"
+#include "core/ids.h"
+#include "domain/app.h"
+#include "domain/tenants.h"
+#include "store/store.h"
+
+#include <string.h>
+
+static void h_tenants_create(const struct http_request *req, struct http_response *resp,
+			     void *ctx)
+{
+	static const struct api_field spec[] = {{"name", API_STRING, true}, {NULL, API_ANY, false}};
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	struct tenant t;
+	char id[IDS_UUID_LEN];
+	const char *error = NULL;
+	json_t *body;
+	if (api_auth(app, st, req, resp, &p, false) < 0)
+		return;
+	if (auth_authorize(&p, AZ_TENANTS_MANAGE, NULL) != 0) {
+		api_fail(resp, "forbidden");
+		return;
+	}
+	if (api_body(req, resp, spec, &body) < 0)
+		return;
+	if (tenants_create(app, st, &p.actor, api_str(body, "name"), id, &error) < 0 ||
+	    tenants_get(st, id, &t, &error) < 0)
+		api_fail_field(resp, error, "name");
+	else
+		http_response_json(resp, 201, api_tenant_json(&t));
+	json_decref(body);
+}
+
+static void add_tenant(const struct tenant *t, void *ctx)
+{
+	json_array_append_new(ctx, api_tenant_json(t));
+}
+
+static void h_tenants_list(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	if (api_auth(app, st, req, resp, &p, false) < 0)
+		return;
+	if (auth_authorize(&p, AZ_TENANTS_MANAGE, NULL) != 0) {
+		api_fail(resp, "forbidden");
+		return;
+	}
+	json_t *list = json_array();
+	if (tenants_list(st, add_tenant, list) < 0) {
+		json_decref(list);
+		api_fail(resp, "internal");
+		return;
+	}
+	http_response_json(resp, 200, json_pack("{s:o}", "tenants", list));
+}
+
+static void h_tenant_get(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	struct tenant t;
+	const char *error = NULL;
+	const char *tid = http_request_param(req, "id");
+	if (api_auth(app, st, req, resp, &p, false) < 0 ||
+	    api_allow(st, resp, &p, AZ_TENANT_READ, tid) < 0)
+		return;
+	if (tenants_get(st, tid, &t, &error) < 0)
+		api_fail(resp, error);
+	else
+		http_response_json(resp, 200, api_tenant_json(&t));
+}
+
+static void add_agreement(const struct tenant_agreement *a, void *ctx)
+{
+	json_array_append_new(ctx, json_pack("{s:o, s:s, s:I}", "accepted_by",
+					     a->accepted_by[0] ? json_string(a->accepted_by)
+							       : json_null(),
+					     "version", a->version, "accepted_at",
+					     (json_int_t)a->accepted_at));
+}
+
+static void h_agreements(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	const char *tid = http_request_param(req, "id");
+	if (api_auth(app, st, req, resp, &p, false) < 0 ||
+	    api_allow(st, resp, &p, AZ_MEMBERS_READ, tid) < 0)
+		return;
+	json_t *list = json_array();
+	if (tenants_agreements(st, tid, add_agreement, list) < 0) {
+		json_decref(list);
+		api_fail(resp, "internal");
+		return;
+	}
+	http_response_json(resp, 200, json_pack("{s:o}", "agreements", list));
+}
+
+static void add_request(const struct deletion_request *r, void *ctx)
+{
+	json_array_append_new(
+		ctx, json_pack("{s:s, s:o, s:o, s:s, s:I, s:o}", "id", r->id, "account_id",
+			       r->account_id[0] ? json_string(r->account_id) : json_null(),
+			       "username", r->username[0] ? json_string(r->username) : json_null(),
+			       "status", r->status, "created_at", (json_int_t)r->created_at,
+			       "decided_at", r->decided_at ? json_integer(r->decided_at) : json_null()));
+}
+
+static void h_requests(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	const char *tid = http_request_param(req, "id");
+	if (api_auth(app, st, req, resp, &p, false) < 0 ||
+	    api_allow(st, resp, &p, AZ_MEMBERS_READ, tid) < 0)
+		return;
+	json_t *list = json_array();
+	if (accounts_deletion_requests_list(st, tid, add_request, list) < 0) {
+		json_decref(list);
+		api_fail(resp, "internal");
+		return;
+	}
+	http_response_json(resp, 200, json_pack("{s:o}", "requests", list));
+}
+
+static void h_request_decide(const struct http_request *req, struct http_response *resp,
+			     void *ctx)
+{
+	static const struct api_field spec[] = {{"status", API_STRING, true},
+						{NULL, API_ANY, false}};
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	const char *tid = http_request_param(req, "id");
+	const char *rid = http_request_param(req, "rid");
+	const char *error = NULL;
+	json_t *body;
+	if (api_auth(app, st, req, resp, &p, false) < 0 ||
+	    api_allow(st, resp, &p, AZ_MEMBERS_WRITE, tid) < 0 ||
+	    api_body(req, resp, spec, &body) < 0)
+		return;
+	if (!ids_is_uuid4(rid))
+		api_fail(resp, "not_found");
+	else if (accounts_deletion_request_decide(app, st, &p.actor, tid, rid,
+						  api_str(body, "status"), &error) < 0)
+		api_fail_field(resp, error, strcmp(error, "invalid_field") == 0 ? "status" : NULL);
+	else
+		http_response_json(resp, 200, json_pack("{s:s, s:s}", "id", rid, "status",
+							 api_str(body, "status")));
+	json_decref(body);
+}
+
+void api_routes_tenants(struct http_router *router, struct app *app)
+{
+	http_router_add(router, "POST", "/api/v1/tenants", HTTP_ROUTE_WORKER, h_tenants_create,
+			app);
+	http_router_add(router, "GET", "/api/v1/tenants", HTTP_ROUTE_WORKER, h_tenants_list, app);
+	http_router_add(router, "GET", "/api/v1/tenants/{id}", HTTP_ROUTE_WORKER, h_tenant_get,
+			app);
+	http_router_add(router, "GET", "/api/v1/tenants/{id}/agreements", HTTP_ROUTE_WORKER,
+			h_agreements, app);
+	http_router_add(router, "GET", "/api/v1/tenants/{id}/deletion-requests", HTTP_ROUTE_WORKER,
+			h_requests, app);
+	http_router_add(router, "PATCH", "/api/v1/tenants/{id}/deletion-requests/{rid}",
+			HTTP_ROUTE_WORKER, h_request_decide, app);
+}

@@ -1,0 +1,239 @@
+/*
+ * api_util: strict JSON bodies, the map from domain error codes to HTTP
+ * answers, and the authentication/authorisation gate every handler passes.
+ */
+#include "api/api.h"
+#include "api/api_internal.h"
+#include "core/ids.h"
+#include "domain/app.h"
+#include "domain/tenants.h"
+#include "store/store.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static const struct {
+	const char *code;
+	int status;
+	const char *message;
+} errors[] = {
+	{"invalid_json", 400, "the body is not a JSON object"},
+	{"unknown_field", 400, "the body holds a field this endpoint does not know"},
+	{"invalid_field", 400, "a field has the wrong type or an invalid value"},
+	{"missing_field", 400, "a required field is missing"},
+	{"invalid_email", 400, "not a valid e-mail address"},
+	{"invalid_username", 400,
+	 "usernames are 2 to 64 characters of a-z, 0-9, '.', '_' and '-', starting with a letter "
+	 "or digit"},
+	{"weak_password", 400, "passwords are 8 to 1024 characters without control characters"},
+	{"dpa_required", 400, "the standard processing agreement must be accepted (accept_dpa)"},
+	{"invalid_code", 400, "unknown or already used confirmation code"},
+	{"code_expired", 400, "the confirmation code has expired; register again"},
+	{"unauthorized", 401, "authentication required or failed"},
+	{"token_expired", 401, "the token has expired; log in again"},
+	{"forbidden", 403, "not allowed for this account"},
+	{"confirmation_required", 403, "confirm your e-mail address first"},
+	{"account_disabled", 403, "the account is disabled"},
+	{"password_change_required", 403, "change the one-time password first"},
+	{"registration_disabled", 403, "self-registration is switched off"},
+	{"not_found", 404, "no such resource"},
+	{"username_taken", 409, "the username is taken"},
+	{"email_taken", 409, "the e-mail address is already in use"},
+	{"conflict", 409, "conflicts with the current state"},
+	{"last_admin", 409, "the tenant's last admin cannot be removed"},
+	{"payload_too_large", 413, "the body is too large"},
+	{"unsupported_media_type", 415, "unsupported content type"},
+	{"throttled", 429, "too many failed attempts; try again later"},
+};
+
+static int error_find(const char *code)
+{
+	for (size_t i = 0; i < sizeof(errors) / sizeof(errors[0]); i++)
+		if (code != NULL && strcmp(errors[i].code, code) == 0)
+			return (int)i;
+	return -1;
+}
+
+void api_fail(struct http_response *resp, const char *code)
+{
+	int i = error_find(code);
+	if (i < 0) {
+		http_response_error(resp, 500, "internal_error", "internal error");
+		return;
+	}
+	if (errors[i].status == 401)
+		http_response_header(resp, "WWW-Authenticate", "Bearer realm=\"iris\"");
+	http_response_error(resp, errors[i].status, errors[i].code, errors[i].message);
+}
+
+void api_fail_field(struct http_response *resp, const char *code, const char *field)
+{
+	char msg[256];
+	int i = error_find(code);
+	if (i < 0 || field == NULL) {
+		api_fail(resp, code);
+		return;
+	}
+	snprintf(msg, sizeof(msg), "%s: %s", field, errors[i].message);
+	http_response_error(resp, errors[i].status, errors[i].code, msg);
+}
+
+static bool type_ok(json_t *v, enum api_type type)
+{
+	switch (type) {
+	case API_STRING:
+		return json_is_string(v);
+	case API_BOOL:
+		return json_is_boolean(v);
+	case API_INT:
+		return json_is_integer(v);
+	case API_ANY:
+		return true;
+	}
+	return false;
+}
+
+static int check_spec(struct http_response *resp, json_t *obj, const struct api_field *spec)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach(obj, key, v)
+	{
+		const struct api_field *f = spec;
+		while (f->name != NULL && strcmp(f->name, key) != 0)
+			f++;
+		if (f->name == NULL) {
+			api_fail_field(resp, "unknown_field", key);
+			return -1;
+		}
+		if (!type_ok(v, f->type)) {
+			api_fail_field(resp, "invalid_field", key);
+			return -1;
+		}
+	}
+	for (const struct api_field *f = spec; f->name != NULL; f++) {
+		if (f->required && json_object_get(obj, f->name) == NULL) {
+			api_fail_field(resp, "missing_field", f->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int api_body(const struct http_request *req, struct http_response *resp,
+	     const struct api_field *spec, json_t **obj_r)
+{
+	const char *ctype = http_request_header(req, "Content-Type");
+	json_error_t jerr;
+	*obj_r = NULL;
+	if (ctype != NULL && strncasecmp(ctype, "application/json", 16) != 0) {
+		http_response_error(resp, 415, "unsupported_media_type",
+				    "send the body as application/json");
+		return -1;
+	}
+	json_t *obj = json_loadb(req->body ? req->body : "", req->body_len,
+				 JSON_REJECT_DUPLICATES, &jerr);
+	if (obj == NULL || !json_is_object(obj)) {
+		json_decref(obj);
+		api_fail(resp, "invalid_json");
+		return -1;
+	}
+	if (spec != NULL && check_spec(resp, obj, spec) < 0) {
+		json_decref(obj);
+		return -1;
+	}
+	*obj_r = obj;
+	return 0;
+}
+
+const char *api_str(json_t *obj, const char *name)
+{
+	return json_string_value(json_object_get(obj, name));
+}
+
+int api_auth(struct app *app, struct store *st, const struct http_request *req,
+	     struct http_response *resp, struct principal *p, bool limited_ok)
+{
+	const char *h = http_request_header(req, "Authorization");
+	const char *error = "unauthorized";
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0) {
+		api_fail(resp, "unauthorized");
+		return -1;
+	}
+	if (auth_authenticate(app, st, h + 7, p, &error) < 0) {
+		api_fail(resp, error);
+		return -1;
+	}
+	if (!limited_ok && p->scope != TOKEN_FULL) {
+		api_fail(resp, "password_change_required");
+		return -1;
+	}
+	return 0;
+}
+
+int api_allow(struct store *st, struct http_response *resp, const struct principal *p,
+	      enum authz_action action, const char *tenant_id)
+{
+	struct tenant t;
+	const char *error = NULL;
+	int decision = auth_authorize(p, action, tenant_id);
+	if (decision == 403) {
+		api_fail(resp, "forbidden");
+		return -1;
+	}
+	if (decision != 0 || tenant_id == NULL || !ids_is_uuid4(tenant_id) ||
+	    tenants_get(st, tenant_id, &t, &error) < 0) {
+		api_fail(resp, error && strcmp(error, "internal") == 0 ? "internal" : "not_found");
+		return -1;
+	}
+	return 0;
+}
+
+int api_member(struct store *st, const struct http_request *req, struct http_response *resp,
+	       struct account *out)
+{
+	const char *tid = http_request_param(req, "id");
+	const char *uid = http_request_param(req, "uid");
+	const char *error = NULL;
+	if (uid == NULL || !ids_is_uuid4(uid) || accounts_get(st, uid, out, &error) < 0 ||
+	    tid == NULL || strcmp(out->tenant_id, tid) != 0) {
+		api_fail(resp, "not_found");
+		return -1;
+	}
+	return 0;
+}
+
+json_t *api_account_json(const struct account *acc)
+{
+	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:b, s:I}", "id", acc->id, "username",
+			 acc->username, "role", account_role_name(acc->role), "tenant_id",
+			 acc->tenant_id[0] ? json_string(acc->tenant_id) : json_null(), "status",
+			 acc->status, "must_change_password", acc->must_change_password,
+			 "created_at", (json_int_t)acc->created_at);
+}
+
+json_t *api_tenant_json(const struct tenant *t)
+{
+	return json_pack("{s:s, s:s, s:s, s:b, s:I}", "id", t->id, "name", t->name, "plan",
+			 t->plan, "discoverable", t->discoverable, "created_at",
+			 (json_int_t)t->created_at);
+}
+
+void api_token_response(struct http_response *resp, int status, const struct login_result *r)
+{
+	json_t *o = json_pack("{s:s, s:I, s:s, s:o}", "token", r->token, "expires_at",
+			      (json_int_t)r->expires_at, "scope",
+			      r->scope == TOKEN_FULL ? "full" : "password_change", "account",
+			      api_account_json(&r->account));
+	http_response_json(resp, status, o);
+}
+
+void api_routes_register(struct http_router *router, struct app *app)
+{
+	api_routes_auth(router, app);
+	api_routes_me(router, app);
+	api_routes_profile(router, app);
+	api_routes_tenants(router, app);
+	api_routes_members(router, app);
+}

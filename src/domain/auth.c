@@ -1,0 +1,237 @@
+/*
+ * domain/auth: password logins, login events and throttling (see auth.h).
+ * The throttle is checked before the password (PBKDF2 is the expensive
+ * part, and a locked account must not be probed); a refused attempt is
+ * recorded as "throttled" and does not prolong the lock.
+ */
+#include "domain/auth.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/xalloc.h"
+#include "crypto/keys.h"
+#include "crypto/scram.h"
+#include "domain/accounts_internal.h"
+#include "domain/app.h"
+#include "domain/auth_internal.h"
+#include "store/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Failures of account (since its last success) or of address, in the window. */
+static int failures(struct store *st, const char *sql, const char *key, int64_t since,
+		    int64_t *oldest_r)
+{
+	struct store_stmt *q = store_query(st, sql, "si", key, since);
+	int n = -1;
+	if (q != NULL && store_step(q) == STORE_ROW) {
+		n = (int)store_col_int(q, 0);
+		*oldest_r = store_col_is_null(q, 1) ? 0 : store_col_int(q, 1);
+	}
+	store_stmt_done(q);
+	return n;
+}
+
+static int64_t last_success(struct store *st, const char *account_id)
+{
+	struct store_stmt *q = store_query(st,
+					   "SELECT MAX(at) FROM login_events WHERE account_id = ? "
+					   "AND result = 'success'",
+					   "s", account_id);
+	int64_t at = 0;
+	if (q != NULL && store_step(q) == STORE_ROW && !store_col_is_null(q, 0))
+		at = store_col_int(q, 0);
+	store_stmt_done(q);
+	return at;
+}
+
+/* Seconds until the caller may try again; 0 when not throttled, -1 on error. */
+static int throttle_check(struct app *app, struct store *st, const struct account *acc,
+			  const char *addr_hash)
+{
+	const struct config *cfg = app->cfg;
+	int64_t now = acc_now(), since = now - cfg->login_lockout_s, oldest = 0;
+	int n = failures(st,
+			 "SELECT COUNT(*), MIN(at) FROM login_events WHERE addr_hash = ? AND "
+			 "at > ? AND result IN ('bad_password', 'unknown_user')",
+			 addr_hash, since, &oldest);
+	if (n < 0)
+		return -1;
+	if (n < cfg->login_max_failures && acc != NULL) {
+		int64_t ok = last_success(st, acc->id);
+		n = failures(st,
+			     "SELECT COUNT(*), MIN(at) FROM login_events WHERE account_id = ? AND "
+			     "at > ? AND result = 'bad_password'",
+			     acc->id, ok > since ? ok : since, &oldest);
+		if (n < 0)
+			return -1;
+	}
+	if (n < cfg->login_max_failures)
+		return 0;
+	int64_t wait = oldest + cfg->login_lockout_s - now;
+	return wait > 0 ? (int)wait : 1;
+}
+
+int auth_record_event(struct app *app, struct store *st, const struct account *acc,
+		      const char *addr_hash, const char *remote_addr, const char *result)
+{
+	char id[IDS_UUID_LEN];
+	unsigned char *sealed = NULL;
+	size_t sealed_len = 0;
+	ids_uuid4(id);
+	if (acc != NULL && acc_seal(app, st, acc->tenant_id, acc->id, "login_events", id,
+				    "addr_sealed", remote_addr, strlen(remote_addr), &sealed,
+				    &sealed_len) < 0)
+		return -1;
+	int rc = store_run(st,
+			   "INSERT INTO login_events (id, account_id, tenant_id, at, addr_hash, "
+			   "addr_sealed, result) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			   "sssisbs", id, acc ? acc->id : NULL, acc ? acc->tenant_id : "",
+			   acc_now(), addr_hash, sealed, sealed_len, result);
+	free(sealed);
+	return rc == STORE_DONE ? 0 : -1;
+}
+
+/* Records one attempt in its own transaction, and logs it pseudonymised. */
+static int record(struct app *app, struct store *st, const struct account *acc,
+		  const char *addr_hash, const char *remote_addr, const char *result)
+{
+	char pseudo[LOG_PSEUDONYM_LEN];
+	if (store_tx_begin(st) < 0)
+		return -1;
+	if (auth_record_event(app, st, acc, addr_hash, remote_addr, result) < 0 ||
+	    store_tx_commit(st) < 0) {
+		store_tx_rollback(st);
+		return -1;
+	}
+	log_info("event=login result=%s account=%s", result,
+		 acc ? log_pseudonym(acc->id, pseudo) : "-");
+	return 0;
+}
+
+/* Constant work for unknown users, so timing does not reveal who exists. */
+static void dummy_check(struct app *app, const char *password)
+{
+	struct scram_credentials c;
+	const char *error = NULL;
+	if (scram_credentials_make("iris-dummy-password", SCRAM_SHA256,
+				   (unsigned)app->cfg->scram_iterations, &c, &error) == 0)
+		(void)scram_password_matches(password, &c);
+	secret_wipe(&c, sizeof(c));
+}
+
+static bool password_ok(struct store *st, const struct account *acc, const char *password)
+{
+	struct scram_credentials c;
+	bool ok = false;
+	struct store_stmt *q =
+		store_query(st, "SELECT scram_sha256 FROM accounts WHERE id = ?", "s", acc->id);
+	if (q != NULL && store_step(q) == STORE_ROW &&
+	    scram_credentials_decode(store_col_text(q, 0), &c) == 0)
+		ok = true;
+	store_stmt_done(q);
+	if (ok)
+		ok = scram_password_matches(password, &c);
+	secret_wipe(&c, sizeof(c));
+	return ok;
+}
+
+/* Decides the outcome once the throttle let the attempt through. */
+static const char *judge(struct app *app, struct store *st, const struct account *acc,
+			 const char *password, const char **error_r)
+{
+	if (acc == NULL) {
+		dummy_check(app, password);
+		*error_r = "unauthorized";
+		return "unknown_user";
+	}
+	if (!password_ok(st, acc, password)) {
+		*error_r = "unauthorized";
+		return "bad_password";
+	}
+	if (strcmp(acc->status, "pending") == 0) {
+		*error_r = "confirmation_required";
+		return "pending";
+	}
+	if (strcmp(acc->status, "active") != 0) {
+		*error_r = "account_disabled";
+		return "disabled";
+	}
+	*error_r = NULL;
+	return "success";
+}
+
+int auth_login(struct app *app, struct store *st, const char *username, const char *password,
+	       const char *remote_addr, int ttl_s, struct login_result *out, const char **error_r)
+{
+	struct account acc;
+	const char *err = NULL;
+	char addr_hash[65];
+	memset(out, 0, sizeof(*out));
+	*error_r = "internal";
+	if (keys_blind_index(app->keys, st, "", "login-address", remote_addr, addr_hash) < 0)
+		return -1;
+	bool known = username != NULL && accounts_get_by_username(st, username, &acc, &err) == 0;
+	int wait = throttle_check(app, st, known ? &acc : NULL, addr_hash);
+	if (wait < 0)
+		return -1;
+	if (wait > 0) {
+		out->retry_after = wait;
+		record(app, st, known ? &acc : NULL, addr_hash, remote_addr, "throttled");
+		return *error_r = "throttled", -1;
+	}
+	const char *result = judge(app, st, known ? &acc : NULL, password, error_r);
+	if (*error_r != NULL) {
+		const char *code = *error_r;
+		if (record(app, st, known ? &acc : NULL, addr_hash, remote_addr, result) < 0)
+			return *error_r = "internal", -1;
+		*error_r = code;
+		return -1;
+	}
+	if (store_tx_begin(st) < 0)
+		return *error_r = "internal", -1;
+	out->account = acc;
+	out->scope = acc.must_change_password ? TOKEN_PASSWORD_CHANGE : TOKEN_FULL;
+	if (auth_token_issue_tx(app, st, acc.id, out->scope, ttl_s, out) < 0 ||
+	    auth_record_event(app, st, &acc, addr_hash, remote_addr, "success") < 0 ||
+	    store_tx_commit(st) < 0) {
+		store_tx_rollback(st);
+		secret_wipe(out->token, sizeof(out->token));
+		return *error_r = "internal", -1;
+	}
+	char pseudo[LOG_PSEUDONYM_LEN];
+	log_info("event=login result=success account=%s", log_pseudonym(acc.id, pseudo));
+	*error_r = NULL;
+	return 0;
+}
+
+int auth_login_events(struct app *app, struct store *st, const struct account *acc, int limit,
+		      void (*fn)(const struct login_event *e, void *ctx), void *ctx)
+{
+	struct store_stmt *q = store_query(st,
+					   "SELECT id, at, result, addr_sealed FROM login_events "
+					   "WHERE account_id = ? ORDER BY at DESC LIMIT ?",
+					   "sd", acc->id, limit);
+	int rc;
+	if (q == NULL)
+		return -1;
+	while ((rc = store_step(q)) == STORE_ROW) {
+		struct login_event e;
+		char *plain = NULL;
+		size_t len = 0, sealed_len = 0;
+		memset(&e, 0, sizeof(e));
+		e.at = store_col_int(q, 1);
+		snprintf(e.result, sizeof(e.result), "%s", store_col_text(q, 2));
+		const void *sealed = store_col_blob(q, 3, &sealed_len);
+		if (acc_open_column(app, st, acc->tenant_id, acc->id, "login_events",
+				    store_col_text(q, 0), "addr_sealed", sealed, sealed_len, &plain,
+				    &len) == 0 &&
+		    plain != NULL)
+			snprintf(e.address, sizeof(e.address), "%s", plain);
+		acc_free_plain(plain, len);
+		fn(&e, ctx);
+	}
+	store_stmt_done(q);
+	return rc == STORE_DONE ? 0 : -1;
+}

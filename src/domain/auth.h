@@ -1,0 +1,94 @@
+/*
+ * domain/auth: logins, bearer tokens and the one authorisation decision
+ * (P-SEC-1, P-SEC-4, P-SEC-5, P-SEC-6).
+ *
+ * Tokens are 32 random bytes (64 hex characters); only their SHA-256 is
+ * stored. They expire (auth.token_ttl_s, or less when the client asks) and
+ * can be revoked one by one (logout) or all at once (admin, password change).
+ * An account that must change its password gets a token limited to that.
+ *
+ * Every login attempt is recorded in login_events with its time, result and
+ * the remote address (keyed pseudonym for throttling; sealed in clear for
+ * the account holder). Failures are throttled per account and per address:
+ * auth.login_max_failures within auth.login_lockout_s → "throttled".
+ */
+#ifndef IRIS_DOMAIN_AUTH_H
+#define IRIS_DOMAIN_AUTH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "domain/accounts.h"
+
+struct app;
+struct store;
+
+enum token_scope { TOKEN_FULL = 0, TOKEN_PASSWORD_CHANGE };
+
+/* The authenticated caller of a request. */
+struct principal {
+	struct account account;
+	struct actor actor;
+	char token_id[IDS_UUID_LEN];
+	enum token_scope scope;
+	int64_t expires_at;
+};
+
+struct login_result {
+	char token[65];
+	int64_t expires_at;
+	enum token_scope scope;
+	struct account account;
+	int retry_after; /* seconds, when throttled */
+};
+
+/* Checks username/password from remote_addr. ttl_s 0 = the configured TTL;
+ * a smaller value gives a shorter-lived token (time-limited access). Errors:
+ * "unauthorized" (unknown user or wrong password: the same answer),
+ * "throttled" (see retry_after), "confirmation_required", "account_disabled". */
+int auth_login(struct app *app, struct store *st, const char *username, const char *password,
+	       const char *remote_addr, int ttl_s, struct login_result *out, const char **error_r);
+
+/* Resolves a bearer token. Errors: "unauthorized", "token_expired". */
+int auth_authenticate(struct app *app, struct store *st, const char *token, struct principal *p,
+		      const char **error_r);
+
+/* Revokes the caller's token. */
+int auth_logout(struct store *st, const struct principal *p);
+/* Revokes every token of account_id (admin instruction, audited). */
+int auth_revoke_all(struct app *app, struct store *st, const struct actor *actor,
+		    const char *account_id, const char **error_r);
+
+/* The holder changes their password: checks current, sets new, clears the
+ * must-change flag, revokes every token and issues a fresh full one.
+ * Errors: "unauthorized" (current wrong), "weak_password". */
+int auth_change_password(struct app *app, struct store *st, const struct principal *p,
+			 const char *current, const char *new_password, struct login_result *out,
+			 const char **error_r);
+
+/* What a caller wants to do with a tenant's resources. */
+enum authz_action {
+	AZ_TENANTS_MANAGE, /* create and list tenants: operator */
+	AZ_TENANT_READ,	   /* the tenant record */
+	AZ_MEMBERS_READ,   /* members, profiles, deletion queue, agreements */
+	AZ_MEMBERS_CREATE, /* add a member */
+	AZ_MEMBERS_WRITE,  /* change, delete, decide requests */
+	AZ_TOKENS_REVOKE,  /* revoke a member's tokens */
+};
+
+/* The one authorisation decision for tenant-scoped resources: 0 allowed,
+ * 403 when the caller may know the tenant but not do this, 404 when the
+ * tenant is not the caller's (existence must not leak across tenants). */
+int auth_authorize(const struct principal *p, enum authz_action action, const char *tenant_id);
+
+/* Login history of an account, newest first (at most limit entries); the
+ * address is opened for the holder. */
+struct login_event {
+	int64_t at;
+	char result[16];
+	char address[64];
+};
+int auth_login_events(struct app *app, struct store *st, const struct account *acc, int limit,
+		      void (*fn)(const struct login_event *e, void *ctx), void *ctx);
+
+#endif
