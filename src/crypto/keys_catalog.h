@@ -1,0 +1,12 @@
+/*
+ * crypto/keys_catalog: the privacy-catalog fragment of the key tables
+ * (migration 002), registered by the composition root.
+ */
+#ifndef IRIS_CRYPTO_KEYS_CATALOG_H
+#define IRIS_CRYPTO_KEYS_CATALOG_H
+
+#include "privacy/catalog.h"
+
+extern const struct catalog_column crypto_catalog[];
+
+#endif
