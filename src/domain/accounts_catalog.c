@@ -98,7 +98,7 @@ const struct catalog_column accounts_catalog[] = {
 	{"login_events", "account_id", true, false, "dpv-pd:Identifier", SUBJECT, SECURITY_PURPOSE,
 	 SECURITY_BASIS, "1 year (P-LOG-2)", 365, ERASE_ANONYMISE, EXPORT_VALUE, NULL},
 	TECH("login_events", "tenant_id", "organisation of the account"),
-	{"login_events", "at", true, false, "dpv-pd:LoginRecord", SUBJECT, SECURITY_PURPOSE,
+	{"login_events", "at_ms", true, false, "dpv-pd:LoginRecord", SUBJECT, SECURITY_PURPOSE,
 	 SECURITY_BASIS, "1 year (P-LOG-2)", 365, ERASE_ANONYMISE, EXPORT_VALUE, NULL},
 	{"login_events", "addr_hash", true, false, "dpv-pd:IPAddress", SUBJECT, SECURITY_PURPOSE,
 	 SECURITY_BASIS, "1 year (P-LOG-2)", 365, ERASE_KEEP_LEGAL, EXPORT_NONE, NULL},

@@ -17,6 +17,8 @@ struct store_stmt;
 
 /* Current Unix time in seconds. */
 int64_t acc_now(void);
+/* Current Unix time in milliseconds. */
+int64_t acc_now_ms(void);
 /* Lowercase hex SHA-256 of len bytes (out: 65 bytes). */
 void acc_sha256_hex(const void *data, size_t len, char out[65]);
 

@@ -85,6 +85,13 @@ int64_t acc_now(void)
 	return (int64_t)time(NULL);
 }
 
+int64_t acc_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void acc_sha256_hex(const void *data, size_t len, char out[65])
 {
 	unsigned char md[32];

@@ -36,7 +36,7 @@ static int failures(struct store *st, const char *sql, const char *key, int64_t 
 static int64_t last_success(struct store *st, const char *account_id)
 {
 	struct store_stmt *q = store_query(st,
-					   "SELECT MAX(at) FROM login_events WHERE account_id = ? "
+					   "SELECT MAX(at_ms) FROM login_events WHERE account_id = ? "
 					   "AND result = 'success'",
 					   "s", account_id);
 	int64_t at = 0;
@@ -46,30 +46,33 @@ static int64_t last_success(struct store *st, const char *account_id)
 	return at;
 }
 
-/* Seconds until the caller may try again; 0 when not throttled, -1 on error. */
+/* Seconds until the caller may try again; 0 when not throttled, -1 on error.
+ * Times are milliseconds, so a failure just after a success in the same
+ * second still counts. */
 static int throttle_check(struct app *app, struct store *st, const struct account *acc,
 			  const char *addr_hash)
 {
 	const struct config *cfg = app->cfg;
-	int64_t now = acc_now(), since = now - cfg->login_lockout_s, oldest = 0;
+	int64_t window = (int64_t)cfg->login_lockout_s * 1000;
+	int64_t now = acc_now_ms(), since = now - window, oldest = 0;
 	int n = failures(st,
-			 "SELECT COUNT(*), MIN(at) FROM login_events WHERE addr_hash = ? AND "
-			 "at > ? AND result IN ('bad_password', 'unknown_user')",
+			 "SELECT COUNT(*), MIN(at_ms) FROM login_events WHERE addr_hash = ? AND "
+			 "at_ms > ? AND result IN ('bad_password', 'unknown_user')",
 			 addr_hash, since, &oldest);
 	if (n < 0)
 		return -1;
 	if (n < cfg->login_max_failures && acc != NULL) {
 		int64_t ok = last_success(st, acc->id);
 		n = failures(st,
-			     "SELECT COUNT(*), MIN(at) FROM login_events WHERE account_id = ? AND "
-			     "at > ? AND result = 'bad_password'",
+			     "SELECT COUNT(*), MIN(at_ms) FROM login_events WHERE account_id = ? AND "
+			     "at_ms > ? AND result = 'bad_password'",
 			     acc->id, ok > since ? ok : since, &oldest);
 		if (n < 0)
 			return -1;
 	}
 	if (n < cfg->login_max_failures)
 		return 0;
-	int64_t wait = oldest + cfg->login_lockout_s - now;
+	int64_t wait = (oldest + window - now + 999) / 1000;
 	return wait > 0 ? (int)wait : 1;
 }
 
@@ -85,10 +88,10 @@ int auth_record_event(struct app *app, struct store *st, const struct account *a
 				    &sealed_len) < 0)
 		return -1;
 	int rc = store_run(st,
-			   "INSERT INTO login_events (id, account_id, tenant_id, at, addr_hash, "
+			   "INSERT INTO login_events (id, account_id, tenant_id, at_ms, addr_hash, "
 			   "addr_sealed, result) VALUES (?, ?, ?, ?, ?, ?, ?)",
 			   "sssisbs", id, acc ? acc->id : NULL, acc ? acc->tenant_id : "",
-			   acc_now(), addr_hash, sealed, sealed_len, result);
+			   acc_now_ms(), addr_hash, sealed, sealed_len, result);
 	free(sealed);
 	return rc == STORE_DONE ? 0 : -1;
 }
@@ -210,8 +213,8 @@ int auth_login_events(struct app *app, struct store *st, const struct account *a
 		      void (*fn)(const struct login_event *e, void *ctx), void *ctx)
 {
 	struct store_stmt *q = store_query(st,
-					   "SELECT id, at, result, addr_sealed FROM login_events "
-					   "WHERE account_id = ? ORDER BY at DESC LIMIT ?",
+					   "SELECT id, at_ms, result, addr_sealed FROM login_events "
+					   "WHERE account_id = ? ORDER BY at_ms DESC LIMIT ?",
 					   "sd", acc->id, limit);
 	int rc;
 	if (q == NULL)
@@ -221,7 +224,7 @@ int auth_login_events(struct app *app, struct store *st, const struct account *a
 		char *plain = NULL;
 		size_t len = 0, sealed_len = 0;
 		memset(&e, 0, sizeof(e));
-		e.at = store_col_int(q, 1);
+		e.at = store_col_int(q, 1) / 1000;
 		snprintf(e.result, sizeof(e.result), "%s", store_col_text(q, 2));
 		const void *sealed = store_col_blob(q, 3, &sealed_len);
 		if (acc_open_column(app, st, acc->tenant_id, acc->id, "login_events",

@@ -99,7 +99,7 @@ static int patch_check(json_t *patch, const char **error_r, const char **field_r
 	json_object_foreach(patch, key, v)
 	{
 		const struct profile_field *f = field_find(key);
-		*field_r = f ? f->name : NULL;
+		*field_r = f ? f->name : key; /* key lives as long as patch */
 		if (f == NULL)
 			return *error_r = "unknown_field", -1;
 		if (value_check(f, v, error_r) < 0)

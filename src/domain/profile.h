@@ -29,7 +29,7 @@ int profile_get(struct app *app, struct store *st, const struct account *acc, js
  * phone_numbers and other_emails) sets or corrects a field, null removes it
  * (first_name and last_name cannot be removed). Everything is checked before
  * anything is written. Errors: "unknown_field", "invalid_field",
- * "invalid_email", with *field_r naming the field. */
+ * "invalid_email", with *field_r naming the field (valid while patch lives). */
 int profile_patch(struct app *app, struct store *st, const struct actor *actor,
 		  const struct account *acc, json_t *patch, const char **error_r,
 		  const char **field_r);

@@ -131,8 +131,8 @@ static void test_throttle_account(void **state)
 	assert_int_equal(auth_login(&f->app, f->st, "bob", "password-bob", "203.0.113.1", 0, &r,
 				    &error), 0);
 	/* After the window the account works again. */
-	assert_int_equal(store_run(f->st, "UPDATE login_events SET at = at - ?", "i",
-				   (int64_t)f->cfg.login_lockout_s + 1), STORE_DONE);
+	assert_int_equal(store_run(f->st, "UPDATE login_events SET at_ms = at_ms - ?", "i",
+				   ((int64_t)f->cfg.login_lockout_s + 1) * 1000), STORE_DONE);
 	assert_int_equal(auth_login(&f->app, f->st, "ann", "password-ann", "203.0.113.99", 0, &r,
 				    &error), 0);
 }

@@ -20,7 +20,12 @@ static int patch(struct afx *f, const struct account *a, const char *json, const
 	json_t *p = json_loads(json, 0, NULL);
 	assert_non_null(p);
 	actor_from_account(&self, a);
+	static char name[64];
 	int rc = profile_patch(&f->app, f->st, &self, a, p, error_r, field_r);
+	if (*field_r != NULL) { /* the name points into p */
+		snprintf(name, sizeof(name), "%s", *field_r);
+		*field_r = name;
+	}
 	json_decref(p);
 	return rc;
 }

@@ -86,14 +86,14 @@ CREATE TABLE login_events (
 	id TEXT PRIMARY KEY,
 	account_id TEXT,
 	tenant_id TEXT NOT NULL,
-	at INTEGER NOT NULL,
+	at_ms INTEGER NOT NULL,
 	addr_hash TEXT NOT NULL,
 	addr_sealed BLOB,
 	result TEXT NOT NULL CHECK (result IN ('success', 'bad_password', 'unknown_user',
 		'throttled', 'pending', 'disabled'))
 );
-CREATE INDEX login_events_account ON login_events (account_id, at);
-CREATE INDEX login_events_addr ON login_events (addr_hash, at);
+CREATE INDEX login_events_account ON login_events (account_id, at_ms);
+CREATE INDEX login_events_addr ON login_events (addr_hash, at_ms);
 
 -- Members' requests to have their account deleted (P-ACC-2): the admin's queue.
 CREATE TABLE deletion_requests (
