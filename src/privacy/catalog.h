@@ -15,6 +15,7 @@
 #define IRIS_PRIVACY_CATALOG_H
 
 #include <stdbool.h>
+#include <stddef.h> /* NULL, for fragments */
 
 enum catalog_erasure {
 	ERASE_NOT_PERSONAL = 0, /* technical column, nothing to erase */

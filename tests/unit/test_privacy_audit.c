@@ -45,7 +45,7 @@ static int setup(void **state)
 	snprintf(f->db_path, sizeof(f->db_path), "%s/iris.db", f->dir);
 	assert_int_equal(store_open(f->db_path, &f->st, &error), 0);
 	assert_int_equal(store_migrate(f->st, &error), 0);
-	snprintf(path, sizeof(path), "%s/keys/master.key", f->dir);
+	snprintf(path, sizeof(path), "%s/master.key", f->dir);
 	assert_int_equal(keys_open(path, true, &f->keys, &error), 0);
 	assert_int_equal(keys_sign_public(f->keys, f->st, f->pub), 0);
 	*state = f;
