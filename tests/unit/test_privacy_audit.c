@@ -133,7 +133,8 @@ static void test_intact_chain_verifies(void **state)
 	assert_int_equal(r.entries, 12);
 }
 
-/* P-AUD-1: genesis link is 32 zero bytes, entry_hash = SHA-256(prev || encoding). */
+/* Genesis link is 32 zero bytes, entry_hash = SHA-256(prev || encoding). */
+/* P-AUD-1 */
 static void test_hash_links(void **state)
 {
 	struct fixture *f = *state;
@@ -159,7 +160,8 @@ static void test_hash_links(void **state)
 	assert_int_equal(n, 3);
 }
 
-/* P-AUD-1: the fields of an encoding cannot be shifted into each other. */
+/* The fields of an encoding cannot be shifted into each other. */
+/* P-AUD-1 */
 static void test_encoding_is_unambiguous(void **state)
 {
 	unsigned char zero[AUDIT_HASH_LEN] = {0}, h1[AUDIT_HASH_LEN], h2[AUDIT_HASH_LEN];
@@ -182,7 +184,8 @@ static void test_encoding_is_unambiguous(void **state)
 	assert_memory_not_equal(h1, h2, AUDIT_HASH_LEN);
 }
 
-/* P-AUD-1: the database itself refuses updates and deletes. */
+/* The database itself refuses updates and deletes. */
+/* P-AUD-1 */
 static void test_append_only_triggers(void **state)
 {
 	struct fixture *f = *state;
@@ -198,7 +201,8 @@ static void test_append_only_triggers(void **state)
 	assert_int_equal(r.entries, 5);
 }
 
-/* P-AUD-1: an edited entry. */
+/* An edited entry. */
+/* P-AUD-1 */
 static void test_detects_edited_entry(void **state)
 {
 	struct fixture *f = *state;
@@ -207,7 +211,8 @@ static void test_detects_edited_entry(void **state)
 	expect_broken(f, TENANT_A, 3, "edited");
 }
 
-/* P-AUD-1: one byte of a stored hash changed. */
+/* One byte of a stored hash changed. */
+/* P-AUD-1 */
 static void test_detects_flipped_byte(void **state)
 {
 	struct fixture *f = *state;
@@ -272,8 +277,9 @@ static void attacker_rehash(struct fixture *f, int64_t from)
 	sqlite3_close(db);
 }
 
-/* P-AUD-1: an edit hidden by re-hashing the rest of the chain is caught by
+/* An edit hidden by re-hashing the rest of the chain is caught by
  * the first signed checkpoint after it. */
+/* P-AUD-1 */
 static void test_detects_rehashed_edit(void **state)
 {
 	struct fixture *f = *state;
@@ -285,7 +291,8 @@ static void test_detects_rehashed_edit(void **state)
 	expect_broken(f, TENANT_A, 6, "signed checkpoint at seq 10");
 }
 
-/* P-AUD-1: a removed entry. */
+/* A removed entry. */
+/* P-AUD-1 */
 static void test_detects_removed_entry(void **state)
 {
 	struct fixture *f = *state;
@@ -294,7 +301,8 @@ static void test_detects_removed_entry(void **state)
 	expect_broken(f, TENANT_A, 4, "missing");
 }
 
-/* P-AUD-1: a removed entry hidden by renumbering the rest. */
+/* A removed entry hidden by renumbering the rest. */
+/* P-AUD-1 */
 static void test_detects_removed_and_renumbered(void **state)
 {
 	struct fixture *f = *state;
@@ -305,7 +313,8 @@ static void test_detects_removed_and_renumbered(void **state)
 	expect_broken(f, TENANT_A, 4, "link");
 }
 
-/* P-AUD-1: two entries swapped. */
+/* Two entries swapped. */
+/* P-AUD-1 */
 static void test_detects_reordered_entries(void **state)
 {
 	struct fixture *f = *state;
@@ -316,7 +325,8 @@ static void test_detects_reordered_entries(void **state)
 	expect_broken(f, TENANT_A, 4, "does not link");
 }
 
-/* P-AUD-1: the tail cut off after a checkpoint. */
+/* The tail cut off after a checkpoint. */
+/* P-AUD-1 */
 static void test_detects_removed_tail(void **state)
 {
 	struct fixture *f = *state;
@@ -325,7 +335,8 @@ static void test_detects_removed_tail(void **state)
 	expect_broken(f, TENANT_A, 8, "removed from the tail");
 }
 
-/* P-AUD-1: a forged or altered checkpoint. */
+/* A forged or altered checkpoint. */
+/* P-AUD-1 */
 static void test_detects_forged_checkpoint(void **state)
 {
 	struct fixture *f = *state;
@@ -334,7 +345,8 @@ static void test_detects_forged_checkpoint(void **state)
 	expect_broken(f, TENANT_A, 10, "invalid signature");
 }
 
-/* P-AUD-1: a checkpoint moved to hide a cut tail still fails its signature. */
+/* A checkpoint moved to hide a cut tail still fails its signature. */
+/* P-AUD-1 */
 static void test_detects_moved_checkpoint(void **state)
 {
 	struct fixture *f = *state;
@@ -344,8 +356,9 @@ static void test_detects_moved_checkpoint(void **state)
 	expect_broken(f, TENANT_A, 7, "invalid signature");
 }
 
-/* P-AUD-2: a broken chain of one tenant does not hide behind another's, and
+/* A broken chain of one tenant does not hide behind another's, and
  * each tenant can be verified on its own. */
+/* P-AUD-2 */
 static void test_chains_are_per_tenant(void **state)
 {
 	struct fixture *f = *state;
@@ -411,8 +424,9 @@ static char *export_text(struct fixture *f, const char *tenant, int64_t from)
 	return buf;
 }
 
-/* P-AUD-2: a tenant's export holds its own chain and nothing of another.
- * P-INS-1: the instruction flag is recorded and exported. */
+/* A tenant's export holds its own chain and nothing of another.
+ * The instruction flag is recorded and exported. */
+/* P-AUD-2 P-INS-1 */
 static void test_export_one_tenant(void **state)
 {
 	struct fixture *f = *state;
@@ -472,10 +486,11 @@ static bool audit_rows_contain(struct fixture *f, const char *needle)
 	return found;
 }
 
-/* P-AUD-1: entries name the fields touched, never their values. The event of
+/* Entries name the fields touched, never their values. The event of
  * a changed e-mail address carries the column name; the address is in
  * neither the row nor the export, and an event that tries to carry it is
  * refused without writing anything. */
+/* P-AUD-1 */
 static void test_never_values(void **state)
 {
 	struct fixture *f = *state;
@@ -517,7 +532,8 @@ static void test_never_values(void **state)
 	assert_int_equal(r.entries, 1);
 }
 
-/* P-AUD-1: `irisctl audit verify` output and exit codes. */
+/* `irisctl audit verify` output and exit codes. */
+/* P-AUD-1 */
 static void test_cli_verify(void **state)
 {
 	struct fixture *f = *state;
@@ -540,8 +556,9 @@ static void test_cli_verify(void **state)
 	free(buf);
 }
 
-/* P-END-1: a purged tenant's chain is gone, the purge itself is recorded and
+/* A purged tenant's chain is gone, the purge itself is recorded and
  * signed in the installation chain, other chains are untouched. */
+/* P-END-1 */
 static void test_purge_tenant(void **state)
 {
 	struct fixture *f = *state;

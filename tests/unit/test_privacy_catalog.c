@@ -120,7 +120,8 @@ static const struct catalog_column incomplete[] = {
     {0},
 };
 
-/* P-REG-1: an entry the registers cannot be generated from is named. */
+/* An entry the registers cannot be generated from is named. */
+/* P-REG-1 */
 static void test_validate_names_every_gap(void **state)
 {
 	char *error = NULL;
@@ -162,7 +163,8 @@ static void tmpdb_close(struct tmpdb *db)
 	assert_int_equal(system(cmd), 0);
 }
 
-/* P-REG-1: the schema check fails on a column without an entry, and names it. */
+/* The schema check fails on a column without an entry, and names it. */
+/* P-REG-1 */
 static void test_check_schema_finds_missing_column(void **state)
 {
 	struct tmpdb db;
@@ -188,7 +190,8 @@ static void test_check_schema_finds_missing_column(void **state)
 	tmpdb_close(&db);
 }
 
-/* P-AUD-1: the audit tables of migration 003 are fully declared. */
+/* The audit tables of migration 003 are fully declared. */
+/* P-AUD-1 */
 static void test_audit_fragment_covers_its_tables(void **state)
 {
 	struct tmpdb db;
