@@ -197,6 +197,8 @@ static int store_checkpoint(struct store *st, struct keys *keys, const char *ten
 	unsigned char sig[AUDIT_SIG_LEN], *msg = NULL;
 	size_t len = 0;
 	int rc;
+	if (keys == NULL)
+		return -1;
 	audit_checkpoint_message(tenant_id, seq, head, &msg, &len);
 	rc = keys_sign(keys, st, msg, len, sig);
 	free(msg);
