@@ -36,21 +36,28 @@ struct seal_ad {
 };
 
 /* Loads the master key from key_path, creating it (32 random bytes, mode
- * 0600, in a 0700 directory) when missing and create is true. Refuses a key
- * file readable by group or others. */
+ * 0600 whatever the umask, written atomically) when missing and create is
+ * true; the caller makes the 0700 directory. Refuses a key file that group
+ * or others may read, that another user owns, that is not a regular file
+ * (or is a symlink), or that is not exactly 32 bytes. *error_r names the
+ * path; it stays valid until the next keys_open() on this thread. The key
+ * is kept in mlock'ed memory excluded from core dumps where possible. */
 int keys_open(const char *key_path, bool create, struct keys **keys_r, const char **error_r);
 /* Wipes every key in memory and frees; NULL is fine. */
 void keys_close(struct keys **keys);
 
-/* Creates the tenant key (idempotent). Must run inside the caller's
- * transaction that creates the tenant. */
+/* Creates the tenant key (idempotent: an existing key is kept). Must run
+ * inside the caller's transaction that creates the tenant. A tenant without
+ * a key cannot seal, open or index: sealing never creates a tenant key. */
 int keys_tenant_create(struct keys *keys, struct store *st, const char *tenant_id);
 /* Destroys the tenant key and every subject key under it (end of contract). */
 int keys_tenant_destroy(struct keys *keys, struct store *st, const char *tenant_id);
 
 /* Seals plain for subject_id of tenant_id, creating the subject key on first
- * use. *sealed_r is malloc'd (caller frees). Format: version, nonce, ciphertext,
- * tag; AES-256-GCM. */
+ * use (also after keys_subject_destroy: a new key, which opens nothing
+ * older). *sealed_r is malloc'd (caller frees). Format: version byte (1),
+ * 12-byte random nonce, ciphertext, 16-byte tag: plain_len + 29 bytes;
+ * AES-256-GCM with associated data "iris1\0<table>\0<row_id>\0<column>". */
 int keys_seal(struct keys *keys, struct store *st, const char *tenant_id, const char *subject_id,
 	      const struct seal_ad *ad, const void *plain, size_t plain_len,
 	      unsigned char **sealed_r, size_t *sealed_len_r);
@@ -61,7 +68,6 @@ int keys_seal(struct keys *keys, struct store *st, const char *tenant_id, const 
 int keys_open_sealed(struct keys *keys, struct store *st, const char *tenant_id,
 		     const char *subject_id, const struct seal_ad *ad, const void *sealed,
 		     size_t sealed_len, char **plain_r, size_t *plain_len_r);
-/* Seals/opens text: convenience over the two above; sealed_r is malloc'd. */
 
 /* True when the subject still has a key. */
 bool keys_subject_exists(struct keys *keys, struct store *st, const char *tenant_id,
@@ -90,7 +96,10 @@ bool keys_verify(const unsigned char pub[32], const void *msg, size_t len,
 		 const unsigned char sig[64]);
 
 /* Derives a 32-byte installation key for a named purpose ("log-pseudonym",
- * "backup", "token-hash") with HKDF-SHA-256 from the master key. */
+ * "backup", "token-hash", "scram-fake") with HKDF-SHA-256 from the master
+ * key (info "iris-derive\0<purpose>", so no purpose can collide with the
+ * module's own keys). Deterministic: the same master key gives the same key.
+ * The caller wipes out after use. */
 int keys_derive(struct keys *keys, const char *purpose, unsigned char out[32]);
 
 #endif
