@@ -55,7 +55,7 @@ int store_exec(struct store *store, const char *sql)
 
 int store_open(const char *url, struct store **store_r, const char **error_r)
 {
-	static __thread char open_error[256];
+	static __thread char open_error[600];
 	const char *path = url;
 	if (strncmp(url, "sqlite:", 7) == 0)
 		path = url + 7;
@@ -318,7 +318,7 @@ int store_migrate(struct store *store, const char **error_r)
 		if (apply_migration(store, m) < 0) {
 			char detail[sizeof(store->errbuf)];
 			memcpy(detail, store->errbuf, sizeof(detail));
-			snprintf(store->errbuf, sizeof(store->errbuf), "migration %03d_%s: %s",
+			snprintf(store->errbuf, sizeof(store->errbuf), "migration %03d_%.40s: %.400s",
 				 m->number, m->name, detail);
 			*error_r = store->errbuf;
 			return -1;
