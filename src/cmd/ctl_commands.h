@@ -1,0 +1,18 @@
+/*
+ * cmd/ctl_commands: irisctl's subcommands that work on the data directory.
+ * Each returns the process exit status: 0 ok, 1 a check failed or the
+ * operation was refused, 2 usage error.
+ */
+#ifndef IRIS_CMD_CTL_COMMANDS_H
+#define IRIS_CMD_CTL_COMMANDS_H
+
+struct ctl {
+	const char *data_dir;	 /* --data, else server.data_dir of the config */
+	const char *config_path; /* --config */
+};
+
+int ctl_audit(struct ctl *ctl, int argc, char **argv);
+int ctl_tenant(struct ctl *ctl, int argc, char **argv);
+int ctl_account(struct ctl *ctl, int argc, char **argv);
+
+#endif

@@ -1,0 +1,255 @@
+/*
+ * irisd: the Iris server. Reads the settings, opens the data directory (keys,
+ * database, certificate), bootstraps the first operator and tenant admin on
+ * first start, and serves HTTPS until SIGTERM (drain, then exit) or SIGHUP
+ * (reload what is reloadable: log level, auth limits, SMTP, certificate).
+ */
+#include "cmd/first_run.h"
+#include "cmd/mail_sender.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/xalloc.h"
+#include "domain/app.h"
+#include "net/http.h"
+#include "net/server.h"
+#include "net/tls.h"
+#include "api/api.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <uv.h>
+
+struct irisd {
+	struct config cfg;
+	const char *config_path;
+	struct app app;
+	uv_loop_t *loop;
+	uv_signal_t sigterm, sigint, sighup;
+	struct http_server *http;
+	struct http_router *router;
+	struct mail_sender *mail;
+	char *cert_path, *key_path;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: irisd [--config FILE] [--data DIR] [-n] [--settings]\n"
+		     "  -c, --config FILE  settings file (INI); defaults apply without one\n"
+		     "  -d, --data DIR     data directory (overrides server.data_dir)\n"
+		     "  -n, --check        check the settings and exit\n"
+		     "      --settings     print the settings reference (Markdown) and exit\n");
+}
+
+/* Loads defaults, the file and the command-line overrides into d->cfg. */
+static int load_settings(struct irisd *d, const char *data_dir)
+{
+	char *error = NULL;
+	config_defaults(&d->cfg);
+	if (d->config_path != NULL && config_load_file(&d->cfg, d->config_path, &error) < 0)
+		goto fail;
+	if (data_dir != NULL && config_set(&d->cfg, "server.data_dir", data_dir, &error) < 0)
+		goto fail;
+	if (config_validate(&d->cfg, &error) < 0)
+		goto fail;
+	return 0;
+fail:
+	fprintf(stderr, "irisd: %s\n", error);
+	free(error);
+	return -1;
+}
+
+static void apply_log_level(const struct config *cfg)
+{
+	enum log_level level = LOG_LEVEL_INFO;
+	(void)log_level_parse(cfg->log_level, &level);
+	log_init(level, NULL);
+}
+
+/* Certificate: the configured one, or a self-signed one for the domain in
+ * the data directory, created on first start. */
+static int prepare_certificate(struct irisd *d)
+{
+	const char *error = NULL;
+	if (d->cfg.tls_cert[0] != '\0') {
+		d->cert_path = xstrdup(d->cfg.tls_cert);
+		d->key_path = xstrdup(d->cfg.tls_key);
+		return 0;
+	}
+	d->cert_path = xasprintf("%s/tls-cert.pem", d->app.data_dir);
+	d->key_path = xasprintf("%s/tls-key.pem", d->app.data_dir);
+	struct stat sb;
+	if (stat(d->cert_path, &sb) == 0 && stat(d->key_path, &sb) == 0)
+		return 0;
+	if (tls_selfsigned_create(d->cert_path, d->key_path, d->cfg.domain, &error) < 0) {
+		log_error("event=selfsigned_failed error=\"%s\"", error);
+		return -1;
+	}
+	log_info("event=selfsigned_created path=%s", d->cert_path);
+	return 0;
+}
+
+static void drained(void *arg)
+{
+	struct irisd *d = arg;
+	mail_sender_stop(d->mail);
+	d->mail = NULL;
+	uv_close((uv_handle_t *)&d->sigterm, NULL);
+	uv_close((uv_handle_t *)&d->sigint, NULL);
+	uv_close((uv_handle_t *)&d->sighup, NULL);
+	log_info("event=drained");
+}
+
+static void on_stop_signal(uv_signal_t *h, int signum)
+{
+	struct irisd *d = h->data;
+	log_info("event=shutdown signal=%d", signum);
+	uv_signal_stop(&d->sigterm);
+	uv_signal_stop(&d->sigint);
+	uv_signal_stop(&d->sighup);
+	http_server_drain(d->http, drained, d);
+}
+
+/* SIGHUP: re-read the file; apply reloadable settings and the certificate.
+ * A broken file changes nothing. */
+static void on_reload_signal(uv_signal_t *h, int signum)
+{
+	struct irisd *d = h->data;
+	struct config fresh;
+	char *error = NULL;
+	const char *tls_error = NULL;
+	config_defaults(&fresh);
+	if (d->config_path != NULL && config_load_file(&fresh, d->config_path, &error) < 0) {
+		log_warn("event=reload_refused error=\"%s\"", error);
+		free(error);
+		config_free(&fresh);
+		return;
+	}
+	config_apply_reloadable(&d->cfg, &fresh);
+	config_free(&fresh);
+	apply_log_level(&d->cfg);
+	if (d->cfg.http_tls && http_server_reload_tls(d->http, &tls_error) < 0)
+		log_warn("event=tls_reload_failed error=\"%s\"", tls_error);
+	log_info("event=reloaded signal=%d", signum);
+}
+
+static int start_http(struct irisd *d)
+{
+	const char *error = NULL;
+	struct http_server_settings hs = {
+		.bind_addr = d->cfg.http_bind,
+		.port = d->cfg.http_port,
+		.tls = d->cfg.http_tls,
+		.cert_path = d->cert_path,
+		.key_path = d->key_path,
+		.max_header_bytes = (size_t)d->cfg.http_max_header_bytes,
+		.max_body_bytes = (size_t)d->cfg.http_max_body_bytes,
+		.header_timeout_ms = (unsigned)d->cfg.http_header_timeout_ms,
+		.idle_timeout_ms = (unsigned)d->cfg.http_idle_timeout_ms,
+		.max_connections = (unsigned)d->cfg.http_max_connections,
+		.dev_mode = d->cfg.dev_mode,
+	};
+	d->router = http_router_new();
+	net_routes_builtin(d->router);
+	api_routes_register(d->router, &d->app);
+	if (http_server_start(d->loop, &hs, d->router, &d->http, &error) < 0) {
+		log_error("event=listen_failed error=\"%s\"", error);
+		return -1;
+	}
+	printf("irisd: listening on %s://%s:%d\n", d->cfg.http_tls ? "https" : "http",
+	       d->cfg.http_bind, http_server_port(d->http));
+	fflush(stdout);
+	log_info("event=listening bind=%s port=%d tls=%d", d->cfg.http_bind,
+		 http_server_port(d->http), d->cfg.http_tls);
+	return 0;
+}
+
+static void watch_signals(struct irisd *d)
+{
+	uv_signal_init(d->loop, &d->sigterm);
+	uv_signal_init(d->loop, &d->sigint);
+	uv_signal_init(d->loop, &d->sighup);
+	d->sigterm.data = d->sigint.data = d->sighup.data = d;
+	uv_signal_start(&d->sigterm, on_stop_signal, SIGTERM);
+	uv_signal_start(&d->sigint, on_stop_signal, SIGINT);
+	uv_signal_start(&d->sighup, on_reload_signal, SIGHUP);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static int run(struct irisd *d)
+{
+	const char *error = NULL;
+	char workers[16];
+	/* libuv sizes its pool from the environment at first use. */
+	snprintf(workers, sizeof(workers), "%d", d->cfg.workers);
+	setenv("UV_THREADPOOL_SIZE", workers, 1);
+	if (app_init(&d->app, &d->cfg, d->cfg.data_dir, true, &error) < 0) {
+		log_error("event=startup_failed error=\"%s\"", error);
+		return 1;
+	}
+	if ((d->cfg.http_tls && prepare_certificate(d) < 0) || first_run_bootstrap(&d->app) < 0)
+		return 1;
+	d->loop = uv_default_loop();
+	if (start_http(d) < 0)
+		return 1;
+	d->mail = mail_sender_start(d->loop, &d->app, 2000);
+	watch_signals(d);
+	uv_run(d->loop, UV_RUN_DEFAULT);
+	http_server_free(&d->http);
+	uv_loop_close(d->loop);
+	log_info("event=stopped");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'}, {"data", required_argument, NULL, 'd'},
+		{"check", no_argument, NULL, 'n'},	  {"settings", no_argument, NULL, 'S'},
+		{"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0},
+	};
+	struct irisd d;
+	const char *data_dir = NULL;
+	bool check_only = false;
+	int c;
+	memset(&d, 0, sizeof(d));
+	while ((c = getopt_long(argc, argv, "c:d:nh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			d.config_path = optarg;
+			break;
+		case 'd':
+			data_dir = optarg;
+			break;
+		case 'n':
+			check_only = true;
+			break;
+		case 'S':
+			config_write_reference(stdout);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (load_settings(&d, data_dir) < 0)
+		return 1;
+	if (check_only) {
+		printf("irisd: settings OK\n");
+		config_free(&d.cfg);
+		return 0;
+	}
+	apply_log_level(&d.cfg);
+	int rc = run(&d);
+	app_deinit(&d.app);
+	free(d.cert_path);
+	free(d.key_path);
+	config_free(&d.cfg);
+	return rc;
+}

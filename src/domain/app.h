@@ -1,0 +1,47 @@
+/*
+ * domain/app: what every request handler and job needs, set up once by irisd
+ * (or irisctl, or a test) and read-only afterwards: the settings, the key
+ * service and where the database is. Each thread that touches storage gets
+ * its own connection from app_thread_store(), opened lazily and closed at
+ * app_thread_release() (libuv worker threads live for the whole process).
+ */
+#ifndef IRIS_DOMAIN_APP_H
+#define IRIS_DOMAIN_APP_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+struct config;
+struct keys;
+struct store;
+
+struct app {
+	const struct config *cfg;
+	struct keys *keys;
+	char *data_dir; /* absolute */
+	char *db_url;	/* "sqlite:<data_dir>/iris.db" */
+	char *public_url; /* base URL for links in mail, no trailing slash */
+	/* Called (from any thread) after mail was queued, so the sender runs
+	 * soon instead of at its next tick; may be NULL. */
+	void (*mail_kick)(void *ctx);
+	void *mail_kick_ctx;
+};
+
+/* Opens keys and database under data_dir (creating both on first start),
+ * applies migrations and registers every catalog fragment. */
+int app_init(struct app *app, const struct config *cfg, const char *data_dir, bool create,
+	     const char **error_r);
+void app_deinit(struct app *app);
+
+/* The calling thread's connection (lazily opened, migrations already
+ * applied by app_init). Aborts the process if the database cannot be opened
+ * (the data directory vanished: nothing sensible can continue). */
+struct store *app_thread_store(struct app *app);
+/* Closes the calling thread's connection, if any. */
+void app_thread_release(void);
+
+/* Registers the catalog fragment of every module (privacy_catalog_register);
+ * idempotent. Tests call it to check the whole schema. */
+void app_register_catalog(void);
+
+#endif
