@@ -41,13 +41,13 @@ static void fuzz_exchange(const uint8_t *data, size_t size, bool bind)
 	memset(&cred, 0, sizeof(cred));
 	cred.hash = SCRAM_SHA256;
 	cred.iterations = SCRAM_ITERATIONS_MIN;
-	struct scram_server *s =
-		scram_server_new(SCRAM_SHA256, bind ? "tls-exporter" : NULL, bind ? cb : NULL,
-				 bind ? sizeof(cb) - 1 : 0);
-	if (scram_server_client_first(s, (const char *)data, first_len, &user, &authz, &error) == 0 &&
+	struct scram_server *s = scram_server_new(SCRAM_SHA256, bind ? "tls-exporter" : NULL,
+	                                          bind ? cb : NULL, bind ? sizeof(cb) - 1 : 0);
+	if (scram_server_client_first(s, (const char *)data, first_len, &user, &authz, &error) ==
+	        0 &&
 	    scram_server_first_nonce(s, &cred, "servernonce", &reply, &error) == 0 && nul != NULL)
 		(void)scram_server_final(s, (const char *)nul + 1, size - first_len - 1, &reply,
-					 &error);
+		                         &error);
 	scram_server_free(&s);
 }
 

@@ -17,13 +17,13 @@
 #define EVP_CHUNK (1 << 30)
 
 static int gcm_update(EVP_CIPHER_CTX *ctx, bool enc, unsigned char *out, const unsigned char *in,
-		      size_t len)
+                      size_t len)
 {
 	while (len > 0) {
 		int n = len > EVP_CHUNK ? EVP_CHUNK : (int)len;
 		int outl = 0;
 		int ok = enc ? EVP_EncryptUpdate(ctx, out, &outl, in, n)
-			     : EVP_DecryptUpdate(ctx, out, &outl, in, n);
+		             : EVP_DecryptUpdate(ctx, out, &outl, in, n);
 		if (ok != 1 || outl != n)
 			return -1;
 		in += n;
@@ -41,7 +41,7 @@ static int gcm_aad(EVP_CIPHER_CTX *ctx, bool enc, const void *ad, size_t ad_len)
 		int n = ad_len > EVP_CHUNK ? EVP_CHUNK : (int)ad_len;
 		int outl = 0;
 		int ok = enc ? EVP_EncryptUpdate(ctx, NULL, &outl, p, n)
-			     : EVP_DecryptUpdate(ctx, NULL, &outl, p, n);
+		             : EVP_DecryptUpdate(ctx, NULL, &outl, p, n);
 		if (ok != 1)
 			return -1;
 		p += n;
@@ -50,8 +50,8 @@ static int gcm_aad(EVP_CIPHER_CTX *ctx, bool enc, const void *ad, size_t ad_len)
 	return 0;
 }
 
-int aead_seal(const unsigned char key[KEY_LEN], const void *ad, size_t ad_len,
-	      const void *plain, size_t plain_len, unsigned char *out)
+int aead_seal(const unsigned char key[KEY_LEN], const void *ad, size_t ad_len, const void *plain,
+              size_t plain_len, unsigned char *out)
 {
 	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
 	unsigned char *nonce = out + 1, *ct = out + 1 + NONCE_LEN;
@@ -75,7 +75,7 @@ out:
 }
 
 int aead_open(const unsigned char key[KEY_LEN], const void *ad, size_t ad_len,
-	      const unsigned char *sealed, size_t sealed_len, unsigned char *out)
+              const unsigned char *sealed, size_t sealed_len, unsigned char *out)
 {
 	EVP_CIPHER_CTX *ctx = NULL;
 	size_t ct_len;
@@ -85,12 +85,11 @@ int aead_open(const unsigned char key[KEY_LEN], const void *ad, size_t ad_len,
 		return -1;
 	ct_len = sealed_len - SEAL_OVERHEAD;
 	ctx = EVP_CIPHER_CTX_new();
-	if (ctx == NULL ||
-	    EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, sealed + 1) != 1 ||
+	if (ctx == NULL || EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, key, sealed + 1) != 1 ||
 	    gcm_aad(ctx, false, ad, ad_len) < 0 ||
 	    gcm_update(ctx, false, out, sealed + 1 + NONCE_LEN, ct_len) < 0 ||
 	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_LEN,
-				(void *)(sealed + sealed_len - TAG_LEN)) != 1 ||
+	                        (void *)(sealed + sealed_len - TAG_LEN)) != 1 ||
 	    EVP_DecryptFinal_ex(ctx, out + ct_len, &outl) != 1) {
 		/* Never hand back unauthenticated plaintext. */
 		secret_wipe(out, ct_len);
@@ -103,7 +102,7 @@ out:
 }
 
 int hkdf_sha256(const void *salt, size_t salt_len, const void *ikm, size_t ikm_len,
-		const void *info, size_t info_len, unsigned char *out, size_t out_len)
+                const void *info, size_t info_len, unsigned char *out, size_t out_len)
 {
 	EVP_KDF *kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
 	EVP_KDF_CTX *kctx = kdf != NULL ? EVP_KDF_CTX_new(kdf) : NULL;
@@ -116,8 +115,8 @@ int hkdf_sha256(const void *salt, size_t salt_len, const void *ikm, size_t ikm_l
 	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)ikm, ikm_len);
 	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, (void *)info, info_len);
 	if (salt != NULL && salt_len > 0)
-		*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt,
-							 salt_len);
+		*p++ =
+		    OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, (void *)salt, salt_len);
 	*p = OSSL_PARAM_construct_end();
 	if (EVP_KDF_derive(kctx, out, out_len, params) == 1)
 		rc = 0;

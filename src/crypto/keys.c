@@ -50,9 +50,9 @@ static int write_all(int fd, const unsigned char *buf, size_t len)
 static void sync_parent(const char *path)
 {
 	const char *slash = strrchr(path, '/');
-	char *dir = slash == NULL ? xstrdup(".")
-		    : slash == path ? xstrdup("/")
-				    : xstrndup(path, (size_t)(slash - path));
+	char *dir = slash == NULL   ? xstrdup(".")
+	            : slash == path ? xstrdup("/")
+	                            : xstrndup(path, (size_t)(slash - path));
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0) {
 		(void)fsync(fd);
@@ -123,13 +123,13 @@ static int key_file_read(const char *path, unsigned char out[KEY_LEN], const cha
 	}
 	if ((sb.st_mode & 077) != 0) {
 		*error_r = open_fail("key file %s has mode %03o: group or others may read it; "
-				     "refusing it (chmod 600 it, and consider the key exposed)",
-				     path, (unsigned)(sb.st_mode & 0777));
+		                     "refusing it (chmod 600 it, and consider the key exposed)",
+		                     path, (unsigned)(sb.st_mode & 0777));
 		goto out;
 	}
 	if (sb.st_uid != geteuid()) {
 		*error_r = open_fail("key file %s is owned by uid %u, not by this process (uid %u)",
-				     path, (unsigned)sb.st_uid, (unsigned)geteuid());
+		                     path, (unsigned)sb.st_uid, (unsigned)geteuid());
 		goto out;
 	}
 	while (got < sizeof(buf)) {
@@ -145,9 +145,9 @@ static int key_file_read(const char *path, unsigned char out[KEY_LEN], const cha
 		got += (size_t)n;
 	}
 	if (got != KEY_LEN) {
-		*error_r = open_fail("key file %s has the wrong size (%s%zu bytes, expected %d)", path,
-				     got > KEY_LEN ? "more than " : "", got > KEY_LEN ? (size_t)KEY_LEN : got,
-				     KEY_LEN);
+		*error_r = open_fail("key file %s has the wrong size (%s%zu bytes, expected %d)",
+		                     path, got > KEY_LEN ? "more than " : "",
+		                     got > KEY_LEN ? (size_t)KEY_LEN : got, KEY_LEN);
 		goto out;
 	}
 	memcpy(out, buf, KEY_LEN);
@@ -174,8 +174,8 @@ static int secrets_map(struct keys *keys)
 	keys->locked = mlock(p, size) == 0;
 	if (!keys->locked)
 		log_warn("event=mlock_failed error=\"%s\" hint=\"raise RLIMIT_MEMLOCK; keys may be "
-			 "swapped\"",
-			 strerror(errno));
+		         "swapped\"",
+		         strerror(errno));
 #ifdef MADV_DONTDUMP
 	(void)madvise(p, size, MADV_DONTDUMP);
 #endif
@@ -185,7 +185,7 @@ static int secrets_map(struct keys *keys)
 static int derive_from_master(struct keys *keys, const char *info, unsigned char out[KEY_LEN])
 {
 	return hkdf_sha256(NULL, 0, keys->secrets->master, KEY_LEN, info, strlen(info), out,
-			   KEY_LEN);
+	                   KEY_LEN);
 }
 
 int keys_open(const char *key_path, bool create, struct keys **keys_r, const char **error_r)

@@ -59,23 +59,23 @@ int keys_tenant_destroy(struct keys *keys, struct store *st, const char *tenant_
  * 12-byte random nonce, ciphertext, 16-byte tag: plain_len + 29 bytes;
  * AES-256-GCM with associated data "iris1\0<table>\0<row_id>\0<column>". */
 int keys_seal(struct keys *keys, struct store *st, const char *tenant_id, const char *subject_id,
-	      const struct seal_ad *ad, const void *plain, size_t plain_len,
-	      unsigned char **sealed_r, size_t *sealed_len_r);
+              const struct seal_ad *ad, const void *plain, size_t plain_len,
+              unsigned char **sealed_r, size_t *sealed_len_r);
 /* Opens a sealed value. *plain_r is malloc'd with a NUL after plain_len bytes
  * (so text can be used directly); free it with secret_free(p, len + 1).
  * Returns -1 when the subject key is destroyed, the value was moved (wrong
  * ad), or it was tampered with. */
 int keys_open_sealed(struct keys *keys, struct store *st, const char *tenant_id,
-		     const char *subject_id, const struct seal_ad *ad, const void *sealed,
-		     size_t sealed_len, char **plain_r, size_t *plain_len_r);
+                     const char *subject_id, const struct seal_ad *ad, const void *sealed,
+                     size_t sealed_len, char **plain_r, size_t *plain_len_r);
 
 /* True when the subject still has a key. */
 bool keys_subject_exists(struct keys *keys, struct store *st, const char *tenant_id,
-			 const char *subject_id);
+                         const char *subject_id);
 /* Crypto-shredding: deletes the subject's wrapped key (and drops any cached
  * copy). Idempotent. */
 int keys_subject_destroy(struct keys *keys, struct store *st, const char *tenant_id,
-			 const char *subject_id);
+                         const char *subject_id);
 
 /* Blind index for searchable fields: hex HMAC-SHA-256, under a key derived
  * from the tenant key and purpose (e.g. "email"), of the already normalised
@@ -83,17 +83,17 @@ int keys_subject_destroy(struct keys *keys, struct store *st, const char *tenant
  * tenant and purpose; nothing else is revealed. tenant_id may be "" for
  * installation-wide indexes (e.g. unique usernames across tenants). */
 int keys_blind_index(struct keys *keys, struct store *st, const char *tenant_id,
-		     const char *purpose, const char *normalised, char out[65]);
+                     const char *purpose, const char *normalised, char out[65]);
 
 /* Ed25519 signature with the installation's signing key (created on first
  * use, stored sealed under the master key). sig must hold 64 bytes. */
 int keys_sign(struct keys *keys, struct store *st, const void *msg, size_t len,
-	      unsigned char sig[64]);
+              unsigned char sig[64]);
 /* The public half, raw 32 bytes, for verifiers (auditors). */
 int keys_sign_public(struct keys *keys, struct store *st, unsigned char pub[32]);
 /* Verifies a signature with a raw public key; needs no secret. */
 bool keys_verify(const unsigned char pub[32], const void *msg, size_t len,
-		 const unsigned char sig[64]);
+                 const unsigned char sig[64]);
 
 /* Derives a 32-byte installation key for a named purpose ("log-pseudonym",
  * "backup", "token-hash", "scram-fake") with HKDF-SHA-256 from the master

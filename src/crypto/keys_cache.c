@@ -26,7 +26,7 @@ static bool id_fits(const char *id)
 }
 
 static bool slot_matches(const struct key_cache_slot *s, const char *tenant_id,
-			 const char *subject_id)
+                         const char *subject_id)
 {
 	if (!s->used || s->subject != (subject_id != NULL) || strcmp(s->tenant_id, tenant_id) != 0)
 		return false;
@@ -40,7 +40,7 @@ static void slot_wipe(struct keys *keys, size_t i)
 }
 
 bool key_cache_get(struct keys *keys, const char *tenant_id, const char *subject_id,
-		   const unsigned char *wrapped, size_t wrapped_len, unsigned char key_r[KEY_LEN])
+                   const unsigned char *wrapped, size_t wrapped_len, unsigned char key_r[KEY_LEN])
 {
 	bool hit = false;
 	if (wrapped_len != WRAPPED_LEN || !id_fits(tenant_id))
@@ -58,8 +58,8 @@ bool key_cache_get(struct keys *keys, const char *tenant_id, const char *subject
 }
 
 void key_cache_put(struct keys *keys, const char *tenant_id, const char *subject_id,
-		   const unsigned char *wrapped, size_t wrapped_len,
-		   const unsigned char key[KEY_LEN])
+                   const unsigned char *wrapped, size_t wrapped_len,
+                   const unsigned char key[KEY_LEN])
 {
 	if (wrapped_len != WRAPPED_LEN || !id_fits(tenant_id) ||
 	    (subject_id != NULL && !id_fits(subject_id)))

@@ -17,24 +17,26 @@
 #define KEYS_BASIS "GDPR Art. 6(1)(c) legal obligation (security of processing, Art. 32)"
 #define KEYS_RETENTION "until the subject is erased or the tenant's contract ends"
 
-#define TECH(table, column, why)                                                           \
-	{table, column, false, false, NULL, NULL, NULL, NULL, NULL, 0, ERASE_NOT_PERSONAL,       \
-	 EXPORT_NONE, why}
+#define TECH(table, column, why)                                                                   \
+	{                                                                                          \
+		table, column, false, false, NULL, NULL, NULL, NULL, NULL, 0, ERASE_NOT_PERSONAL,  \
+		    EXPORT_NONE, why                                                               \
+	}
 
 const struct catalog_column crypto_catalog[] = {
-	TECH("tenant_keys", "tenant_id", "the organisation the key belongs to"),
-	TECH("tenant_keys", "wrapped", "tenant key wrapped under the master key (AES-256-GCM)"),
-	TECH("tenant_keys", "created_at", "time the organisation's key was made"),
-	TECH("subject_keys", "tenant_id", "the organisation the subject belongs to"),
-	{"subject_keys", "subject_id", true, false, "dpv-pd:Identifier",
-	 "end user, tenant admin, conversation or bubble members", KEYS_PURPOSE, KEYS_BASIS,
-	 KEYS_RETENTION, 0, ERASE_DELETE, EXPORT_NONE, NULL},
-	TECH("subject_keys", "wrapped",
-	     "subject key wrapped under the tenant key; deleted with the row (crypto-shredding)"),
-	TECH("subject_keys", "created_at",
-	     "time the key was made; about a person only through subject_id, deleted with it"),
-	TECH("install_keys", "name", "name of an installation key (e.g. signing-ed25519)"),
-	TECH("install_keys", "sealed", "installation private key sealed under the master key"),
-	TECH("install_keys", "public", "public half of an installation key (for verifiers)"),
-	{0},
+    TECH("tenant_keys", "tenant_id", "the organisation the key belongs to"),
+    TECH("tenant_keys", "wrapped", "tenant key wrapped under the master key (AES-256-GCM)"),
+    TECH("tenant_keys", "created_at", "time the organisation's key was made"),
+    TECH("subject_keys", "tenant_id", "the organisation the subject belongs to"),
+    {"subject_keys", "subject_id", true, false, "dpv-pd:Identifier",
+     "end user, tenant admin, conversation or bubble members", KEYS_PURPOSE, KEYS_BASIS,
+     KEYS_RETENTION, 0, ERASE_DELETE, EXPORT_NONE, NULL},
+    TECH("subject_keys", "wrapped",
+         "subject key wrapped under the tenant key; deleted with the row (crypto-shredding)"),
+    TECH("subject_keys", "created_at",
+         "time the key was made; about a person only through subject_id, deleted with it"),
+    TECH("install_keys", "name", "name of an installation key (e.g. signing-ed25519)"),
+    TECH("install_keys", "sealed", "installation private key sealed under the master key"),
+    TECH("install_keys", "public", "public half of an installation key (for verifiers)"),
+    {0},
 };

@@ -62,26 +62,25 @@ struct keys {
 };
 
 /* AES-256-GCM. out must hold plain_len + SEAL_OVERHEAD bytes. 0 or -1. */
-int aead_seal(const unsigned char key[KEY_LEN], const void *ad, size_t ad_len,
-	      const void *plain, size_t plain_len, unsigned char *out);
+int aead_seal(const unsigned char key[KEY_LEN], const void *ad, size_t ad_len, const void *plain,
+              size_t plain_len, unsigned char *out);
 /* Opens sealed into out (sealed_len - SEAL_OVERHEAD bytes). -1 on a wrong
  * version, a short value, or a failed tag; out is then wiped. */
 int aead_open(const unsigned char key[KEY_LEN], const void *ad, size_t ad_len,
-	      const unsigned char *sealed, size_t sealed_len, unsigned char *out);
+              const unsigned char *sealed, size_t sealed_len, unsigned char *out);
 /* HKDF-SHA-256 (RFC 5869); salt may be NULL. out_len <= 255 * 32. */
 int hkdf_sha256(const void *salt, size_t salt_len, const void *ikm, size_t ikm_len,
-		const void *info, size_t info_len, unsigned char *out, size_t out_len);
+                const void *info, size_t info_len, unsigned char *out, size_t out_len);
 /* Joins prefix and parts with NUL separators: "prefix\0p1\0p2...". A part
  * that is NULL counts as "". Returns a malloc'd buffer and its length. */
-unsigned char *ad_join(const char *prefix, const char *const *parts, size_t n,
-		       size_t *len_r);
+unsigned char *ad_join(const char *prefix, const char *const *parts, size_t n, size_t *len_r);
 
 /* Cache (keys_cache.c). Lookup copies the key out on a hit. */
 bool key_cache_get(struct keys *keys, const char *tenant_id, const char *subject_id,
-		   const unsigned char *wrapped, size_t wrapped_len, unsigned char key_r[KEY_LEN]);
+                   const unsigned char *wrapped, size_t wrapped_len, unsigned char key_r[KEY_LEN]);
 void key_cache_put(struct keys *keys, const char *tenant_id, const char *subject_id,
-		   const unsigned char *wrapped, size_t wrapped_len,
-		   const unsigned char key[KEY_LEN]);
+                   const unsigned char *wrapped, size_t wrapped_len,
+                   const unsigned char key[KEY_LEN]);
 /* Drops (and wipes) every entry of the subject; subject_id NULL: every entry
  * of the tenant, its own key included. */
 void key_cache_drop(struct keys *keys, const char *tenant_id, const char *subject_id);

@@ -24,7 +24,7 @@ struct sign_row {
 static int sign_row_read(struct store *st, struct sign_row *row)
 {
 	struct store_stmt *stmt = store_query(
-		st, "SELECT sealed, public FROM install_keys WHERE name = ?", "s", SIGN_KEY_NAME);
+	    st, "SELECT sealed, public FROM install_keys WHERE name = ?", "s", SIGN_KEY_NAME);
 	int rc = -1;
 	if (stmt == NULL)
 		return -1;
@@ -63,12 +63,13 @@ static int sign_key_create(struct keys *keys, struct store *st)
 	ids_random(priv, sizeof(priv));
 	EVP_PKEY *pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, priv, sizeof(priv));
 	if (pkey == NULL || EVP_PKEY_get_raw_public_key(pkey, pub, &pub_len) != 1 ||
-	    pub_len != 32 || aead_seal(keys->secrets->kek_install, ad, ad_len, priv, 32, sealed) < 0)
+	    pub_len != 32 ||
+	    aead_seal(keys->secrets->kek_install, ad, ad_len, priv, 32, sealed) < 0)
 		goto out;
 	if (store_run(st,
-		      "INSERT INTO install_keys (name, sealed, public) VALUES (?, ?, ?) "
-		      "ON CONFLICT DO NOTHING",
-		      "sbb", SIGN_KEY_NAME, sealed, sizeof(sealed), pub, sizeof(pub)) == STORE_DONE)
+	              "INSERT INTO install_keys (name, sealed, public) VALUES (?, ?, ?) "
+	              "ON CONFLICT DO NOTHING",
+	              "sbb", SIGN_KEY_NAME, sealed, sizeof(sealed), pub, sizeof(pub)) == STORE_DONE)
 		rc = 0;
 	if (rc == 0 && store_changes(st) > 0)
 		log_info("event=signing_key_created");
@@ -88,17 +89,18 @@ static EVP_PKEY *sign_key_unseal(struct keys *keys, const struct sign_row *row)
 	unsigned char *ad = sign_ad(&ad_len);
 	EVP_PKEY *pkey = NULL;
 	if (aead_open(keys->secrets->kek_install, ad, ad_len, row->sealed, sizeof(row->sealed),
-		      priv) == 0)
+	              priv) == 0)
 		pkey = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, priv, sizeof(priv));
 	secret_wipe(priv, sizeof(priv));
 	free(ad);
 	if (pkey != NULL && (EVP_PKEY_get_raw_public_key(pkey, pub, &pub_len) != 1 ||
-			     pub_len != 32 || memcmp(pub, row->pub, 32) != 0)) {
+	                     pub_len != 32 || memcmp(pub, row->pub, 32) != 0)) {
 		EVP_PKEY_free(pkey);
 		pkey = NULL;
 	}
 	if (pkey == NULL)
-		log_warn("event=signing_key_unseal_failed hint=\"wrong master key or damaged row\"");
+		log_warn(
+		    "event=signing_key_unseal_failed hint=\"wrong master key or damaged row\"");
 	return pkey;
 }
 
@@ -150,7 +152,7 @@ void keys_sign_forget(struct keys *keys)
 }
 
 int keys_sign(struct keys *keys, struct store *st, const void *msg, size_t len,
-	      unsigned char sig[64])
+              unsigned char sig[64])
 {
 	unsigned char pub[32];
 	size_t sig_len = 64;
@@ -175,7 +177,7 @@ int keys_sign_public(struct keys *keys, struct store *st, unsigned char pub[32])
 }
 
 bool keys_verify(const unsigned char pub[32], const void *msg, size_t len,
-		 const unsigned char sig[64])
+                 const unsigned char sig[64])
 {
 	bool ok = false;
 	EVP_PKEY *pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, 32);

@@ -39,7 +39,7 @@ static unsigned char *subject_ad(const char *tenant_id, const char *subject_id, 
 }
 
 static int wrap_key(const unsigned char kek[KEY_LEN], const unsigned char *ad, size_t ad_len,
-		    const unsigned char key[KEY_LEN], unsigned char out[WRAPPED_LEN])
+                    const unsigned char key[KEY_LEN], unsigned char out[WRAPPED_LEN])
 {
 	return aead_seal(kek, ad, ad_len, key, KEY_LEN, out);
 }
@@ -57,9 +57,10 @@ int keys_tenant_create(struct keys *keys, struct store *st, const char *tenant_i
 		goto out;
 	/* Idempotent: an existing key is kept, never replaced. */
 	if (store_run(st,
-		      "INSERT INTO tenant_keys (tenant_id, wrapped, created_at) VALUES (?, ?, ?) "
-		      "ON CONFLICT DO NOTHING",
-		      "sbi", tenant_id, wrapped, sizeof(wrapped), (int64_t)time(NULL)) != STORE_DONE) {
+	              "INSERT INTO tenant_keys (tenant_id, wrapped, created_at) VALUES (?, ?, ?) "
+	              "ON CONFLICT DO NOTHING",
+	              "sbi", tenant_id, wrapped, sizeof(wrapped),
+	              (int64_t)time(NULL)) != STORE_DONE) {
 		log_warn("event=tenant_key_create_failed error=\"%s\"", store_errmsg(st));
 		goto out;
 	}
@@ -74,7 +75,7 @@ out:
  * WRAPPED_LEN + 1 so that an over-long value is seen as wrong). Returns 1
  * when found, 0 when no row, -1 on a database error. */
 static int select_wrapped(struct store *st, const char *sql, const char *fmt, const char *a,
-			  const char *b, unsigned char buf[WRAPPED_LEN + 1], size_t *len_r)
+                          const char *b, unsigned char buf[WRAPPED_LEN + 1], size_t *len_r)
 {
 	struct store_stmt *stmt = store_query(st, sql, fmt, a, b);
 	int rc = -1;
@@ -99,19 +100,19 @@ static int select_wrapped(struct store *st, const char *sql, const char *fmt, co
 
 /* Unwraps the tenant's key into key_r. -1 when the tenant has no key. */
 static int tenant_key_load(struct keys *keys, struct store *st, const char *tenant_id,
-			   unsigned char key_r[KEY_LEN])
+                           unsigned char key_r[KEY_LEN])
 {
 	unsigned char wrapped[WRAPPED_LEN + 1];
 	size_t len = 0, ad_len;
 	if (select_wrapped(st, "SELECT wrapped FROM tenant_keys WHERE tenant_id = ?", "s",
-			   tenant_id, NULL, wrapped, &len) != 1)
+	                   tenant_id, NULL, wrapped, &len) != 1)
 		return -1;
 	if (key_cache_get(keys, tenant_id, NULL, wrapped, len, key_r))
 		return 0;
 	unsigned char *ad = tenant_ad(tenant_id, &ad_len);
-	int rc = len == WRAPPED_LEN ? aead_open(keys->secrets->kek_tenant, ad, ad_len, wrapped,
-						len, key_r)
-				    : -1;
+	int rc = len == WRAPPED_LEN
+	             ? aead_open(keys->secrets->kek_tenant, ad, ad_len, wrapped, len, key_r)
+	             : -1;
 	free(ad);
 	if (rc < 0) {
 		log_warn("event=tenant_key_unwrap_failed hint=\"wrong master key or damaged row\"");
@@ -122,12 +123,12 @@ static int tenant_key_load(struct keys *keys, struct store *st, const char *tena
 }
 
 static const char subject_select_sql[] =
-	"SELECT wrapped FROM subject_keys WHERE tenant_id = ? AND subject_id = ?";
+    "SELECT wrapped FROM subject_keys WHERE tenant_id = ? AND subject_id = ?";
 
 /* Inserts a fresh subject key unless one exists (a concurrent writer may
  * win: the caller reads the row again). */
 static int subject_key_insert(struct keys *keys, struct store *st, const char *tenant_id,
-			      const char *subject_id)
+                              const char *subject_id)
 {
 	unsigned char tkey[KEY_LEN], key[KEY_LEN], wrapped[WRAPPED_LEN];
 	size_t ad_len = 0;
@@ -140,10 +141,10 @@ static int subject_key_insert(struct keys *keys, struct store *st, const char *t
 	if (wrap_key(tkey, ad, ad_len, key, wrapped) < 0)
 		goto out;
 	if (store_run(st,
-		      "INSERT INTO subject_keys (tenant_id, subject_id, wrapped, created_at) "
-		      "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-		      "ssbi", tenant_id, subject_id, wrapped, sizeof(wrapped),
-		      (int64_t)time(NULL)) == STORE_DONE)
+	              "INSERT INTO subject_keys (tenant_id, subject_id, wrapped, created_at) "
+	              "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+	              "ssbi", tenant_id, subject_id, wrapped, sizeof(wrapped),
+	              (int64_t)time(NULL)) == STORE_DONE)
 		rc = 0;
 out:
 	secret_wipe(tkey, sizeof(tkey));
@@ -156,17 +157,17 @@ out:
  * set. -1 when it does not exist (destroyed), cannot be unwrapped, or on a
  * database error. */
 static int subject_key_load(struct keys *keys, struct store *st, const char *tenant_id,
-			    const char *subject_id, bool create, unsigned char key_r[KEY_LEN])
+                            const char *subject_id, bool create, unsigned char key_r[KEY_LEN])
 {
 	unsigned char wrapped[WRAPPED_LEN + 1], tkey[KEY_LEN];
 	size_t len = 0, ad_len;
-	int found = select_wrapped(st, subject_select_sql, "ss", tenant_id, subject_id, wrapped,
-				   &len);
+	int found =
+	    select_wrapped(st, subject_select_sql, "ss", tenant_id, subject_id, wrapped, &len);
 	if (found == 0 && create) {
 		if (subject_key_insert(keys, st, tenant_id, subject_id) < 0)
 			return -1;
 		found = select_wrapped(st, subject_select_sql, "ss", tenant_id, subject_id, wrapped,
-				       &len);
+		                       &len);
 	}
 	if (found != 1)
 		return -1;
@@ -196,8 +197,8 @@ static unsigned char *value_ad(const struct seal_ad *ad, size_t *len_r)
 }
 
 int keys_seal(struct keys *keys, struct store *st, const char *tenant_id, const char *subject_id,
-	      const struct seal_ad *ad, const void *plain, size_t plain_len,
-	      unsigned char **sealed_r, size_t *sealed_len_r)
+              const struct seal_ad *ad, const void *plain, size_t plain_len,
+              unsigned char **sealed_r, size_t *sealed_len_r)
 {
 	unsigned char key[KEY_LEN];
 	size_t ad_len = 0;
@@ -223,8 +224,8 @@ int keys_seal(struct keys *keys, struct store *st, const char *tenant_id, const 
 }
 
 int keys_open_sealed(struct keys *keys, struct store *st, const char *tenant_id,
-		     const char *subject_id, const struct seal_ad *ad, const void *sealed,
-		     size_t sealed_len, char **plain_r, size_t *plain_len_r)
+                     const char *subject_id, const struct seal_ad *ad, const void *sealed,
+                     size_t sealed_len, char **plain_r, size_t *plain_len_r)
 {
 	unsigned char key[KEY_LEN];
 	size_t ad_len = 0;
@@ -252,25 +253,25 @@ int keys_open_sealed(struct keys *keys, struct store *st, const char *tenant_id,
 }
 
 bool keys_subject_exists(struct keys *keys, struct store *st, const char *tenant_id,
-			 const char *subject_id)
+                         const char *subject_id)
 {
 	unsigned char wrapped[WRAPPED_LEN + 1];
 	size_t len = 0;
 	(void)keys;
 	if (!id_ok(tenant_id) || !id_ok(subject_id))
 		return false;
-	return select_wrapped(st, subject_select_sql, "ss", tenant_id, subject_id, wrapped,
-			      &len) == 1;
+	return select_wrapped(st, subject_select_sql, "ss", tenant_id, subject_id, wrapped, &len) ==
+	       1;
 }
 
 int keys_subject_destroy(struct keys *keys, struct store *st, const char *tenant_id,
-			 const char *subject_id)
+                         const char *subject_id)
 {
 	if (!id_ok(tenant_id) || !id_ok(subject_id))
 		return -1;
 	key_cache_drop(keys, tenant_id, subject_id);
 	int rc = store_run(st, "DELETE FROM subject_keys WHERE tenant_id = ? AND subject_id = ?",
-			   "ss", tenant_id, subject_id);
+	                   "ss", tenant_id, subject_id);
 	/* Again: a concurrent reader may have cached it meanwhile. */
 	key_cache_drop(keys, tenant_id, subject_id);
 	return rc == STORE_DONE ? 0 : -1;
@@ -293,7 +294,7 @@ int keys_tenant_destroy(struct keys *keys, struct store *st, const char *tenant_
 /* The key of a blind index: HKDF from the tenant key (or, for tenant "", the
  * master key) with "iris-blind-index\0<purpose>" as info. */
 static int blind_key(struct keys *keys, struct store *st, const char *tenant_id,
-		     const char *purpose, unsigned char out[KEY_LEN])
+                     const char *purpose, unsigned char out[KEY_LEN])
 {
 	unsigned char tkey[KEY_LEN];
 	size_t info_len = 0;
@@ -311,7 +312,7 @@ static int blind_key(struct keys *keys, struct store *st, const char *tenant_id,
 }
 
 int keys_blind_index(struct keys *keys, struct store *st, const char *tenant_id,
-		     const char *purpose, const char *normalised, char out[65])
+                     const char *purpose, const char *normalised, char out[65])
 {
 	unsigned char key[KEY_LEN], mac[32];
 	unsigned int mac_len = 0;
@@ -321,10 +322,10 @@ int keys_blind_index(struct keys *keys, struct store *st, const char *tenant_id,
 	if (blind_key(keys, st, tenant_id, purpose, key) < 0)
 		return -1;
 	size_t len = strlen(normalised);
-	unsigned char *ok = len <= INT32_MAX ? HMAC(EVP_sha256(), key, KEY_LEN,
-						   (const unsigned char *)normalised, len, mac,
-						   &mac_len)
-					    : NULL;
+	unsigned char *ok = len <= INT32_MAX
+	                        ? HMAC(EVP_sha256(), key, KEY_LEN,
+	                               (const unsigned char *)normalised, len, mac, &mac_len)
+	                        : NULL;
 	secret_wipe(key, sizeof(key));
 	if (ok == NULL || mac_len != sizeof(mac))
 		return -1;

@@ -13,7 +13,7 @@
 #include <string.h>
 
 static const char b64_alphabet[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 void b64_encode(const unsigned char *in, size_t n, char *out)
 {
@@ -124,8 +124,8 @@ static char *password_prepare(const char *password, const char **error_r)
 
 /* StoredKey and ServerKey from a prepared password (RFC 5802 §3). */
 static int derive_keys(const char *prep, enum scram_hash hash, unsigned iterations,
-		       const unsigned char salt[16], unsigned char stored[32],
-		       unsigned char server[32])
+                       const unsigned char salt[16], unsigned char stored[32],
+                       unsigned char server[32])
 {
 	const EVP_MD *md = scram_md(hash);
 	size_t hlen = scram_hash_len(hash);
@@ -137,12 +137,12 @@ static int derive_keys(const char *prep, enum scram_hash hash, unsigned iteratio
 	if (md == NULL || iterations < SCRAM_ITERATIONS_MIN || iterations > SCRAM_ITERATIONS_MAX)
 		return -1;
 	if (PKCS5_PBKDF2_HMAC(prep, (int)strlen(prep), salt, 16, (int)iterations, md, (int)hlen,
-			      salted) != 1 ||
+	                      salted) != 1 ||
 	    HMAC(md, salted, (int)hlen, (const unsigned char *)"Client Key", 10, client, &len) ==
-		    NULL ||
+	        NULL ||
 	    EVP_Digest(client, hlen, stored, &len, md, NULL) != 1 ||
 	    HMAC(md, salted, (int)hlen, (const unsigned char *)"Server Key", 10, server, &len) ==
-		    NULL)
+	        NULL)
 		goto out;
 	rc = 0;
 out:
@@ -152,8 +152,8 @@ out:
 }
 
 int scram_credentials_make_salt(const char *password, enum scram_hash hash, unsigned iterations,
-				const unsigned char salt[16], struct scram_credentials *out,
-				const char **error_r)
+                                const unsigned char salt[16], struct scram_credentials *out,
+                                const char **error_r)
 {
 	memset(out, 0, sizeof(*out));
 	*error_r = NULL;
@@ -181,7 +181,7 @@ int scram_credentials_make_salt(const char *password, enum scram_hash hash, unsi
 }
 
 int scram_credentials_make(const char *password, enum scram_hash hash, unsigned iterations,
-			   struct scram_credentials *out, const char **error_r)
+                           struct scram_credentials *out, const char **error_r)
 {
 	unsigned char salt[16];
 	ids_random(salt, sizeof(salt));
@@ -189,7 +189,7 @@ int scram_credentials_make(const char *password, enum scram_hash hash, unsigned 
 }
 
 void scram_credentials_fake(enum scram_hash hash, unsigned iterations, const unsigned char key[32],
-			    const char *username, struct scram_credentials *out)
+                            const char *username, struct scram_credentials *out)
 {
 	unsigned char mac[32];
 	unsigned int len = 0;
@@ -219,7 +219,7 @@ bool scram_password_matches(const char *password, const struct scram_credentials
 	int rc = derive_keys(prep, cred->hash, cred->iterations, cred->salt, stored, server);
 	secret_free(prep, strlen(prep));
 	bool ok = rc == 0 && (CRYPTO_memcmp(stored, cred->stored_key, hlen) |
-			      CRYPTO_memcmp(server, cred->server_key, hlen)) == 0;
+	                      CRYPTO_memcmp(server, cred->server_key, hlen)) == 0;
 	secret_wipe(stored, sizeof(stored));
 	secret_wipe(server, sizeof(server));
 	return ok;

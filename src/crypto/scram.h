@@ -32,18 +32,18 @@ struct scram_credentials {
  * a 16-byte salt, runs PBKDF2. iterations must lie within
  * SCRAM_ITERATIONS_MIN..MAX. error_r is a static message. */
 int scram_credentials_make(const char *password, enum scram_hash hash, unsigned iterations,
-			   struct scram_credentials *out, const char **error_r);
+                           struct scram_credentials *out, const char **error_r);
 /* The same with a given salt: known-answer tests, and credentials that are
  * stable across calls (scram_credentials_fake). */
 int scram_credentials_make_salt(const char *password, enum scram_hash hash, unsigned iterations,
-				const unsigned char salt[16], struct scram_credentials *out,
-				const char **error_r);
+                                const unsigned char salt[16], struct scram_credentials *out,
+                                const char **error_r);
 /* Credentials for a user that does not exist: salt derived from key (e.g.
  * keys_derive("scram-fake")) and the username, so that asking twice gives
  * the same salt and nothing tells an unknown user from a known one. No
  * password matches them. */
 void scram_credentials_fake(enum scram_hash hash, unsigned iterations, const unsigned char key[32],
-			    const char *username, struct scram_credentials *out);
+                            const char *username, struct scram_credentials *out);
 /* Checks a clear password (REST login, SASL PLAIN over TLS) against stored
  * credentials in constant time. */
 bool scram_password_matches(const char *password, const struct scram_credentials *cred);
@@ -81,15 +81,16 @@ int scram_credentials_decode(const char *text, struct scram_credentials *out);
 #define SCRAM_MESSAGE_MAX 4096
 struct scram_server;
 struct scram_server *scram_server_new(enum scram_hash hash, const char *cbind_type,
-				      const unsigned char *cbind_data, size_t cbind_len);
+                                      const unsigned char *cbind_data, size_t cbind_len);
 int scram_server_client_first(struct scram_server *s, const char *msg, size_t len,
-			      const char **username_r, const char **authzid_r, const char **error_r);
+                              const char **username_r, const char **authzid_r,
+                              const char **error_r);
 int scram_server_first(struct scram_server *s, const struct scram_credentials *cred,
-		       const char **reply_r, const char **error_r);
+                       const char **reply_r, const char **error_r);
 /* Checks the channel-binding echo, the nonce and the ClientProof in
  * constant time; on success the reply carries the ServerSignature. */
 int scram_server_final(struct scram_server *s, const char *msg, size_t len, const char **reply_r,
-		       const char **error_r);
+                       const char **error_r);
 /* Wipes and frees; NULL is fine. */
 void scram_server_free(struct scram_server **s);
 

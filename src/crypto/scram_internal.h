@@ -26,6 +26,6 @@ size_t scram_hash_len(enum scram_hash hash);
 
 /* Test hook: server_first with a given server nonce (printable, no ','). */
 int scram_server_first_nonce(struct scram_server *s, const struct scram_credentials *cred,
-			     const char *server_nonce, const char **reply_r, const char **error_r);
+                             const char *server_nonce, const char **reply_r, const char **error_r);
 
 #endif

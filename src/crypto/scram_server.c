@@ -17,23 +17,23 @@ enum scram_state { ST_NEW, ST_GOT_FIRST, ST_SENT_FIRST, ST_DONE, ST_FAILED };
 struct scram_server {
 	enum scram_hash hash;
 	enum scram_state state;
-	char *cbind_type;	  /* offered by the connection, or NULL */
+	char *cbind_type; /* offered by the connection, or NULL */
 	unsigned char *cbind_data;
 	size_t cbind_len;
-	bool client_binds;	  /* gs2 flag 'p' */
-	char *gs2_header;	  /* "n,," etc., with the trailing ',' */
+	bool client_binds; /* gs2 flag 'p' */
+	char *gs2_header;  /* "n,," etc., with the trailing ',' */
 	char *client_first_bare;
 	char *client_nonce;
 	char *username;
-	char *authzid;		  /* NULL when absent */
+	char *authzid; /* NULL when absent */
 	char *server_first;
-	char *nonce;		  /* client nonce + server nonce */
+	char *nonce; /* client nonce + server nonce */
 	char *reply;
 	struct scram_credentials cred;
 };
 
 struct scram_server *scram_server_new(enum scram_hash hash, const char *cbind_type,
-				      const unsigned char *cbind_data, size_t cbind_len)
+                                      const unsigned char *cbind_data, size_t cbind_len)
 {
 	if (scram_md(hash) == NULL)
 		return NULL;
@@ -211,7 +211,7 @@ static int parse_first_bare(struct scram_server *s, const char *b, const char **
 }
 
 int scram_server_client_first(struct scram_server *s, const char *msg, size_t len,
-			      const char **username_r, const char **authzid_r, const char **error_r)
+                              const char **username_r, const char **authzid_r, const char **error_r)
 {
 	const char *why = "other-error";
 	*username_r = *authzid_r = NULL;
@@ -235,7 +235,7 @@ int scram_server_client_first(struct scram_server *s, const char *msg, size_t le
 }
 
 int scram_server_first_nonce(struct scram_server *s, const struct scram_credentials *cred,
-			     const char *server_nonce, const char **reply_r, const char **error_r)
+                             const char *server_nonce, const char **reply_r, const char **error_r)
 {
 	char salt[B64_LEN(16) + 1];
 	*reply_r = NULL;
@@ -253,7 +253,7 @@ int scram_server_first_nonce(struct scram_server *s, const struct scram_credenti
 }
 
 int scram_server_first(struct scram_server *s, const struct scram_credentials *cred,
-		       const char **reply_r, const char **error_r)
+                       const char **reply_r, const char **error_r)
 {
 	unsigned char raw[18];
 	char nonce[B64_LEN(18) + 1];
@@ -280,7 +280,7 @@ static int check_cbind(const struct scram_server *s, const char *c, size_t n)
 /* ClientProof check and ServerSignature (RFC 5802 §3). sig_r gets hlen
  * bytes. */
 static int check_proof(const struct scram_server *s, const char *auth, const unsigned char *proof,
-		       unsigned char sig_r[32])
+                       unsigned char sig_r[32])
 {
 	const EVP_MD *md = scram_md(s->hash);
 	size_t hlen = scram_hash_len(s->hash);
@@ -289,7 +289,7 @@ static int check_proof(const struct scram_server *s, const char *auth, const uns
 	size_t alen = strlen(auth);
 	int rc = -1;
 	if (HMAC(md, s->cred.stored_key, (int)hlen, (const unsigned char *)auth, alen, csig,
-		 &len) == NULL)
+	         &len) == NULL)
 		goto out;
 	for (size_t i = 0; i < hlen; i++)
 		ckey[i] = proof[i] ^ csig[i];
@@ -297,7 +297,7 @@ static int check_proof(const struct scram_server *s, const char *auth, const uns
 	    CRYPTO_memcmp(stored, s->cred.stored_key, hlen) != 0)
 		goto out;
 	if (HMAC(md, s->cred.server_key, (int)hlen, (const unsigned char *)auth, alen, sig_r,
-		 &len) == NULL)
+	         &len) == NULL)
 		goto out;
 	rc = 0;
 out:
@@ -330,7 +330,7 @@ static long parse_final(const struct scram_server *s, const char *m, const char 
 }
 
 int scram_server_final(struct scram_server *s, const char *msg, size_t len, const char **reply_r,
-		       const char **error_r)
+                       const char **error_r)
 {
 	const char *why = "other-error";
 	unsigned char proof[32], sig[32];

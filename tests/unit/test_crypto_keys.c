@@ -66,20 +66,20 @@ static int teardown(void **state)
 static const struct seal_ad ad_name = {"profiles", "row-1", "display_name"};
 
 static void seal_ok(struct fixture *f, const char *tenant, const char *subject,
-		    const struct seal_ad *ad, const char *text, unsigned char **out, size_t *len)
+                    const struct seal_ad *ad, const char *text, unsigned char **out, size_t *len)
 {
 	assert_int_equal(
-		keys_seal(f->keys, f->st, tenant, subject, ad, text, strlen(text), out, len), 0);
+	    keys_seal(f->keys, f->st, tenant, subject, ad, text, strlen(text), out, len), 0);
 }
 
 static int open_value(struct fixture *f, const char *tenant, const char *subject,
-		      const struct seal_ad *ad, const unsigned char *sealed, size_t len,
-		      char **plain_r)
+                      const struct seal_ad *ad, const unsigned char *sealed, size_t len,
+                      char **plain_r)
 {
 	size_t plain_len = 0;
 	*plain_r = NULL;
-	int rc = keys_open_sealed(f->keys, f->st, tenant, subject, ad, sealed, len, plain_r,
-				  &plain_len);
+	int rc =
+	    keys_open_sealed(f->keys, f->st, tenant, subject, ad, sealed, len, plain_r, &plain_len);
 	if (rc < 0)
 		assert_null(*plain_r);
 	return rc;
@@ -206,9 +206,9 @@ static void test_wrong_master_key_opens_nothing(void **state)
 	assert_int_equal(keys_sign_public(f->keys, f->st, pub), 0);
 	snprintf(path, sizeof(path), "%s/other.key", f->dir);
 	assert_int_equal(keys_open(path, true, &other, &error), 0);
-	assert_int_equal(keys_open_sealed(other, f->st, TENANT_A, SUBJECT, &ad_name, sealed, len,
-					  &plain, &len),
-			 -1);
+	assert_int_equal(
+	    keys_open_sealed(other, f->st, TENANT_A, SUBJECT, &ad_name, sealed, len, &plain, &len),
+	    -1);
 	assert_int_equal(keys_sign(other, f->st, "m", 1, sig), -1);
 	assert_int_equal(keys_sign_public(f->keys, f->st, pub2), 0);
 	assert_memory_equal(pub, pub2, 32);
@@ -230,19 +230,19 @@ static void test_seal_round_trip(void **state)
 	assert_int_equal(len, strlen(text) + 1 + 12 + 16);
 	assert_int_equal(sealed[0], 1);
 	assert_int_equal(keys_open_sealed(f->keys, f->st, TENANT_A, SUBJECT, &ad_name, sealed, len,
-					  &plain, &plain_len),
-			 0);
+	                                  &plain, &plain_len),
+	                 0);
 	assert_int_equal(plain_len, strlen(text));
 	assert_string_equal(plain, text); /* NUL-terminated */
 	secret_free(plain, plain_len + 1);
 	free(sealed);
 	/* An empty value seals too. */
-	assert_int_equal(keys_seal(f->keys, f->st, TENANT_A, SUBJECT, &ad_name, "", 0, &sealed, &len),
-			 0);
+	assert_int_equal(
+	    keys_seal(f->keys, f->st, TENANT_A, SUBJECT, &ad_name, "", 0, &sealed, &len), 0);
 	assert_int_equal(len, 29);
 	assert_int_equal(keys_open_sealed(f->keys, f->st, TENANT_A, SUBJECT, &ad_name, sealed, len,
-					  &plain, &plain_len),
-			 0);
+	                                  &plain, &plain_len),
+	                 0);
 	assert_int_equal(plain_len, 0);
 	assert_string_equal(plain, "");
 	secret_free(plain, 1);
@@ -262,7 +262,7 @@ static void test_seal_hides_plaintext_and_nonce_differs(void **state)
 	assert_null(memmem(a, alen, text, strlen(text)));
 	assert_null(memmem(a, alen, "canary", 6));
 	assert_int_equal(alen, blen);
-	assert_memory_not_equal(a + 1, b + 1, 12);       /* nonces */
+	assert_memory_not_equal(a + 1, b + 1, 12);          /* nonces */
 	assert_memory_not_equal(a + 13, b + 13, alen - 13); /* ciphertexts and tags */
 	free(a);
 	free(b);
@@ -278,7 +278,8 @@ static void test_seal_tamper_fails(void **state)
 	seal_ok(f, TENANT_A, SUBJECT, &ad_name, "secret text", &sealed, &len);
 	for (size_t i = 0; i < len; i++) {
 		sealed[i] ^= 0x01;
-		assert_int_equal(open_value(f, TENANT_A, SUBJECT, &ad_name, sealed, len, &plain), -1);
+		assert_int_equal(open_value(f, TENANT_A, SUBJECT, &ad_name, sealed, len, &plain),
+		                 -1);
 		sealed[i] ^= 0x01;
 	}
 	/* Truncated or short values fail too. */
@@ -309,7 +310,7 @@ static void test_seal_moved_fails(void **state)
 	assert_int_equal(open_value(f, TENANT_A, SUBJECT, &shifted, sealed, len, &plain), -1);
 	/* Another subject of the same tenant has another key. */
 	assert_int_equal(open_value(f, TENANT_A, "someone-else", &ad_name, sealed, len, &plain),
-			 -1);
+	                 -1);
 	free(sealed);
 }
 
@@ -319,18 +320,18 @@ static void test_seal_bad_arguments(void **state)
 	unsigned char *sealed = (unsigned char *)"x";
 	size_t len = 1;
 	const struct seal_ad no_col = {"t", "r", NULL};
-	assert_int_equal(keys_seal(f->keys, f->st, TENANT_A, SUBJECT, &no_col, "a", 1, &sealed, &len),
-			 -1);
+	assert_int_equal(
+	    keys_seal(f->keys, f->st, TENANT_A, SUBJECT, &no_col, "a", 1, &sealed, &len), -1);
 	assert_null(sealed);
 	assert_int_equal(len, 0);
 	assert_int_equal(keys_seal(f->keys, f->st, TENANT_A, SUBJECT, NULL, "a", 1, &sealed, &len),
-			 -1);
+	                 -1);
 	assert_int_equal(keys_seal(f->keys, f->st, NULL, SUBJECT, &ad_name, "a", 1, &sealed, &len),
-			 -1);
+	                 -1);
 	/* A tenant without a key cannot seal (its key is made only with the tenant). */
 	assert_int_equal(
-		keys_seal(f->keys, f->st, "no-such-tenant", SUBJECT, &ad_name, "a", 1, &sealed, &len),
-		-1);
+	    keys_seal(f->keys, f->st, "no-such-tenant", SUBJECT, &ad_name, "a", 1, &sealed, &len),
+	    -1);
 	assert_false(keys_subject_exists(f->keys, f->st, "no-such-tenant", SUBJECT));
 }
 
@@ -363,12 +364,13 @@ static void test_tenant_separation(void **state)
 	seal_ok(f, TENANT_B, SUBJECT, &ad_name, "tenant B data", &b_sealed, &b_len);
 	assert_int_equal(open_value(f, TENANT_B, SUBJECT, &ad_name, sealed, len, &plain), -1);
 	assert_int_equal(open_value(f, TENANT_A, SUBJECT, &ad_name, b_sealed, b_len, &plain), -1);
-	assert_int_equal(store_run(f->st,
-				   "UPDATE subject_keys SET wrapped = (SELECT wrapped FROM subject_keys "
-				   "WHERE tenant_id = ? AND subject_id = ?) WHERE tenant_id = ? AND "
-				   "subject_id = ?",
-				   "ssss", TENANT_A, SUBJECT, TENANT_B, SUBJECT),
-			 STORE_DONE);
+	assert_int_equal(
+	    store_run(f->st,
+	              "UPDATE subject_keys SET wrapped = (SELECT wrapped FROM subject_keys "
+	              "WHERE tenant_id = ? AND subject_id = ?) WHERE tenant_id = ? AND "
+	              "subject_id = ?",
+	              "ssss", TENANT_A, SUBJECT, TENANT_B, SUBJECT),
+	    STORE_DONE);
 	assert_int_equal(open_value(f, TENANT_B, SUBJECT, &ad_name, sealed, len, &plain), -1);
 	free(sealed);
 	free(b_sealed);
@@ -383,18 +385,20 @@ static void test_tenant_keys_differ(void **state)
 	size_t len = 0, wlen = 0;
 	char *plain = NULL;
 	struct store_stmt *s = store_query(
-		f->st, "SELECT wrapped FROM tenant_keys WHERE tenant_id = ?", "s", TENANT_A);
+	    f->st, "SELECT wrapped FROM tenant_keys WHERE tenant_id = ?", "s", TENANT_A);
 	assert_int_equal(store_step(s), STORE_ROW);
 	memcpy(wa, store_col_blob(s, 0, &wlen), sizeof(wa));
 	assert_int_equal(wlen, WRAPPED_LEN);
 	store_stmt_done(s);
-	s = store_query(f->st, "SELECT wrapped FROM tenant_keys WHERE tenant_id = ?", "s", TENANT_B);
+	s = store_query(f->st, "SELECT wrapped FROM tenant_keys WHERE tenant_id = ?", "s",
+	                TENANT_B);
 	assert_int_equal(store_step(s), STORE_ROW);
 	assert_memory_not_equal(store_col_blob(s, 0, &wlen), wa, sizeof(wa));
 	store_stmt_done(s);
 	/* Idempotent create keeps the existing key. */
 	assert_int_equal(keys_tenant_create(f->keys, f->st, TENANT_A), 0);
-	s = store_query(f->st, "SELECT wrapped FROM tenant_keys WHERE tenant_id = ?", "s", TENANT_A);
+	s = store_query(f->st, "SELECT wrapped FROM tenant_keys WHERE tenant_id = ?", "s",
+	                TENANT_A);
 	assert_int_equal(store_step(s), STORE_ROW);
 	assert_memory_equal(store_col_blob(s, 0, &wlen), wa, sizeof(wa));
 	store_stmt_done(s);
@@ -403,8 +407,8 @@ static void test_tenant_keys_differ(void **state)
 	const char *error = NULL;
 	seal_ok(f, TENANT_B, SUBJECT, &ad_name, "B", &sealed, &len);
 	assert_int_equal(store_run(f->st, "UPDATE tenant_keys SET wrapped = ? WHERE tenant_id = ?",
-				   "bs", wa, sizeof(wa), TENANT_B),
-			 STORE_DONE);
+	                           "bs", wa, sizeof(wa), TENANT_B),
+	                 STORE_DONE);
 	keys_close(&f->keys);
 	assert_int_equal(keys_open(f->key_path, false, &f->keys, &error), 0);
 	assert_int_equal(open_value(f, TENANT_B, SUBJECT, &ad_name, sealed, len, &plain), -1);
@@ -418,15 +422,14 @@ static void test_blind_index(void **state)
 	struct fixture *f = *state;
 	char a1[65], a2[65], b[65], inst[65], purpose[65];
 	assert_int_equal(keys_blind_index(f->keys, f->st, TENANT_A, "email", "ada@example.org", a1),
-			 0);
+	                 0);
 	assert_int_equal(keys_blind_index(f->keys, f->st, TENANT_A, "email", "ada@example.org", a2),
-			 0);
+	                 0);
 	assert_int_equal(keys_blind_index(f->keys, f->st, TENANT_B, "email", "ada@example.org", b),
-			 0);
+	                 0);
 	assert_int_equal(keys_blind_index(f->keys, f->st, "", "email", "ada@example.org", inst), 0);
-	assert_int_equal(keys_blind_index(f->keys, f->st, TENANT_A, "name", "ada@example.org",
-					  purpose),
-			 0);
+	assert_int_equal(
+	    keys_blind_index(f->keys, f->st, TENANT_A, "name", "ada@example.org", purpose), 0);
 	assert_int_equal(strlen(a1), 64);
 	assert_int_equal(strspn(a1, "0123456789abcdef"), 64);
 	assert_string_equal(a1, a2);
@@ -435,7 +438,7 @@ static void test_blind_index(void **state)
 	assert_string_not_equal(a1, purpose);
 	assert_null(strstr(a1, "ada"));
 	assert_int_equal(keys_blind_index(f->keys, f->st, TENANT_A, "email", "bob@example.org", a2),
-			 0);
+	                 0);
 	assert_string_not_equal(a1, a2);
 	assert_int_equal(keys_blind_index(f->keys, f->st, "no-such-tenant", "email", "x", a2), -1);
 	assert_int_equal(keys_blind_index(f->keys, f->st, TENANT_A, "", "x", a2), -1);
@@ -461,7 +464,8 @@ static void test_subject_destroy_shreds(void **state)
 	assert_int_equal(keys_subject_destroy(f->keys, f->st, TENANT_A, SUBJECT), 0);
 	assert_false(keys_subject_exists(f->keys, f->st, TENANT_A, SUBJECT));
 	assert_int_equal(open_value(f, TENANT_A, SUBJECT, &ad_name, copy, len, &plain), -1);
-	assert_int_equal(keys_subject_destroy(f->keys, f->st, TENANT_A, SUBJECT), 0); /* idempotent */
+	assert_int_equal(keys_subject_destroy(f->keys, f->st, TENANT_A, SUBJECT),
+	                 0); /* idempotent */
 	free(sealed);
 	seal_ok(f, TENANT_A, SUBJECT, &ad_name, "new life", &sealed, &len);
 	assert_int_equal(open_value(f, TENANT_A, SUBJECT, &ad_name, copy, len, &plain), -1);
@@ -496,8 +500,8 @@ static void test_subject_destroy_leaves_no_key_in_file(void **state)
 	char wal[160];
 	seal_ok(f, TENANT_A, SUBJECT, &ad_name, "x", &sealed, &len);
 	free(sealed);
-	struct store_stmt *s =
-		store_query(f->st, "SELECT wrapped FROM subject_keys WHERE subject_id = ?", "s", SUBJECT);
+	struct store_stmt *s = store_query(
+	    f->st, "SELECT wrapped FROM subject_keys WHERE subject_id = ?", "s", SUBJECT);
 	assert_int_equal(store_step(s), STORE_ROW);
 	memcpy(wrapped, store_col_blob(s, 0, &wlen), sizeof(wrapped));
 	store_stmt_done(s);
@@ -526,7 +530,7 @@ static void test_tenant_destroy_shreds_all_subjects(void **state)
 	assert_int_equal(open_value(f, TENANT_A, "subject-2", &ad_name, s2, l2, &plain), -1);
 	assert_false(keys_subject_exists(f->keys, f->st, TENANT_A, "subject-1"));
 	assert_int_equal(
-		keys_seal(f->keys, f->st, TENANT_A, "subject-3", &ad_name, "x", 1, &tmp, &lt), -1);
+	    keys_seal(f->keys, f->st, TENANT_A, "subject-3", &ad_name, "x", 1, &tmp, &lt), -1);
 	assert_int_equal(keys_blind_index(f->keys, f->st, TENANT_A, "email", "x", idx), -1);
 	assert_int_equal(open_value(f, TENANT_B, "subject-1", &ad_name, sb, lb, &plain), 0);
 	assert_string_equal(plain, "bee");
@@ -551,9 +555,9 @@ static void test_destroy_elsewhere_beats_cache(void **state)
 	assert_int_equal(open_value(f, TENANT_A, SUBJECT, &ad_name, sealed, len, &plain), 0);
 	secret_free(plain, strlen(plain) + 1);
 	assert_int_equal(store_open(f->db_path, &other, &error), 0);
-	assert_int_equal(store_run(other, "DELETE FROM subject_keys WHERE subject_id = ?", "s",
-				   SUBJECT),
-			 STORE_DONE);
+	assert_int_equal(
+	    store_run(other, "DELETE FROM subject_keys WHERE subject_id = ?", "s", SUBJECT),
+	    STORE_DONE);
 	store_close(&other);
 	assert_int_equal(open_value(f, TENANT_A, SUBJECT, &ad_name, sealed, len, &plain), -1);
 	free(sealed);
@@ -607,10 +611,10 @@ static void *worker_run(void *arg)
 		size_t len = 0, plain_len = 0;
 		snprintf(text, sizeof(text), "w%d-%d", w->index, i);
 		const char *subject = i % 2 == 0 ? "shared-subject" : text;
-		if (keys_seal(w->f->keys, st, TENANT_A, subject, &ad_name, text, strlen(text), &sealed,
-			      &len) < 0 ||
-		    keys_open_sealed(w->f->keys, st, TENANT_A, subject, &ad_name, sealed, len, &plain,
-				     &plain_len) < 0 ||
+		if (keys_seal(w->f->keys, st, TENANT_A, subject, &ad_name, text, strlen(text),
+		              &sealed, &len) < 0 ||
+		    keys_open_sealed(w->f->keys, st, TENANT_A, subject, &ad_name, sealed, len,
+		                     &plain, &plain_len) < 0 ||
 		    strcmp(plain, text) != 0)
 			w->failures++;
 		if (plain != NULL)
@@ -655,18 +659,18 @@ static void test_hkdf_rfc5869(void **state)
 {
 	unsigned char ikm[22], salt[13], info[10], okm[42];
 	static const unsigned char want[42] = {
-		0x3c, 0xb2, 0x5f, 0x25, 0xfa, 0xac, 0xd5, 0x7a, 0x90, 0x43, 0x4f, 0x64, 0xd0, 0x36,
-		0x2f, 0x2a, 0x2d, 0x2d, 0x0a, 0x90, 0xcf, 0x1a, 0x5a, 0x4c, 0x5d, 0xb0, 0x2d, 0x56,
-		0xec, 0xc4, 0xc5, 0xbf, 0x34, 0x00, 0x72, 0x08, 0xd5, 0xb8, 0x87, 0x18, 0x58, 0x65};
+	    0x3c, 0xb2, 0x5f, 0x25, 0xfa, 0xac, 0xd5, 0x7a, 0x90, 0x43, 0x4f, 0x64, 0xd0, 0x36,
+	    0x2f, 0x2a, 0x2d, 0x2d, 0x0a, 0x90, 0xcf, 0x1a, 0x5a, 0x4c, 0x5d, 0xb0, 0x2d, 0x56,
+	    0xec, 0xc4, 0xc5, 0xbf, 0x34, 0x00, 0x72, 0x08, 0xd5, 0xb8, 0x87, 0x18, 0x58, 0x65};
 	(void)state;
 	memset(ikm, 0x0b, sizeof(ikm));
 	for (int i = 0; i < 13; i++)
 		salt[i] = (unsigned char)i;
 	for (int i = 0; i < 10; i++)
 		info[i] = (unsigned char)(0xf0 + i);
-	assert_int_equal(hkdf_sha256(salt, sizeof(salt), ikm, sizeof(ikm), info, sizeof(info), okm,
-				     sizeof(okm)),
-			 0);
+	assert_int_equal(
+	    hkdf_sha256(salt, sizeof(salt), ikm, sizeof(ikm), info, sizeof(info), okm, sizeof(okm)),
+	    0);
 	assert_memory_equal(okm, want, sizeof(want));
 }
 
@@ -703,14 +707,16 @@ static void test_sign_verify(void **state)
 /* Ed25519 known answer: RFC 8032 §7.1, test 1 (empty message). */
 static void test_verify_rfc8032(void **state)
 {
-	static const unsigned char pub[32] = {
-		0xd7, 0x5a, 0x98, 0x01, 0x82, 0xb1, 0x0a, 0xb7, 0xd5, 0x4b, 0xfe, 0xd3, 0xc9, 0x64, 0x07, 0x3a,
-		0x0e, 0xe1, 0x72, 0xf3, 0xda, 0xa6, 0x23, 0x25, 0xaf, 0x02, 0x1a, 0x68, 0xf7, 0x07, 0x51, 0x1a};
+	static const unsigned char pub[32] = {0xd7, 0x5a, 0x98, 0x01, 0x82, 0xb1, 0x0a, 0xb7,
+	                                      0xd5, 0x4b, 0xfe, 0xd3, 0xc9, 0x64, 0x07, 0x3a,
+	                                      0x0e, 0xe1, 0x72, 0xf3, 0xda, 0xa6, 0x23, 0x25,
+	                                      0xaf, 0x02, 0x1a, 0x68, 0xf7, 0x07, 0x51, 0x1a};
 	static const unsigned char sig[64] = {
-		0xe5, 0x56, 0x43, 0x00, 0xc3, 0x60, 0xac, 0x72, 0x90, 0x86, 0xe2, 0xcc, 0x80, 0x6e, 0x82, 0x8a,
-		0x84, 0x87, 0x7f, 0x1e, 0xb8, 0xe5, 0xd9, 0x74, 0xd8, 0x73, 0xe0, 0x65, 0x22, 0x49, 0x01, 0x55,
-		0x5f, 0xb8, 0x82, 0x15, 0x90, 0xa3, 0x3b, 0xac, 0xc6, 0x1e, 0x39, 0x70, 0x1c, 0xf9, 0xb4, 0x6b,
-		0xd2, 0x5b, 0xf5, 0xf0, 0x59, 0x5b, 0xbe, 0x24, 0x65, 0x51, 0x41, 0x43, 0x8e, 0x7a, 0x10, 0x0b};
+	    0xe5, 0x56, 0x43, 0x00, 0xc3, 0x60, 0xac, 0x72, 0x90, 0x86, 0xe2, 0xcc, 0x80,
+	    0x6e, 0x82, 0x8a, 0x84, 0x87, 0x7f, 0x1e, 0xb8, 0xe5, 0xd9, 0x74, 0xd8, 0x73,
+	    0xe0, 0x65, 0x22, 0x49, 0x01, 0x55, 0x5f, 0xb8, 0x82, 0x15, 0x90, 0xa3, 0x3b,
+	    0xac, 0xc6, 0x1e, 0x39, 0x70, 0x1c, 0xf9, 0xb4, 0x6b, 0xd2, 0x5b, 0xf5, 0xf0,
+	    0x59, 0x5b, 0xbe, 0x24, 0x65, 0x51, 0x41, 0x43, 0x8e, 0x7a, 0x10, 0x0b};
 	(void)state;
 	assert_true(keys_verify(pub, "", 0, sig));
 	assert_false(keys_verify(pub, "x", 1, sig));
@@ -748,37 +754,37 @@ static void test_catalog_covers_tables(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_key_file_created_0600, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_key_file_umask_safe, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_key_file_0644_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_key_file_wrong_size_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_key_file_missing_without_create, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_key_file_reopen_same_key, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_wrong_master_key_opens_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_seal_round_trip, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_seal_hides_plaintext_and_nonce_differs, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_seal_tamper_fails, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_seal_moved_fails, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_seal_bad_arguments, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_open_unknown_subject_creates_nothing, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_tenant_separation, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_tenant_keys_differ, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_blind_index, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_subject_destroy_shreds, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_subject_destroy_leaves_no_key_in_file, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_tenant_destroy_shreds_all_subjects, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_destroy_elsewhere_beats_cache, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rollback_does_not_poison_cache, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_threads_share_keys, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_derive, setup, teardown),
-		cmocka_unit_test(test_hkdf_rfc5869),
-		cmocka_unit_test_setup_teardown(test_sign_verify, setup, teardown),
-		cmocka_unit_test(test_verify_rfc8032),
-		cmocka_unit_test_setup_teardown(test_catalog_covers_tables, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_key_file_created_0600, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_key_file_umask_safe, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_key_file_0644_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_key_file_wrong_size_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_key_file_missing_without_create, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_key_file_reopen_same_key, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_wrong_master_key_opens_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_seal_round_trip, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_seal_hides_plaintext_and_nonce_differs, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_seal_tamper_fails, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_seal_moved_fails, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_seal_bad_arguments, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_open_unknown_subject_creates_nothing, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_tenant_separation, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tenant_keys_differ, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_blind_index, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_subject_destroy_shreds, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_subject_destroy_leaves_no_key_in_file, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_tenant_destroy_shreds_all_subjects, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_destroy_elsewhere_beats_cache, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rollback_does_not_poison_cache, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_threads_share_keys, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_derive, setup, teardown),
+	    cmocka_unit_test(test_hkdf_rfc5869),
+	    cmocka_unit_test_setup_teardown(test_sign_verify, setup, teardown),
+	    cmocka_unit_test(test_verify_rfc8032),
+	    cmocka_unit_test_setup_teardown(test_catalog_covers_tables, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

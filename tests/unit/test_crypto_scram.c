@@ -41,7 +41,7 @@ static void test_credentials_never_contain_password(void **state)
 		assert_non_null(text);
 		assert_null(strstr(text, "horse"));
 		assert_true(strncmp(text, h ? "SCRAM-SHA-1$4096$" : "SCRAM-SHA-256$4096$",
-				    h ? 17 : 19) == 0);
+		                    h ? 17 : 19) == 0);
 		free(text);
 	}
 }
@@ -83,10 +83,10 @@ static void test_iterations_honoured(void **state)
 	struct scram_credentials a, b, d;
 	const char *error = NULL;
 	(void)state;
-	assert_int_equal(scram_credentials_make_salt("pw-pw-pw", SCRAM_SHA256, 4096, salt, &a, &error),
-			 0);
-	assert_int_equal(scram_credentials_make_salt("pw-pw-pw", SCRAM_SHA256, 4097, salt, &b, &error),
-			 0);
+	assert_int_equal(
+	    scram_credentials_make_salt("pw-pw-pw", SCRAM_SHA256, 4096, salt, &a, &error), 0);
+	assert_int_equal(
+	    scram_credentials_make_salt("pw-pw-pw", SCRAM_SHA256, 4097, salt, &b, &error), 0);
 	assert_int_equal(a.iterations, 4096);
 	assert_int_equal(b.iterations, 4097);
 	assert_memory_not_equal(a.stored_key, b.stored_key, 32);
@@ -101,9 +101,8 @@ static void test_iterations_honoured(void **state)
 	assert_false(scram_password_matches("pw-pw-pw", &b));
 	assert_int_equal(scram_credentials_make("pw", SCRAM_SHA256, 4095, &a, &error), -1);
 	assert_non_null(error);
-	assert_int_equal(scram_credentials_make("pw", SCRAM_SHA256, SCRAM_ITERATIONS_MAX + 1, &a,
-						&error),
-			 -1);
+	assert_int_equal(
+	    scram_credentials_make("pw", SCRAM_SHA256, SCRAM_ITERATIONS_MAX + 1, &a, &error), -1);
 }
 
 /* P-SEC-1: known answer (RFC 7677 §3): password "pencil", the example salt,
@@ -117,8 +116,8 @@ static struct scram_credentials rfc7677_credentials(void)
 	struct scram_credentials c;
 	const char *error = NULL;
 	assert_int_equal(b64_decode(rfc_salt_b64, strlen(rfc_salt_b64), salt, 16), 16);
-	assert_int_equal(scram_credentials_make_salt("pencil", SCRAM_SHA256, 4096, salt, &c, &error),
-			 0);
+	assert_int_equal(
+	    scram_credentials_make_salt("pencil", SCRAM_SHA256, 4096, salt, &c, &error), 0);
 	return c;
 }
 
@@ -127,7 +126,7 @@ static void test_rfc7677_exchange(void **state)
 	const char *cf = "n,,n=user,r=rOprNGfwEbeRWgbNEkqO";
 	const char *snonce = "%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0";
 	const char *cfinal = "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
-			     "p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=";
+	                     "p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=";
 	const char *user = NULL, *authz = NULL, *reply = NULL, *error = NULL;
 	(void)state;
 	struct scram_credentials c = rfc7677_credentials();
@@ -137,7 +136,7 @@ static void test_rfc7677_exchange(void **state)
 	assert_null(authz);
 	assert_int_equal(scram_server_first_nonce(s, &c, snonce, &reply, &error), 0);
 	assert_string_equal(reply, "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
-				   "s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096");
+	                           "s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096");
 	assert_int_equal(scram_server_final(s, cfinal, strlen(cfinal), &reply, &error), 0);
 	assert_string_equal(reply, "v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=");
 	scram_server_free(&s);
@@ -152,23 +151,23 @@ static void test_exchange_rejects_bad_final(void **state)
 	const char *cf = "n,,n=user,r=rOprNGfwEbeRWgbNEkqO";
 	const char *snonce = "%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0";
 	const char *bad[] = {
-		"c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
-		"p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVU=",
-		"c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k1,"
-		"p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=",
-		"c=eSws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
-		"p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=",
-		"c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0",
-		"c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=",
-		"",
+	    "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
+	    "p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVU=",
+	    "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k1,"
+	    "p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=",
+	    "c=eSws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,"
+	    "p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=",
+	    "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0",
+	    "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=",
+	    "",
 	};
 	(void)state;
 	struct scram_credentials c = rfc7677_credentials();
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		const char *user = NULL, *authz = NULL, *reply = NULL, *error = NULL;
 		struct scram_server *s = scram_server_new(SCRAM_SHA256, NULL, NULL, 0);
-		assert_int_equal(scram_server_client_first(s, cf, strlen(cf), &user, &authz, &error),
-				 0);
+		assert_int_equal(
+		    scram_server_client_first(s, cf, strlen(cf), &user, &authz, &error), 0);
 		assert_int_equal(scram_server_first_nonce(s, &c, snonce, &reply, &error), 0);
 		assert_int_equal(scram_server_final(s, bad[i], strlen(bad[i]), &reply, &error), -1);
 		assert_null(reply);
@@ -183,13 +182,13 @@ static void test_exchange_rejects_bad_final(void **state)
 /* Client side, computed here independently with OpenSSL, for a full
  * exchange with a random server nonce and channel binding. */
 static char *client_final_for(const char *password, const struct scram_credentials *c,
-			      const char *cfb, const char *sfirst, const char *without_proof)
+                              const char *cfb, const char *sfirst, const char *without_proof)
 {
 	unsigned char salted[32], ckey[32], stored[32], csig[32], proof[32];
 	unsigned int len = 0;
 	char *auth = NULL, p64[B64_LEN(32) + 1];
 	PKCS5_PBKDF2_HMAC(password, (int)strlen(password), c->salt, 16, (int)c->iterations,
-			  EVP_sha256(), 32, salted);
+	                  EVP_sha256(), 32, salted);
 	HMAC(EVP_sha256(), salted, 32, (const unsigned char *)"Client Key", 10, ckey, &len);
 	EVP_Digest(ckey, 32, stored, &len, EVP_sha256(), NULL);
 	assert_int_equal(asprintf(&auth, "%s,%s,%s", cfb, sfirst, without_proof) > 0, 1);
@@ -208,9 +207,9 @@ static int run_exchange(const char *password, const struct scram_credentials *c,
 	const unsigned char cb[] = "tls-exporter-data-32-bytes-xxxxx";
 	const char *user = NULL, *authz = NULL, *sfirst = NULL, *reply = NULL, *error = NULL;
 	const char *cf = bind ? "p=tls-exporter,a=ad=3Dmin=2C,n=us=2Cer,r=clientnonce123"
-			      : "n,,n=user,r=clientnonce123";
+	                      : "n,,n=user,r=clientnonce123";
 	struct scram_server *s = scram_server_new(SCRAM_SHA256, bind ? "tls-exporter" : NULL,
-						  bind ? cb : NULL, bind ? sizeof(cb) - 1 : 0);
+	                                          bind ? cb : NULL, bind ? sizeof(cb) - 1 : 0);
 	assert_int_equal(scram_server_client_first(s, cf, strlen(cf), &user, &authz, &error), 0);
 	if (bind) {
 		assert_string_equal(user, "us,er");
@@ -227,9 +226,8 @@ static int run_exchange(const char *password, const struct scram_credentials *c,
 	if (bind)
 		memcpy(cbin + gl, cb, sizeof(cb) - 1);
 	b64_encode(cbin, gl + (bind ? sizeof(cb) - 1 : 0), cbind);
-	assert_int_equal(asprintf(&without, "c=%s,%.*s", cbind, (int)(nonce_end - sfirst), sfirst) >
-				 0,
-			 1);
+	assert_int_equal(
+	    asprintf(&without, "c=%s,%.*s", cbind, (int)(nonce_end - sfirst), sfirst) > 0, 1);
 	char *cfinal = client_final_for(password, c, cf + gl, sfirst, without);
 	int rc = scram_server_final(s, cfinal, strlen(cfinal), &reply, &error);
 	if (rc == 0)
@@ -256,19 +254,31 @@ static void test_exchange_round_trip(void **state)
 static void test_client_first_rejects(void **state)
 {
 	const char *bad[] = {
-		"", "n", "n,", "n,,", "n,,n=", "n,,n=user", "n,,n=user,r=", "n,,n=us=er,r=abc",
-		"n,,n=us=2,r=abc", "x,,n=user,r=abc", "m=ext,n=user,r=abc", "n,,m=ext,n=user,r=abc",
-		"p=tls-unique,,n=user,r=abc", "n,a=,n=user,r=abc", "n,,n=user,r=ab c",
-		"y,,n=user,r=abc", /* refused below: the server offers binding */
+	    "",
+	    "n",
+	    "n,",
+	    "n,,",
+	    "n,,n=",
+	    "n,,n=user",
+	    "n,,n=user,r=",
+	    "n,,n=us=er,r=abc",
+	    "n,,n=us=2,r=abc",
+	    "x,,n=user,r=abc",
+	    "m=ext,n=user,r=abc",
+	    "n,,m=ext,n=user,r=abc",
+	    "p=tls-unique,,n=user,r=abc",
+	    "n,a=,n=user,r=abc",
+	    "n,,n=user,r=ab c",
+	    "y,,n=user,r=abc", /* refused below: the server offers binding */
 	};
 	const unsigned char cb[] = "x";
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		const char *user = NULL, *authz = NULL, *error = NULL;
 		struct scram_server *s = scram_server_new(SCRAM_SHA256, "tls-exporter", cb, 1);
-		assert_int_equal(scram_server_client_first(s, bad[i], strlen(bad[i]), &user, &authz,
-							   &error),
-				 -1);
+		assert_int_equal(
+		    scram_server_client_first(s, bad[i], strlen(bad[i]), &user, &authz, &error),
+		    -1);
 		assert_null(user);
 		assert_non_null(error);
 		scram_server_free(&s);
@@ -277,21 +287,20 @@ static void test_client_first_rejects(void **state)
 	const char *user = NULL, *authz = NULL, *error = NULL;
 	struct scram_server *s = scram_server_new(SCRAM_SHA256, NULL, NULL, 0);
 	assert_int_equal(scram_server_client_first(s, "n,,n=u\0,r=a", 11, &user, &authz, &error),
-			 -1);
+	                 -1);
 	scram_server_free(&s);
 	char *big = malloc(SCRAM_MESSAGE_MAX + 10);
 	memset(big, 'a', SCRAM_MESSAGE_MAX + 10);
 	memcpy(big, "n,,n=user,r=", 12);
 	s = scram_server_new(SCRAM_SHA256, NULL, NULL, 0);
-	assert_int_equal(scram_server_client_first(s, big, SCRAM_MESSAGE_MAX + 10, &user, &authz,
-						   &error),
-			 -1);
+	assert_int_equal(
+	    scram_server_client_first(s, big, SCRAM_MESSAGE_MAX + 10, &user, &authz, &error), -1);
 	scram_server_free(&s);
 	free(big);
 	/* 'y' is fine when the server offers no binding. */
 	s = scram_server_new(SCRAM_SHA256, NULL, NULL, 0);
 	assert_int_equal(scram_server_client_first(s, "y,,n=user,r=abc", 15, &user, &authz, &error),
-			 0);
+	                 0);
 	scram_server_free(&s);
 }
 
@@ -315,7 +324,8 @@ static void test_encode_decode_round_trip(void **state)
 {
 	(void)state;
 	for (int h = 0; h < 2; h++) {
-		struct scram_credentials c = make("round-trip", h ? SCRAM_SHA1 : SCRAM_SHA256, 5000);
+		struct scram_credentials c =
+		    make("round-trip", h ? SCRAM_SHA1 : SCRAM_SHA256, 5000);
 		struct scram_credentials d;
 		char *text = scram_credentials_encode(&c);
 		assert_int_equal(scram_credentials_decode(text, &d), 0);
@@ -330,29 +340,61 @@ static void test_encode_decode_round_trip(void **state)
 static void test_decode_rejects_malformed(void **state)
 {
 	static const char good[] = "SCRAM-SHA-256$4096$W22ZaJ0SNY7soEsUEjb6gQ==$"
-				   "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=$"
-				   "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+	                           "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=$"
+	                           "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 	const char *bad[] = {
-		"",
-		"SCRAM-SHA-256",
-		"SCRAM-SHA-256$",
-		"SCRAM-SHA-512$4096$W22ZaJ0SNY7soEsUEjb6gQ==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-		"scram-sha-256$4096$W22ZaJ0SNY7soEsUEjb6gQ==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-		"SCRAM-SHA-256$04096$W22ZaJ0SNY7soEsUEjb6gQ==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-		"SCRAM-SHA-256$+4096$W22ZaJ0SNY7soEsUEjb6gQ==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-		"SCRAM-SHA-256$4095$W22ZaJ0SNY7soEsUEjb6gQ==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-		"SCRAM-SHA-256$99999999999$W22ZaJ0SNY7soEsUEjb6gQ==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-		"SCRAM-SHA-256$4096$W22ZaJ0SNY7soEsUEjb6gQ=$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-		"SCRAM-SHA-256$4096$W22ZaJ0SNY7soEsUEjb6gR==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-		"SCRAM-SHA-256$4096$W22ZaJ0SNY7soEsUEjb6g===$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-		"SCRAM-SHA-256$4096$W22ZaJ0SNY7soEsUEjb6gQ==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB=$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-		"SCRAM-SHA-256$4096$W22ZaJ0SNY7soEsUEjb6gQ==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-		"SCRAM-SHA-256$4096$W22ZaJ0SNY7soEsUEjb6gQ==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=$",
-		"SCRAM-SHA-256$4096$W22ZaJ0SNY7soEsUEjb6gQ==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= ",
-		"SCRAM-SHA-256$4096$W22ZaJ0SNY7soEsUEjb6gQ==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-		"SCRAM-SHA-256$4096$W22Za J0SNY7soEsUEjb6gQ==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-		"SCRAM-SHA-1$4096$W22ZaJ0SNY7soEsUEjb6gQ==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-		"SCRAM-SHA-256$4096$W22ZaJ0SNY7soEsUEjb6gQ==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA-$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+	    "",
+	    "SCRAM-SHA-256",
+	    "SCRAM-SHA-256$",
+	    "SCRAM-SHA-512$4096$W22ZaJ0SNY7soEsUEjb6gQ==$"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=$"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+	    "scram-sha-256$4096$W22ZaJ0SNY7soEsUEjb6gQ==$"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=$"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+	    "SCRAM-SHA-256$04096$W22ZaJ0SNY7soEsUEjb6gQ==$"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=$"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+	    "SCRAM-SHA-256$+4096$W22ZaJ0SNY7soEsUEjb6gQ==$"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=$"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+	    "SCRAM-SHA-256$4095$W22ZaJ0SNY7soEsUEjb6gQ==$"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=$"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+	    "SCRAM-SHA-256$99999999999$W22ZaJ0SNY7soEsUEjb6gQ==$"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=$"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+	    "SCRAM-SHA-256$4096$W22ZaJ0SNY7soEsUEjb6gQ=$"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=$"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+	    "SCRAM-SHA-256$4096$W22ZaJ0SNY7soEsUEjb6gR==$"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=$"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+	    "SCRAM-SHA-256$4096$W22ZaJ0SNY7soEsUEjb6g===$"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=$"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+	    "SCRAM-SHA-256$4096$W22ZaJ0SNY7soEsUEjb6gQ==$"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB=$"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+	    "SCRAM-SHA-256$4096$W22ZaJ0SNY7soEsUEjb6gQ==$"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==$"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+	    "SCRAM-SHA-256$4096$W22ZaJ0SNY7soEsUEjb6gQ==$"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=$"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=$",
+	    "SCRAM-SHA-256$4096$W22ZaJ0SNY7soEsUEjb6gQ==$"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=$"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= ",
+	    "SCRAM-SHA-256$4096$W22ZaJ0SNY7soEsUEjb6gQ==$"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+	    "SCRAM-SHA-256$4096$W22Za "
+	    "J0SNY7soEsUEjb6gQ==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=$"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+	    "SCRAM-SHA-1$4096$W22ZaJ0SNY7soEsUEjb6gQ==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+	    "$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+	    "SCRAM-SHA-256$4096$W22ZaJ0SNY7soEsUEjb6gQ==$"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA-$"
+	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
 	};
 	struct scram_credentials c;
 	(void)state;
@@ -379,15 +421,16 @@ static void test_password_rules(void **state)
 	assert_int_equal(scram_credentials_make(NULL, SCRAM_SHA256, ITER, &c, &error), -1);
 	assert_int_equal(scram_credentials_make("bell\a", SCRAM_SHA256, ITER, &c, &error), -1);
 	assert_int_equal(scram_credentials_make("new\nline", SCRAM_SHA256, ITER, &c, &error), -1);
-	assert_int_equal(scram_credentials_make("bad\xff utf8", SCRAM_SHA256, ITER, &c, &error), -1);
+	assert_int_equal(scram_credentials_make("bad\xff utf8", SCRAM_SHA256, ITER, &c, &error),
+	                 -1);
 	memset(big, 'a', sizeof(big));
 	big[sizeof(big) - 1] = '\0';
 	assert_int_equal(scram_credentials_make(big, SCRAM_SHA256, ITER, &c, &error), -1);
 	big[SCRAM_PASSWORD_MAX] = '\0';
 	assert_int_equal(scram_credentials_make(big, SCRAM_SHA256, ITER, &c, &error), 0);
 	/* Non-ASCII is fine; SASLprep maps a no-break space to a space. */
-	assert_int_equal(scram_credentials_make("caf\xc3\xa9 au lait", SCRAM_SHA256, ITER, &c, &error),
-			 0);
+	assert_int_equal(
+	    scram_credentials_make("caf\xc3\xa9 au lait", SCRAM_SHA256, ITER, &c, &error), 0);
 	assert_true(scram_password_matches("caf\xc3\xa9 au lait", &c));
 	assert_int_equal(scram_credentials_make("a\xc2\xa0z", SCRAM_SHA256, ITER, &c, &error), 0);
 	assert_true(scram_password_matches("a z", &c));
@@ -415,19 +458,19 @@ static void test_b64_strict(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_credentials_never_contain_password),
-		cmocka_unit_test(test_same_password_different_salt),
-		cmocka_unit_test(test_wrong_password_rejected),
-		cmocka_unit_test(test_iterations_honoured),
-		cmocka_unit_test(test_rfc7677_exchange),
-		cmocka_unit_test(test_exchange_rejects_bad_final),
-		cmocka_unit_test(test_exchange_round_trip),
-		cmocka_unit_test(test_client_first_rejects),
-		cmocka_unit_test(test_fake_credentials),
-		cmocka_unit_test(test_encode_decode_round_trip),
-		cmocka_unit_test(test_decode_rejects_malformed),
-		cmocka_unit_test(test_password_rules),
-		cmocka_unit_test(test_b64_strict),
+	    cmocka_unit_test(test_credentials_never_contain_password),
+	    cmocka_unit_test(test_same_password_different_salt),
+	    cmocka_unit_test(test_wrong_password_rejected),
+	    cmocka_unit_test(test_iterations_honoured),
+	    cmocka_unit_test(test_rfc7677_exchange),
+	    cmocka_unit_test(test_exchange_rejects_bad_final),
+	    cmocka_unit_test(test_exchange_round_trip),
+	    cmocka_unit_test(test_client_first_rejects),
+	    cmocka_unit_test(test_fake_credentials),
+	    cmocka_unit_test(test_encode_decode_round_trip),
+	    cmocka_unit_test(test_decode_rejects_malformed),
+	    cmocka_unit_test(test_password_rules),
+	    cmocka_unit_test(test_b64_strict),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
