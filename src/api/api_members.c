@@ -213,13 +213,16 @@ static void h_member_revoke(const struct http_request *req, struct http_response
 
 void api_routes_members(struct http_router *router, struct app *app)
 {
-	static const char *const base = "/api/v1/tenants/{id}/members";
-	static const char *const one = "/api/v1/tenants/{id}/members/{uid}";
-	http_router_add(router, "GET", base, HTTP_ROUTE_WORKER, h_members_list, app);
-	http_router_add(router, "POST", base, HTTP_ROUTE_WORKER, h_member_create, app);
-	http_router_add(router, "GET", one, HTTP_ROUTE_WORKER, h_member_get, app);
-	http_router_add(router, "PATCH", one, HTTP_ROUTE_WORKER, h_member_patch, app);
-	http_router_add(router, "DELETE", one, HTTP_ROUTE_WORKER, h_member_delete, app);
+	http_router_add(router, "GET", "/api/v1/tenants/{id}/members", HTTP_ROUTE_WORKER,
+			h_members_list, app);
+	http_router_add(router, "POST", "/api/v1/tenants/{id}/members", HTTP_ROUTE_WORKER,
+			h_member_create, app);
+	http_router_add(router, "GET", "/api/v1/tenants/{id}/members/{uid}", HTTP_ROUTE_WORKER,
+			h_member_get, app);
+	http_router_add(router, "PATCH", "/api/v1/tenants/{id}/members/{uid}", HTTP_ROUTE_WORKER,
+			h_member_patch, app);
+	http_router_add(router, "DELETE", "/api/v1/tenants/{id}/members/{uid}", HTTP_ROUTE_WORKER,
+			h_member_delete, app);
 	http_router_add(router, "POST", "/api/v1/tenants/{id}/members/{uid}/password",
 			HTTP_ROUTE_WORKER, h_member_password, app);
 	http_router_add(router, "POST", "/api/v1/tenants/{id}/members/{uid}/revoke-tokens",

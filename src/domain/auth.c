@@ -15,6 +15,7 @@
 #include "domain/auth_internal.h"
 #include "store/store.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,15 +114,22 @@ static int record(struct app *app, struct store *st, const struct account *acc,
 	return 0;
 }
 
-/* Constant work for unknown users, so timing does not reveal who exists. */
+/* Constant work for unknown users, so timing does not reveal who exists:
+ * one PBKDF2 against a dummy credential, as for a real account. */
 static void dummy_check(struct app *app, const char *password)
 {
-	struct scram_credentials c;
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static struct scram_credentials dummy;
+	static bool ready;
 	const char *error = NULL;
-	if (scram_credentials_make("iris-dummy-password", SCRAM_SHA256,
-				   (unsigned)app->cfg->scram_iterations, &c, &error) == 0)
-		(void)scram_password_matches(password, &c);
-	secret_wipe(&c, sizeof(c));
+	pthread_mutex_lock(&lock);
+	if (!ready)
+		ready = scram_credentials_make("iris-dummy-password", SCRAM_SHA256,
+					       (unsigned)app->cfg->scram_iterations, &dummy,
+					       &error) == 0;
+	pthread_mutex_unlock(&lock);
+	if (ready)
+		(void)scram_password_matches(password, &dummy);
 }
 
 static bool password_ok(struct store *st, const struct account *acc, const char *password)
