@@ -17,9 +17,9 @@
 static void h_register(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	static const struct api_field spec[] = {
-		{"username", API_STRING, true},	  {"password", API_STRING, true},
-		{"email", API_STRING, true},	  {"first_name", API_STRING, true},
-		{"last_name", API_STRING, true}, {NULL, API_ANY, false},
+	    {"username", API_STRING, true},  {"password", API_STRING, true},
+	    {"email", API_STRING, true},     {"first_name", API_STRING, true},
+	    {"last_name", API_STRING, true}, {NULL, API_ANY, false},
 	};
 	struct app *app = ctx;
 	json_t *body;
@@ -28,16 +28,17 @@ static void h_register(const struct http_request *req, struct http_response *res
 	if (api_body(req, resp, spec, &body) < 0)
 		return;
 	struct registration reg = {
-		.username = api_str(body, "username"),
-		.password = api_str(body, "password"),
-		.email = api_str(body, "email"),
-		.first_name = api_str(body, "first_name"),
-		.last_name = api_str(body, "last_name"),
+	    .username = api_str(body, "username"),
+	    .password = api_str(body, "password"),
+	    .email = api_str(body, "email"),
+	    .first_name = api_str(body, "first_name"),
+	    .last_name = api_str(body, "last_name"),
 	};
 	if (accounts_register(app, app_thread_store(app), &reg, id, &error) < 0)
 		api_fail(resp, error);
 	else
-		http_response_json(resp, 202, json_pack("{s:s, s:s}", "id", id, "status", "pending"));
+		http_response_json(resp, 202,
+		                   json_pack("{s:s, s:s}", "id", id, "status", "pending"));
 	json_decref(body);
 }
 
@@ -73,10 +74,10 @@ static void h_confirm_get(const struct http_request *req, struct http_response *
 static void h_login(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	static const struct api_field spec[] = {
-		{"username", API_STRING, true},
-		{"password", API_STRING, true},
-		{"ttl_s", API_INT, false},
-		{NULL, API_ANY, false},
+	    {"username", API_STRING, true},
+	    {"password", API_STRING, true},
+	    {"ttl_s", API_INT, false},
+	    {NULL, API_ANY, false},
 	};
 	struct app *app = ctx;
 	struct login_result r;
@@ -88,8 +89,8 @@ static void h_login(const struct http_request *req, struct http_response *resp, 
 	if (json_object_get(body, "ttl_s") != NULL && (ttl < 1 || ttl > 31536000)) {
 		api_fail_field(resp, "invalid_field", "ttl_s");
 	} else if (auth_login(app, app_thread_store(app), api_str(body, "username"),
-			      api_str(body, "password"), req->remote_addr, (int)ttl, &r,
-			      &error) < 0) {
+	                      api_str(body, "password"), req->remote_addr, (int)ttl, &r,
+	                      &error) < 0) {
 		if (strcmp(error, "throttled") == 0) {
 			char wait[16];
 			snprintf(wait, sizeof(wait), "%d", r.retry_after);
@@ -120,9 +121,9 @@ void api_routes_auth(struct http_router *router, struct app *app)
 {
 	http_router_add(router, "POST", "/api/v1/register", HTTP_ROUTE_WORKER, h_register, app);
 	http_router_add(router, "POST", "/api/v1/register/confirm", HTTP_ROUTE_WORKER,
-			h_confirm_post, app);
-	http_router_add(router, "GET", "/api/v1/register/confirm", HTTP_ROUTE_WORKER,
-			h_confirm_get, app);
+	                h_confirm_post, app);
+	http_router_add(router, "GET", "/api/v1/register/confirm", HTTP_ROUTE_WORKER, h_confirm_get,
+	                app);
 	http_router_add(router, "POST", "/api/v1/auth/login", HTTP_ROUTE_WORKER, h_login, app);
 	http_router_add(router, "POST", "/api/v1/auth/logout", HTTP_ROUTE_WORKER, h_logout, app);
 }

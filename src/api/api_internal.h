@@ -27,7 +27,7 @@ struct api_field {
  * spec NULL: any object. On failure answers 400/415 and returns -1; *obj_r
  * is a new reference on success. */
 int api_body(const struct http_request *req, struct http_response *resp,
-	     const struct api_field *spec, json_t **obj_r);
+             const struct api_field *spec, json_t **obj_r);
 /* String member of obj, or NULL. */
 const char *api_str(json_t *obj, const char *name);
 
@@ -39,13 +39,13 @@ void api_fail_field(struct http_response *resp, const char *code, const char *fi
 /* Authenticates the bearer token of req into p. limited_ok: a token that
  * only allows a password change is enough. Answers 401/403 and returns -1. */
 int api_auth(struct app *app, struct store *st, const struct http_request *req,
-	     struct http_response *resp, struct principal *p, bool limited_ok);
+             struct http_response *resp, struct principal *p, bool limited_ok);
 /* auth_authorize() plus: the tenant exists (404 otherwise). */
 int api_allow(struct store *st, struct http_response *resp, const struct principal *p,
-	      enum authz_action action, const char *tenant_id);
+              enum authz_action action, const char *tenant_id);
 /* Loads member {uid} of tenant {id}; 404 unless it belongs to that tenant. */
 int api_member(struct store *st, const struct http_request *req, struct http_response *resp,
-	       struct account *out);
+               struct account *out);
 
 /* {id, username, role, tenant_id, status, must_change_password, created_at} */
 json_t *api_account_json(const struct account *acc);

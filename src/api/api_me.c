@@ -47,8 +47,8 @@ static void h_me_delete(const struct http_request *req, struct http_response *re
 	/* Members of a tenant ask their admin instead (P-ACC-2). */
 	if (p.account.tenant_id[0] != '\0' || p.account.role != ROLE_USER) {
 		http_response_error(resp, 403, "forbidden",
-				    "members of an organisation cannot delete their own account; "
-				    "ask your admin with POST /api/v1/me/deletion-request");
+		                    "members of an organisation cannot delete their own account; "
+		                    "ask your admin with POST /api/v1/me/deletion-request");
 		return;
 	}
 	if (accounts_erase(app, st, &p.actor, p.account.id, &error) < 0)
@@ -60,9 +60,9 @@ static void h_me_delete(const struct http_request *req, struct http_response *re
 static void h_password(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	static const struct api_field spec[] = {
-		{"current_password", API_STRING, true},
-		{"new_password", API_STRING, true},
-		{NULL, API_ANY, false},
+	    {"current_password", API_STRING, true},
+	    {"new_password", API_STRING, true},
+	    {NULL, API_ANY, false},
 	};
 	struct app *app = ctx;
 	struct store *st = app_thread_store(app);
@@ -73,7 +73,7 @@ static void h_password(const struct http_request *req, struct http_response *res
 	if (api_auth(app, st, req, resp, &p, true) < 0 || api_body(req, resp, spec, &body) < 0)
 		return;
 	if (auth_change_password(app, st, &p, api_str(body, "current_password"),
-				 api_str(body, "new_password"), &r, &error) < 0)
+	                         api_str(body, "new_password"), &r, &error) < 0)
 		api_fail(resp, error);
 	else
 		api_token_response(resp, 200, &r);
@@ -84,9 +84,9 @@ static void h_password(const struct http_request *req, struct http_response *res
 static void h_company(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	static const struct api_field spec[] = {
-		{"name", API_STRING, true},
-		{"accept_dpa", API_BOOL, true},
-		{NULL, API_ANY, false},
+	    {"name", API_STRING, true},
+	    {"accept_dpa", API_BOOL, true},
+	    {NULL, API_ANY, false},
 	};
 	struct app *app = ctx;
 	struct store *st = app_thread_store(app);
@@ -98,23 +98,24 @@ static void h_company(const struct http_request *req, struct http_response *resp
 	if (api_auth(app, st, req, resp, &p, false) < 0 || api_body(req, resp, spec, &body) < 0)
 		return;
 	if (tenants_found_company(app, st, &p.account, api_str(body, "name"),
-				  json_is_true(json_object_get(body, "accept_dpa")), id,
-				  &error) < 0 ||
-	    tenants_get(st, id, &t, &error) < 0 || accounts_get(st, p.account.id, &p.account,
-								  &error) < 0) {
-		api_fail_field(resp, error, strcmp(error, "dpa_required") == 0 ? "accept_dpa" : NULL);
+	                          json_is_true(json_object_get(body, "accept_dpa")), id,
+	                          &error) < 0 ||
+	    tenants_get(st, id, &t, &error) < 0 ||
+	    accounts_get(st, p.account.id, &p.account, &error) < 0) {
+		api_fail_field(resp, error,
+		               strcmp(error, "dpa_required") == 0 ? "accept_dpa" : NULL);
 	} else {
-		json_t *o = json_pack("{s:o, s:o, s:{s:s, s:I}}", "tenant", api_tenant_json(&t),
-				      "account", api_account_json(&p.account), "agreement",
-				      "version", ACCOUNTS_DPA_VERSION, "accepted_at",
-				      (json_int_t)t.created_at);
+		json_t *o =
+		    json_pack("{s:o, s:o, s:{s:s, s:I}}", "tenant", api_tenant_json(&t), "account",
+		              api_account_json(&p.account), "agreement", "version",
+		              ACCOUNTS_DPA_VERSION, "accepted_at", (json_int_t)t.created_at);
 		http_response_json(resp, 201, o);
 	}
 	json_decref(body);
 }
 
 static void h_deletion_request(const struct http_request *req, struct http_response *resp,
-			       void *ctx)
+                               void *ctx)
 {
 	struct app *app = ctx;
 	struct store *st = app_thread_store(app);
@@ -124,8 +125,9 @@ static void h_deletion_request(const struct http_request *req, struct http_respo
 	if (api_auth(app, st, req, resp, &p, false) < 0)
 		return;
 	if (p.account.tenant_id[0] == '\0') {
-		http_response_error(resp, 403, "forbidden",
-				    "an account without organisation is deleted with DELETE /api/v1/me");
+		http_response_error(
+		    resp, 403, "forbidden",
+		    "an account without organisation is deleted with DELETE /api/v1/me");
 		return;
 	}
 	if (accounts_deletion_request(app, st, &p.account, id, &error) < 0)
@@ -137,11 +139,10 @@ static void h_deletion_request(const struct http_request *req, struct http_respo
 static void add_event(const struct login_event *e, void *ctx)
 {
 	json_array_append_new(ctx, json_pack("{s:I, s:s, s:s}", "at", (json_int_t)e->at, "result",
-					     e->result, "address", e->address));
+	                                     e->result, "address", e->address));
 }
 
-static void h_login_events(const struct http_request *req, struct http_response *resp,
-			   void *ctx)
+static void h_login_events(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	struct app *app = ctx;
 	struct store *st = app_thread_store(app);
@@ -164,7 +165,7 @@ void api_routes_me(struct http_router *router, struct app *app)
 	http_router_add(router, "POST", "/api/v1/me/password", HTTP_ROUTE_WORKER, h_password, app);
 	http_router_add(router, "POST", "/api/v1/me/company", HTTP_ROUTE_WORKER, h_company, app);
 	http_router_add(router, "POST", "/api/v1/me/deletion-request", HTTP_ROUTE_WORKER,
-			h_deletion_request, app);
-	http_router_add(router, "GET", "/api/v1/me/login-events", HTTP_ROUTE_WORKER,
-			h_login_events, app);
+	                h_deletion_request, app);
+	http_router_add(router, "GET", "/api/v1/me/login-events", HTTP_ROUTE_WORKER, h_login_events,
+	                app);
 }

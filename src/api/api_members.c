@@ -67,10 +67,10 @@ static void h_members_list(const struct http_request *req, struct http_response 
 static void h_member_create(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	static const struct api_field spec[] = {
-		{"username", API_STRING, true},	 {"password", API_STRING, false},
-		{"email", API_STRING, false},	 {"first_name", API_STRING, false},
-		{"last_name", API_STRING, false}, {"role", API_STRING, false},
-		{NULL, API_ANY, false},
+	    {"username", API_STRING, true},   {"password", API_STRING, false},
+	    {"email", API_STRING, false},     {"first_name", API_STRING, false},
+	    {"last_name", API_STRING, false}, {"role", API_STRING, false},
+	    {NULL, API_ANY, false},
 	};
 	struct app *app = ctx;
 	struct store *st = app_thread_store(app);
@@ -84,24 +84,25 @@ static void h_member_create(const struct http_request *req, struct http_response
 	    api_body(req, resp, spec, &body) < 0)
 		return;
 	struct account_new in = {
-		.tenant_id = tid,
-		.username = api_str(body, "username"),
-		.password = api_str(body, "password"),
-		.email = api_str(body, "email"),
-		.first_name = api_str(body, "first_name"),
-		.last_name = api_str(body, "last_name"),
-		.role = ROLE_USER,
-		.status = "active",
+	    .tenant_id = tid,
+	    .username = api_str(body, "username"),
+	    .password = api_str(body, "password"),
+	    .email = api_str(body, "email"),
+	    .first_name = api_str(body, "first_name"),
+	    .last_name = api_str(body, "last_name"),
+	    .role = ROLE_USER,
+	    .status = "active",
 	};
 	const char *role = api_str(body, "role");
 	if (role != NULL && (account_role_parse(role, &in.role) < 0 || in.role == ROLE_OPERATOR)) {
 		api_fail_field(resp, "invalid_field", "role");
 	} else if (accounts_create(app, st, &p.actor, &in, id, otp, &error) < 0 ||
-		   accounts_get(st, id, &acc, &error) < 0) {
+	           accounts_get(st, id, &acc, &error) < 0) {
 		api_fail(resp, error);
 	} else {
 		json_t *o = member_json(app, st, &acc);
-		json_object_set_new(o, "one_time_password", otp[0] ? json_string(otp) : json_null());
+		json_object_set_new(o, "one_time_password",
+		                    otp[0] ? json_string(otp) : json_null());
 		http_response_json(resp, 201, o);
 	}
 	secret_wipe(otp, sizeof(otp));
@@ -124,10 +125,10 @@ static void h_member_get(const struct http_request *req, struct http_response *r
 static void h_member_patch(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	static const struct api_field spec[] = {
-		{"role", API_STRING, false},
-		{"status", API_STRING, false},
-		{"email", API_STRING, false},
-		{NULL, API_ANY, false},
+	    {"role", API_STRING, false},
+	    {"status", API_STRING, false},
+	    {"email", API_STRING, false},
+	    {NULL, API_ANY, false},
 	};
 	struct app *app = ctx;
 	struct store *st = app_thread_store(app);
@@ -140,7 +141,7 @@ static void h_member_patch(const struct http_request *req, struct http_response 
 	    api_member(st, req, resp, &m) < 0 || api_body(req, resp, spec, &body) < 0)
 		return;
 	struct account_update upd = {api_str(body, "role"), api_str(body, "status"),
-				     api_str(body, "email")};
+	                             api_str(body, "email")};
 	if (accounts_update(app, st, &p.actor, m.id, &upd, &error) < 0 ||
 	    accounts_get(st, m.id, &m, &error) < 0)
 		api_fail(resp, error);
@@ -166,11 +167,10 @@ static void h_member_delete(const struct http_request *req, struct http_response
 		http_response_set(resp, 204, NULL, NULL, 0);
 }
 
-static void h_member_password(const struct http_request *req, struct http_response *resp,
-			      void *ctx)
+static void h_member_password(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	static const struct api_field spec[] = {{"password", API_STRING, false},
-						{NULL, API_ANY, false}};
+	                                        {NULL, API_ANY, false}};
 	struct app *app = ctx;
 	struct store *st = app_thread_store(app);
 	struct principal p;
@@ -183,13 +183,13 @@ static void h_member_password(const struct http_request *req, struct http_respon
 	    api_member(st, req, resp, &m) < 0 || api_body(req, resp, spec, &body) < 0)
 		return;
 	if (accounts_set_password(app, st, &p.actor, m.id, api_str(body, "password"), true, otp,
-				  &error) < 0)
+	                          &error) < 0)
 		api_fail(resp, error);
 	else
 		http_response_json(resp, 200,
-				   json_pack("{s:o, s:b}", "one_time_password",
-					     otp[0] ? json_string(otp) : json_null(),
-					     "must_change_password", 1));
+		                   json_pack("{s:o, s:b}", "one_time_password",
+		                             otp[0] ? json_string(otp) : json_null(),
+		                             "must_change_password", 1));
 	secret_wipe(otp, sizeof(otp));
 	json_decref(body);
 }
@@ -214,17 +214,17 @@ static void h_member_revoke(const struct http_request *req, struct http_response
 void api_routes_members(struct http_router *router, struct app *app)
 {
 	http_router_add(router, "GET", "/api/v1/tenants/{id}/members", HTTP_ROUTE_WORKER,
-			h_members_list, app);
+	                h_members_list, app);
 	http_router_add(router, "POST", "/api/v1/tenants/{id}/members", HTTP_ROUTE_WORKER,
-			h_member_create, app);
+	                h_member_create, app);
 	http_router_add(router, "GET", "/api/v1/tenants/{id}/members/{uid}", HTTP_ROUTE_WORKER,
-			h_member_get, app);
+	                h_member_get, app);
 	http_router_add(router, "PATCH", "/api/v1/tenants/{id}/members/{uid}", HTTP_ROUTE_WORKER,
-			h_member_patch, app);
+	                h_member_patch, app);
 	http_router_add(router, "DELETE", "/api/v1/tenants/{id}/members/{uid}", HTTP_ROUTE_WORKER,
-			h_member_delete, app);
+	                h_member_delete, app);
 	http_router_add(router, "POST", "/api/v1/tenants/{id}/members/{uid}/password",
-			HTTP_ROUTE_WORKER, h_member_password, app);
+	                HTTP_ROUTE_WORKER, h_member_password, app);
 	http_router_add(router, "POST", "/api/v1/tenants/{id}/members/{uid}/revoke-tokens",
-			HTTP_ROUTE_WORKER, h_member_revoke, app);
+	                HTTP_ROUTE_WORKER, h_member_revoke, app);
 }

@@ -14,7 +14,7 @@
 #include <string.h>
 
 static void profile_answer(struct app *app, struct store *st, struct http_response *resp,
-			   const struct account *acc)
+                           const struct account *acc)
 {
 	json_t *o = NULL;
 	const char *error = NULL;
@@ -25,8 +25,8 @@ static void profile_answer(struct app *app, struct store *st, struct http_respon
 }
 
 static void profile_change(struct app *app, struct store *st, const struct http_request *req,
-			   struct http_response *resp, const struct actor *actor,
-			   const struct account *acc)
+                           struct http_response *resp, const struct actor *actor,
+                           const struct account *acc)
 {
 	json_t *body;
 	const char *error = NULL, *field = NULL;
@@ -52,8 +52,7 @@ static void h_me_profile(const struct http_request *req, struct http_response *r
 		profile_answer(app, st, resp, &p.account);
 }
 
-static void h_member_profile(const struct http_request *req, struct http_response *resp,
-			     void *ctx)
+static void h_member_profile(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	struct app *app = ctx;
 	struct store *st = app_thread_store(app);
@@ -80,8 +79,8 @@ static void h_avatar_put(const struct http_request *req, struct http_response *r
 	if (api_auth(app, st, req, resp, &p, false) < 0)
 		return;
 	if (profile_avatar_set(app, st, &p.actor, &p.account,
-			       http_request_header(req, "Content-Type"), req->body, req->body_len,
-			       &error) < 0)
+	                       http_request_header(req, "Content-Type"), req->body, req->body_len,
+	                       &error) < 0)
 		api_fail(resp, error);
 	else
 		http_response_set(resp, 204, NULL, NULL, 0);
@@ -123,13 +122,13 @@ void api_routes_profile(struct http_router *router, struct app *app)
 {
 	http_router_add(router, "GET", "/api/v1/me/profile", HTTP_ROUTE_WORKER, h_me_profile, app);
 	http_router_add(router, "PATCH", "/api/v1/me/profile", HTTP_ROUTE_WORKER, h_me_profile,
-			app);
+	                app);
 	http_router_add(router, "GET", "/api/v1/me/avatar", HTTP_ROUTE_WORKER, h_avatar_get, app);
 	http_router_add(router, "PUT", "/api/v1/me/avatar", HTTP_ROUTE_WORKER, h_avatar_put, app);
 	http_router_add(router, "DELETE", "/api/v1/me/avatar", HTTP_ROUTE_WORKER, h_avatar_delete,
-			app);
+	                app);
 	http_router_add(router, "GET", "/api/v1/tenants/{id}/members/{uid}/profile",
-			HTTP_ROUTE_WORKER, h_member_profile, app);
+	                HTTP_ROUTE_WORKER, h_member_profile, app);
 	http_router_add(router, "PATCH", "/api/v1/tenants/{id}/members/{uid}/profile",
-			HTTP_ROUTE_WORKER, h_member_profile, app);
+	                HTTP_ROUTE_WORKER, h_member_profile, app);
 }

@@ -15,8 +15,7 @@
 
 #include <string.h>
 
-static void h_tenants_create(const struct http_request *req, struct http_response *resp,
-			     void *ctx)
+static void h_tenants_create(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	static const struct api_field spec[] = {{"name", API_STRING, true}, {NULL, API_ANY, false}};
 	struct app *app = ctx;
@@ -86,11 +85,10 @@ static void h_tenant_get(const struct http_request *req, struct http_response *r
 
 static void add_agreement(const struct tenant_agreement *a, void *ctx)
 {
-	json_array_append_new(ctx, json_pack("{s:o, s:s, s:I}", "accepted_by",
-					     a->accepted_by[0] ? json_string(a->accepted_by)
-							       : json_null(),
-					     "version", a->version, "accepted_at",
-					     (json_int_t)a->accepted_at));
+	json_array_append_new(
+	    ctx, json_pack("{s:o, s:s, s:I}", "accepted_by",
+	                   a->accepted_by[0] ? json_string(a->accepted_by) : json_null(), "version",
+	                   a->version, "accepted_at", (json_int_t)a->accepted_at));
 }
 
 static void h_agreements(const struct http_request *req, struct http_response *resp, void *ctx)
@@ -114,11 +112,11 @@ static void h_agreements(const struct http_request *req, struct http_response *r
 static void add_request(const struct deletion_request *r, void *ctx)
 {
 	json_array_append_new(
-		ctx, json_pack("{s:s, s:o, s:o, s:s, s:I, s:o}", "id", r->id, "account_id",
-			       r->account_id[0] ? json_string(r->account_id) : json_null(),
-			       "username", r->username[0] ? json_string(r->username) : json_null(),
-			       "status", r->status, "created_at", (json_int_t)r->created_at,
-			       "decided_at", r->decided_at ? json_integer(r->decided_at) : json_null()));
+	    ctx, json_pack("{s:s, s:o, s:o, s:s, s:I, s:o}", "id", r->id, "account_id",
+	                   r->account_id[0] ? json_string(r->account_id) : json_null(), "username",
+	                   r->username[0] ? json_string(r->username) : json_null(), "status",
+	                   r->status, "created_at", (json_int_t)r->created_at, "decided_at",
+	                   r->decided_at ? json_integer(r->decided_at) : json_null()));
 }
 
 static void h_requests(const struct http_request *req, struct http_response *resp, void *ctx)
@@ -139,11 +137,10 @@ static void h_requests(const struct http_request *req, struct http_response *res
 	http_response_json(resp, 200, json_pack("{s:o}", "requests", list));
 }
 
-static void h_request_decide(const struct http_request *req, struct http_response *resp,
-			     void *ctx)
+static void h_request_decide(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	static const struct api_field spec[] = {{"status", API_STRING, true},
-						{NULL, API_ANY, false}};
+	                                        {NULL, API_ANY, false}};
 	struct app *app = ctx;
 	struct store *st = app_thread_store(app);
 	struct principal p;
@@ -158,25 +155,26 @@ static void h_request_decide(const struct http_request *req, struct http_respons
 	if (!ids_is_uuid4(rid))
 		api_fail(resp, "not_found");
 	else if (accounts_deletion_request_decide(app, st, &p.actor, tid, rid,
-						  api_str(body, "status"), &error) < 0)
+	                                          api_str(body, "status"), &error) < 0)
 		api_fail_field(resp, error, strcmp(error, "invalid_field") == 0 ? "status" : NULL);
 	else
-		http_response_json(resp, 200, json_pack("{s:s, s:s}", "id", rid, "status",
-							 api_str(body, "status")));
+		http_response_json(
+		    resp, 200,
+		    json_pack("{s:s, s:s}", "id", rid, "status", api_str(body, "status")));
 	json_decref(body);
 }
 
 void api_routes_tenants(struct http_router *router, struct app *app)
 {
 	http_router_add(router, "POST", "/api/v1/tenants", HTTP_ROUTE_WORKER, h_tenants_create,
-			app);
+	                app);
 	http_router_add(router, "GET", "/api/v1/tenants", HTTP_ROUTE_WORKER, h_tenants_list, app);
 	http_router_add(router, "GET", "/api/v1/tenants/{id}", HTTP_ROUTE_WORKER, h_tenant_get,
-			app);
+	                app);
 	http_router_add(router, "GET", "/api/v1/tenants/{id}/agreements", HTTP_ROUTE_WORKER,
-			h_agreements, app);
+	                h_agreements, app);
 	http_router_add(router, "GET", "/api/v1/tenants/{id}/deletion-requests", HTTP_ROUTE_WORKER,
-			h_requests, app);
+	                h_requests, app);
 	http_router_add(router, "PATCH", "/api/v1/tenants/{id}/deletion-requests/{rid}",
-			HTTP_ROUTE_WORKER, h_request_decide, app);
+	                HTTP_ROUTE_WORKER, h_request_decide, app);
 }

@@ -18,33 +18,33 @@ static const struct {
 	int status;
 	const char *message;
 } errors[] = {
-	{"invalid_json", 400, "the body is not a JSON object"},
-	{"unknown_field", 400, "the body holds a field this endpoint does not know"},
-	{"invalid_field", 400, "a field has the wrong type or an invalid value"},
-	{"missing_field", 400, "a required field is missing"},
-	{"invalid_email", 400, "not a valid e-mail address"},
-	{"invalid_username", 400,
-	 "usernames are 2 to 64 characters of a-z, 0-9, '.', '_' and '-', starting with a letter "
-	 "or digit"},
-	{"weak_password", 400, "passwords are 8 to 1024 characters without control characters"},
-	{"dpa_required", 400, "the standard processing agreement must be accepted (accept_dpa)"},
-	{"invalid_code", 400, "unknown or already used confirmation code"},
-	{"code_expired", 400, "the confirmation code has expired; register again"},
-	{"unauthorized", 401, "authentication required or failed"},
-	{"token_expired", 401, "the token has expired; log in again"},
-	{"forbidden", 403, "not allowed for this account"},
-	{"confirmation_required", 403, "confirm your e-mail address first"},
-	{"account_disabled", 403, "the account is disabled"},
-	{"password_change_required", 403, "change the one-time password first"},
-	{"registration_disabled", 403, "self-registration is switched off"},
-	{"not_found", 404, "no such resource"},
-	{"username_taken", 409, "the username is taken"},
-	{"email_taken", 409, "the e-mail address is already in use"},
-	{"conflict", 409, "conflicts with the current state"},
-	{"last_admin", 409, "the tenant's last admin cannot be removed"},
-	{"payload_too_large", 413, "the body is too large"},
-	{"unsupported_media_type", 415, "unsupported content type"},
-	{"throttled", 429, "too many failed attempts; try again later"},
+    {"invalid_json", 400, "the body is not a JSON object"},
+    {"unknown_field", 400, "the body holds a field this endpoint does not know"},
+    {"invalid_field", 400, "a field has the wrong type or an invalid value"},
+    {"missing_field", 400, "a required field is missing"},
+    {"invalid_email", 400, "not a valid e-mail address"},
+    {"invalid_username", 400,
+     "usernames are 2 to 64 characters of a-z, 0-9, '.', '_' and '-', starting with a letter "
+     "or digit"},
+    {"weak_password", 400, "passwords are 8 to 1024 characters without control characters"},
+    {"dpa_required", 400, "the standard processing agreement must be accepted (accept_dpa)"},
+    {"invalid_code", 400, "unknown or already used confirmation code"},
+    {"code_expired", 400, "the confirmation code has expired; register again"},
+    {"unauthorized", 401, "authentication required or failed"},
+    {"token_expired", 401, "the token has expired; log in again"},
+    {"forbidden", 403, "not allowed for this account"},
+    {"confirmation_required", 403, "confirm your e-mail address first"},
+    {"account_disabled", 403, "the account is disabled"},
+    {"password_change_required", 403, "change the one-time password first"},
+    {"registration_disabled", 403, "self-registration is switched off"},
+    {"not_found", 404, "no such resource"},
+    {"username_taken", 409, "the username is taken"},
+    {"email_taken", 409, "the e-mail address is already in use"},
+    {"conflict", 409, "conflicts with the current state"},
+    {"last_admin", 409, "the tenant's last admin cannot be removed"},
+    {"payload_too_large", 413, "the body is too large"},
+    {"unsupported_media_type", 415, "unsupported content type"},
+    {"throttled", 429, "too many failed attempts; try again later"},
 };
 
 static int error_find(const char *code)
@@ -122,18 +122,18 @@ static int check_spec(struct http_response *resp, json_t *obj, const struct api_
 }
 
 int api_body(const struct http_request *req, struct http_response *resp,
-	     const struct api_field *spec, json_t **obj_r)
+             const struct api_field *spec, json_t **obj_r)
 {
 	const char *ctype = http_request_header(req, "Content-Type");
 	json_error_t jerr;
 	*obj_r = NULL;
 	if (ctype != NULL && strncasecmp(ctype, "application/json", 16) != 0) {
 		http_response_error(resp, 415, "unsupported_media_type",
-				    "send the body as application/json");
+		                    "send the body as application/json");
 		return -1;
 	}
-	json_t *obj = json_loadb(req->body ? req->body : "", req->body_len,
-				 JSON_REJECT_DUPLICATES, &jerr);
+	json_t *obj =
+	    json_loadb(req->body ? req->body : "", req->body_len, JSON_REJECT_DUPLICATES, &jerr);
 	if (obj == NULL || !json_is_object(obj)) {
 		json_decref(obj);
 		api_fail(resp, "invalid_json");
@@ -153,7 +153,7 @@ const char *api_str(json_t *obj, const char *name)
 }
 
 int api_auth(struct app *app, struct store *st, const struct http_request *req,
-	     struct http_response *resp, struct principal *p, bool limited_ok)
+             struct http_response *resp, struct principal *p, bool limited_ok)
 {
 	const char *h = http_request_header(req, "Authorization");
 	const char *error = "unauthorized";
@@ -173,7 +173,7 @@ int api_auth(struct app *app, struct store *st, const struct http_request *req,
 }
 
 int api_allow(struct store *st, struct http_response *resp, const struct principal *p,
-	      enum authz_action action, const char *tenant_id)
+              enum authz_action action, const char *tenant_id)
 {
 	struct tenant t;
 	const char *error = NULL;
@@ -191,7 +191,7 @@ int api_allow(struct store *st, struct http_response *resp, const struct princip
 }
 
 int api_member(struct store *st, const struct http_request *req, struct http_response *resp,
-	       struct account *out)
+               struct account *out)
 {
 	const char *tid = http_request_param(req, "id");
 	const char *uid = http_request_param(req, "uid");
@@ -207,25 +207,24 @@ int api_member(struct store *st, const struct http_request *req, struct http_res
 json_t *api_account_json(const struct account *acc)
 {
 	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:b, s:I}", "id", acc->id, "username",
-			 acc->username, "role", account_role_name(acc->role), "tenant_id",
-			 acc->tenant_id[0] ? json_string(acc->tenant_id) : json_null(), "status",
-			 acc->status, "must_change_password", acc->must_change_password,
-			 "created_at", (json_int_t)acc->created_at);
+	                 acc->username, "role", account_role_name(acc->role), "tenant_id",
+	                 acc->tenant_id[0] ? json_string(acc->tenant_id) : json_null(), "status",
+	                 acc->status, "must_change_password", acc->must_change_password,
+	                 "created_at", (json_int_t)acc->created_at);
 }
 
 json_t *api_tenant_json(const struct tenant *t)
 {
-	return json_pack("{s:s, s:s, s:s, s:b, s:I}", "id", t->id, "name", t->name, "plan",
-			 t->plan, "discoverable", t->discoverable, "created_at",
-			 (json_int_t)t->created_at);
+	return json_pack("{s:s, s:s, s:s, s:b, s:I}", "id", t->id, "name", t->name, "plan", t->plan,
+	                 "discoverable", t->discoverable, "created_at", (json_int_t)t->created_at);
 }
 
 void api_token_response(struct http_response *resp, int status, const struct login_result *r)
 {
 	json_t *o = json_pack("{s:s, s:I, s:s, s:o}", "token", r->token, "expires_at",
-			      (json_int_t)r->expires_at, "scope",
-			      r->scope == TOKEN_FULL ? "full" : "password_change", "account",
-			      api_account_json(&r->account));
+	                      (json_int_t)r->expires_at, "scope",
+	                      r->scope == TOKEN_FULL ? "full" : "password_change", "account",
+	                      api_account_json(&r->account));
 	http_response_json(resp, status, o);
 }
 

@@ -26,7 +26,7 @@ static bool name_ok(const char *s)
 }
 
 int acc_prepare(struct app *app, const struct account_new *in, struct acc_prepared *p,
-		const char **error_r)
+                const char **error_r)
 {
 	const char *password = in->password;
 	memset(p, 0, sizeof(*p));
@@ -50,7 +50,7 @@ int acc_prepare(struct app *app, const struct account_new *in, struct acc_prepar
 static bool username_taken(struct store *st, const char *username)
 {
 	struct store_stmt *q =
-		store_query(st, "SELECT 1 FROM accounts WHERE username = ?", "s", username);
+	    store_query(st, "SELECT 1 FROM accounts WHERE username = ?", "s", username);
 	bool taken = q != NULL && store_step(q) == STORE_ROW;
 	store_stmt_done(q);
 	return taken;
@@ -59,37 +59,37 @@ static bool username_taken(struct store *st, const char *username)
 static bool email_taken(struct store *st, const char *index)
 {
 	struct store_stmt *q =
-		store_query(st, "SELECT 1 FROM accounts WHERE email_index = ?", "s", index);
+	    store_query(st, "SELECT 1 FROM accounts WHERE email_index = ?", "s", index);
 	bool taken = q != NULL && store_step(q) == STORE_ROW;
 	store_stmt_done(q);
 	return taken;
 }
 
 /* Seals the e-mail and the names of a fresh account. */
-static int seal_new(struct app *app, struct store *st, const struct account_new *in,
-		    const char *id, const struct acc_prepared *p)
+static int seal_new(struct app *app, struct store *st, const struct account_new *in, const char *id,
+                    const struct acc_prepared *p)
 {
 	if (p->email[0] != '\0' &&
 	    acc_seal_column(app, st, in->tenant_id, id, "accounts", "id", id, "email_sealed",
-			    in->email, strlen(in->email)) < 0)
+	                    in->email, strlen(in->email)) < 0)
 		return -1;
 	if (store_run(st, "INSERT INTO account_profiles (account_id, updated_at) VALUES (?, ?)",
-		      "si", id, acc_now()) != STORE_DONE)
+	              "si", id, acc_now()) != STORE_DONE)
 		return -1;
 	if (in->first_name != NULL &&
 	    acc_seal_column(app, st, in->tenant_id, id, "account_profiles", "account_id", id,
-			    "first_name_sealed", in->first_name, strlen(in->first_name)) < 0)
+	                    "first_name_sealed", in->first_name, strlen(in->first_name)) < 0)
 		return -1;
 	if (in->last_name != NULL &&
 	    acc_seal_column(app, st, in->tenant_id, id, "account_profiles", "account_id", id,
-			    "last_name_sealed", in->last_name, strlen(in->last_name)) < 0)
+	                    "last_name_sealed", in->last_name, strlen(in->last_name)) < 0)
 		return -1;
 	return 0;
 }
 
 int acc_insert_tx(struct app *app, struct store *st, const struct actor *actor,
-		  const struct account_new *in, const struct acc_prepared *p,
-		  char id_r[IDS_UUID_LEN], const char **error_r)
+                  const struct account_new *in, const struct acc_prepared *p,
+                  char id_r[IDS_UUID_LEN], const char **error_r)
 {
 	char index[65] = "";
 	int64_t now = acc_now();
@@ -103,32 +103,32 @@ int acc_insert_tx(struct app *app, struct store *st, const struct actor *actor,
 			return *error_r = "email_taken", -1;
 	}
 	ids_uuid4(id_r);
-	int rc = store_run(st,
-			   "INSERT INTO accounts (id, tenant_id, username, role, status, "
-			   "email_index, scram_sha256, scram_sha1, must_change_password, "
-			   "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			   "ssssssssdii", id_r, in->tenant_id, in->username,
-			   account_role_name(in->role), in->status ? in->status : "active",
-			   index[0] ? index : NULL, p->sha256, p->sha1,
-			   in->must_change_password || in->password == NULL, now, now);
+	int rc =
+	    store_run(st,
+	              "INSERT INTO accounts (id, tenant_id, username, role, status, "
+	              "email_index, scram_sha256, scram_sha1, must_change_password, "
+	              "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	              "ssssssssdii", id_r, in->tenant_id, in->username, account_role_name(in->role),
+	              in->status ? in->status : "active", index[0] ? index : NULL, p->sha256,
+	              p->sha1, in->must_change_password || in->password == NULL, now, now);
 	if (rc == STORE_CONSTRAINT)
 		return *error_r = "conflict", -1;
 	if (rc != STORE_DONE || seal_new(app, st, in, id_r, p) < 0)
 		return -1;
 	char fields[96];
 	snprintf(fields, sizeof(fields), "username,role,password%s%s%s", index[0] ? ",email" : "",
-		 in->first_name ? ",first_name" : "", in->last_name ? ",last_name" : "");
+	         in->first_name ? ",first_name" : "", in->last_name ? ",last_name" : "");
 	bool instruction = actor->role == ROLE_TENANT_ADMIN;
 	if (acc_audit(app, st, actor, in->tenant_id, "account.create", "account", id_r, fields,
-		      instruction) < 0)
+	              instruction) < 0)
 		return -1;
 	*error_r = NULL;
 	return 0;
 }
 
 int accounts_create_tx(struct app *app, struct store *st, const struct actor *actor,
-		       const struct account_new *in, char id_r[IDS_UUID_LEN], char password_r[64],
-		       const char **error_r)
+                       const struct account_new *in, char id_r[IDS_UUID_LEN], char password_r[64],
+                       const char **error_r)
 {
 	struct acc_prepared p;
 	int ret = -1;
@@ -144,8 +144,8 @@ out:
 }
 
 int accounts_create(struct app *app, struct store *st, const struct actor *actor,
-		    const struct account_new *in, char id_r[IDS_UUID_LEN], char password_r[64],
-		    const char **error_r)
+                    const struct account_new *in, char id_r[IDS_UUID_LEN], char password_r[64],
+                    const char **error_r)
 {
 	struct acc_prepared p;
 	int ret = -1;
@@ -169,7 +169,7 @@ out:
 }
 
 static int get_where(struct store *st, const char *sql, const char *key, struct account *out,
-		     const char **error_r)
+                     const char **error_r)
 {
 	struct store_stmt *q = store_query(st, sql, "s", key);
 	int rc = q ? store_step(q) : STORE_ERROR;
@@ -184,21 +184,20 @@ static int get_where(struct store *st, const char *sql, const char *key, struct 
 
 int accounts_get(struct store *st, const char *id, struct account *out, const char **error_r)
 {
-	return get_where(st, "SELECT " ACC_COLUMNS " FROM accounts WHERE id = ?", id, out,
-			 error_r);
+	return get_where(st, "SELECT " ACC_COLUMNS " FROM accounts WHERE id = ?", id, out, error_r);
 }
 
 int accounts_get_by_username(struct store *st, const char *username, struct account *out,
-			     const char **error_r)
+                             const char **error_r)
 {
 	return get_where(st, "SELECT " ACC_COLUMNS " FROM accounts WHERE username = ?", username,
-			 out, error_r);
+	                 out, error_r);
 }
 
 int accounts_email(struct app *app, struct store *st, const struct account *acc, char **email_r)
 {
 	struct store_stmt *q =
-		store_query(st, "SELECT email_sealed FROM accounts WHERE id = ?", "s", acc->id);
+	    store_query(st, "SELECT email_sealed FROM accounts WHERE id = ?", "s", acc->id);
 	int ret = -1;
 	char *plain = NULL;
 	size_t len = 0, sealed_len = 0;
@@ -207,7 +206,7 @@ int accounts_email(struct app *app, struct store *st, const struct account *acc,
 		goto out;
 	const void *sealed = store_col_blob(q, 0, &sealed_len);
 	if (acc_open_column(app, st, acc->tenant_id, acc->id, "accounts", acc->id, "email_sealed",
-			    sealed, sealed_len, &plain, &len) < 0)
+	                    sealed, sealed_len, &plain, &len) < 0)
 		goto out;
 	if (plain != NULL) {
 		*email_r = xstrdup(plain);
@@ -220,8 +219,8 @@ out:
 }
 
 int accounts_set_password(struct app *app, struct store *st, const struct actor *actor,
-			  const char *account_id, const char *password, bool must_change,
-			  char password_r[64], const char **error_r)
+                          const char *account_id, const char *password, bool must_change,
+                          char password_r[64], const char **error_r)
 {
 	char random[64] = "";
 	char *s256 = NULL, *s1 = NULL;
@@ -239,13 +238,16 @@ int accounts_set_password(struct app *app, struct store *st, const struct actor 
 	if (acc_credentials(app, password, &s256, &s1) < 0 || store_tx_begin(st) < 0)
 		goto out;
 	int64_t now = acc_now();
-	if (store_run(st, "UPDATE accounts SET scram_sha256 = ?, scram_sha1 = ?, "
-			  "must_change_password = ?, updated_at = ? WHERE id = ?",
-		      "ssdis", s256, s1, (int)must_change, now, account_id) != STORE_DONE ||
-	    store_run(st, "UPDATE auth_tokens SET revoked_at = ? WHERE account_id = ? AND "
-			  "revoked_at IS NULL", "is", now, account_id) != STORE_DONE ||
+	if (store_run(st,
+	              "UPDATE accounts SET scram_sha256 = ?, scram_sha1 = ?, "
+	              "must_change_password = ?, updated_at = ? WHERE id = ?",
+	              "ssdis", s256, s1, (int)must_change, now, account_id) != STORE_DONE ||
+	    store_run(st,
+	              "UPDATE auth_tokens SET revoked_at = ? WHERE account_id = ? AND "
+	              "revoked_at IS NULL",
+	              "is", now, account_id) != STORE_DONE ||
 	    acc_audit(app, st, actor, acc.tenant_id, "account.password_set", "account", account_id,
-		      "password", actor->role == ROLE_TENANT_ADMIN) < 0 ||
+	              "password", actor->role == ROLE_TENANT_ADMIN) < 0 ||
 	    store_tx_commit(st) < 0) {
 		store_tx_rollback(st);
 		goto out;
@@ -262,7 +264,7 @@ out:
 }
 
 int accounts_reset_password(struct app *app, struct store *st, const char *username,
-			    char password_r[64], const char **error_r)
+                            char password_r[64], const char **error_r)
 {
 	struct account acc;
 	struct actor cli;
@@ -274,8 +276,8 @@ int accounts_reset_password(struct app *app, struct store *st, const char *usern
 
 /* Applies upd inside the transaction; fields_r lists what changed. */
 static int update_tx(struct app *app, struct store *st, const struct account *acc,
-		     const struct account_update *upd, char *fields, size_t fields_len,
-		     const char **error_r)
+                     const struct account_update *upd, char *fields, size_t fields_len,
+                     const char **error_r)
 {
 	int64_t now = acc_now();
 	enum account_role role;
@@ -283,7 +285,7 @@ static int update_tx(struct app *app, struct store *st, const struct account *ac
 		if (account_role_parse(upd->role, &role) < 0 || role == ROLE_OPERATOR)
 			return *error_r = "invalid_field", -1;
 		if (store_run(st, "UPDATE accounts SET role = ?, updated_at = ? WHERE id = ?",
-			      "sis", upd->role, now, acc->id) != STORE_DONE)
+		              "sis", upd->role, now, acc->id) != STORE_DONE)
 			return -1;
 		strncat(fields, "role,", fields_len - strlen(fields) - 1);
 	}
@@ -291,11 +293,13 @@ static int update_tx(struct app *app, struct store *st, const struct account *ac
 		if (strcmp(upd->status, "active") != 0 && strcmp(upd->status, "disabled") != 0)
 			return *error_r = "invalid_field", -1;
 		if (store_run(st, "UPDATE accounts SET status = ?, updated_at = ? WHERE id = ?",
-			      "sis", upd->status, now, acc->id) != STORE_DONE)
+		              "sis", upd->status, now, acc->id) != STORE_DONE)
 			return -1;
 		if (strcmp(upd->status, "disabled") == 0 &&
-		    store_run(st, "UPDATE auth_tokens SET revoked_at = ? WHERE account_id = ? "
-				  "AND revoked_at IS NULL", "is", now, acc->id) != STORE_DONE)
+		    store_run(st,
+		              "UPDATE auth_tokens SET revoked_at = ? WHERE account_id = ? "
+		              "AND revoked_at IS NULL",
+		              "is", now, acc->id) != STORE_DONE)
 			return -1;
 		strncat(fields, "status,", fields_len - strlen(fields) - 1);
 	}
@@ -305,17 +309,18 @@ static int update_tx(struct app *app, struct store *st, const struct account *ac
 			return *error_r = "invalid_email", -1;
 		if (acc_email_index(app, st, norm, index) < 0)
 			return -1;
-		struct store_stmt *q = store_query(
-			st, "SELECT 1 FROM accounts WHERE email_index = ? AND id <> ?", "ss", index,
-			acc->id);
+		struct store_stmt *q =
+		    store_query(st, "SELECT 1 FROM accounts WHERE email_index = ? AND id <> ?",
+		                "ss", index, acc->id);
 		bool taken = q != NULL && store_step(q) == STORE_ROW;
 		store_stmt_done(q);
 		if (taken)
 			return *error_r = "email_taken", -1;
-		if (store_run(st, "UPDATE accounts SET email_index = ?, updated_at = ? WHERE id = ?",
-			      "sis", index, now, acc->id) != STORE_DONE ||
+		if (store_run(st,
+		              "UPDATE accounts SET email_index = ?, updated_at = ? WHERE id = ?",
+		              "sis", index, now, acc->id) != STORE_DONE ||
 		    acc_seal_column(app, st, acc->tenant_id, acc->id, "accounts", "id", acc->id,
-				    "email_sealed", upd->email, strlen(upd->email)) < 0)
+		                    "email_sealed", upd->email, strlen(upd->email)) < 0)
 			return -1;
 		strncat(fields, "email,", fields_len - strlen(fields) - 1);
 	}
@@ -323,7 +328,7 @@ static int update_tx(struct app *app, struct store *st, const struct account *ac
 }
 
 int accounts_update(struct app *app, struct store *st, const struct actor *actor,
-		    const char *account_id, const struct account_update *upd, const char **error_r)
+                    const char *account_id, const struct account_update *upd, const char **error_r)
 {
 	struct account acc;
 	char fields[64] = "";
@@ -339,7 +344,7 @@ int accounts_update(struct app *app, struct store *st, const struct actor *actor
 	if (fields[0] != '\0') {
 		fields[strlen(fields) - 1] = '\0';
 		if (acc_audit(app, st, actor, acc.tenant_id, "account.update", "account", acc.id,
-			      fields, actor->role == ROLE_TENANT_ADMIN) < 0)
+		              fields, actor->role == ROLE_TENANT_ADMIN) < 0)
 			goto fail;
 	}
 	if (store_tx_commit(st) < 0)
@@ -352,7 +357,7 @@ fail:
 }
 
 int accounts_erase_tx(struct app *app, struct store *st, const struct actor *actor,
-		      const struct account *acc, const char **error_r)
+                      const struct account *acc, const char **error_r)
 {
 	int64_t now = acc_now();
 	*error_r = "internal";
@@ -360,18 +365,21 @@ int accounts_erase_tx(struct app *app, struct store *st, const struct actor *act
 	if (keys_subject_destroy(app->keys, st, acc->tenant_id, acc->id) < 0 ||
 	    mail_forget_subject(st, acc->tenant_id, acc->id) < 0)
 		return -1;
-	if (store_run(st, "UPDATE login_events SET account_id = NULL, addr_sealed = NULL "
-			  "WHERE account_id = ?", "s", acc->id) != STORE_DONE ||
-	    store_run(st, "UPDATE deletion_requests SET status = 'done', decided_at = ?, "
-			  "decided_by = ? WHERE account_id = ? AND status = 'open'",
-		      "iss", now, actor->id, acc->id) != STORE_DONE ||
+	if (store_run(st,
+	              "UPDATE login_events SET account_id = NULL, addr_sealed = NULL "
+	              "WHERE account_id = ?",
+	              "s", acc->id) != STORE_DONE ||
+	    store_run(st,
+	              "UPDATE deletion_requests SET status = 'done', decided_at = ?, "
+	              "decided_by = ? WHERE account_id = ? AND status = 'open'",
+	              "iss", now, actor->id, acc->id) != STORE_DONE ||
 	    store_run(st, "UPDATE deletion_requests SET account_id = NULL WHERE account_id = ?",
-		      "s", acc->id) != STORE_DONE ||
+	              "s", acc->id) != STORE_DONE ||
 	    store_run(st, "DELETE FROM accounts WHERE id = ?", "s", acc->id) != STORE_DONE)
 		return -1;
 	bool self = strcmp(actor->id, acc->id) == 0;
 	if (acc_audit(app, st, actor, acc->tenant_id, "account.erase", "account", acc->id,
-		      "username,email,password,profile,avatar,tokens,login_events", !self) < 0)
+	              "username,email,password,profile,avatar,tokens,login_events", !self) < 0)
 		return -1;
 	*error_r = NULL;
 	return 0;
@@ -383,16 +391,16 @@ static bool last_admin(struct store *st, const struct account *acc)
 	if (acc->role != ROLE_TENANT_ADMIN)
 		return false;
 	struct store_stmt *q = store_query(st,
-					   "SELECT COUNT(*) FROM accounts WHERE tenant_id = ? AND "
-					   "role = 'tenant_admin' AND status = 'active'",
-					   "s", acc->tenant_id);
+	                                   "SELECT COUNT(*) FROM accounts WHERE tenant_id = ? AND "
+	                                   "role = 'tenant_admin' AND status = 'active'",
+	                                   "s", acc->tenant_id);
 	bool last = q != NULL && store_step(q) == STORE_ROW && store_col_int(q, 0) <= 1;
 	store_stmt_done(q);
 	return last;
 }
 
 int accounts_erase(struct app *app, struct store *st, const struct actor *actor,
-		   const char *account_id, const char **error_r)
+                   const char *account_id, const char **error_r)
 {
 	struct account acc;
 	char pseudo[LOG_PSEUDONYM_LEN];
@@ -415,11 +423,11 @@ int accounts_erase(struct app *app, struct store *st, const struct actor *actor,
 }
 
 int accounts_list(struct store *st, const char *tenant_id,
-		  void (*fn)(const struct account *acc, void *ctx), void *ctx)
+                  void (*fn)(const struct account *acc, void *ctx), void *ctx)
 {
 	struct store_stmt *q = store_query(
-		st, "SELECT " ACC_COLUMNS " FROM accounts WHERE tenant_id = ? ORDER BY username",
-		"s", tenant_id);
+	    st, "SELECT " ACC_COLUMNS " FROM accounts WHERE tenant_id = ? ORDER BY username", "s",
+	    tenant_id);
 	int rc;
 	if (q == NULL)
 		return -1;

@@ -95,13 +95,13 @@ bool accounts_password_valid(const char *password);
  * id_r receives the new id; password_r (64 bytes) the one-time password
  * when in->password is NULL, else "". */
 int accounts_create(struct app *app, struct store *st, const struct actor *actor,
-		    const struct account_new *in, char id_r[IDS_UUID_LEN], char password_r[64],
-		    const char **error_r);
+                    const struct account_new *in, char id_r[IDS_UUID_LEN], char password_r[64],
+                    const char **error_r);
 
 /* Reads an account by id or username. Returns 0, or -1 with "not_found". */
 int accounts_get(struct store *st, const char *id, struct account *out, const char **error_r);
 int accounts_get_by_username(struct store *st, const char *username, struct account *out,
-			     const char **error_r);
+                             const char **error_r);
 /* Opens the account's e-mail; *email_r malloc'd (NULL when none). */
 int accounts_email(struct app *app, struct store *st, const struct account *acc, char **email_r);
 
@@ -109,11 +109,11 @@ int accounts_email(struct app *app, struct store *st, const struct account *acc,
  * bytes) and revokes every token of the account. must_change marks that the
  * holder must choose a new one at next login. */
 int accounts_set_password(struct app *app, struct store *st, const struct actor *actor,
-			  const char *account_id, const char *password, bool must_change,
-			  char password_r[64], const char **error_r);
+                          const char *account_id, const char *password, bool must_change,
+                          char password_r[64], const char **error_r);
 /* For irisctl: resets by username to a random one-time password. */
 int accounts_reset_password(struct app *app, struct store *st, const char *username,
-			    char password_r[64], const char **error_r);
+                            char password_r[64], const char **error_r);
 
 /* Changes of a member by an admin: any pointer NULL is left as is. */
 struct account_update {
@@ -122,21 +122,21 @@ struct account_update {
 	const char *email;
 };
 int accounts_update(struct app *app, struct store *st, const struct actor *actor,
-		    const char *account_id, const struct account_update *upd, const char **error_r);
+                    const char *account_id, const struct account_update *upd, const char **error_r);
 
 /* Erases the account: destroys its subject key (crypto-shredding), deletes
  * its rows (profile, tokens, confirmations, queued mail), anonymises its
  * login events, closes its deletion requests, writes the audit entry. The
  * privacy centre extends this with the other modules' data (P-ACC-4). */
 int accounts_erase(struct app *app, struct store *st, const struct actor *actor,
-		   const char *account_id, const char **error_r);
+                   const char *account_id, const char **error_r);
 /* The same inside the caller's transaction. */
 int accounts_erase_tx(struct app *app, struct store *st, const struct actor *actor,
-		      const struct account *acc, const char **error_r);
+                      const struct account *acc, const char **error_r);
 
 /* Lists the accounts of tenant_id in username order: fn is called for each. */
 int accounts_list(struct store *st, const char *tenant_id,
-		  void (*fn)(const struct account *acc, void *ctx), void *ctx);
+                  void (*fn)(const struct account *acc, void *ctx), void *ctx);
 
 /* Creates the operator and the tenant "default" with its admin when no
  * operator exists; otherwise returns 0 with out->created false. */
@@ -155,14 +155,14 @@ struct registration {
 	const char *last_name;
 };
 int accounts_register(struct app *app, struct store *st, const struct registration *reg,
-		      char id_r[IDS_UUID_LEN], const char **error_r);
+                      char id_r[IDS_UUID_LEN], const char **error_r);
 /* Activates the account the code was sent for; the code is used up.
  * Errors: "invalid_code", "code_expired". */
 int accounts_confirm(struct app *app, struct store *st, const char *code, const char **error_r);
 
 /* Deletion requests of members (P-ACC-2). */
 int accounts_deletion_request(struct app *app, struct store *st, const struct account *acc,
-			      char id_r[IDS_UUID_LEN], const char **error_r);
+                              char id_r[IDS_UUID_LEN], const char **error_r);
 struct deletion_request {
 	char id[IDS_UUID_LEN];
 	char account_id[IDS_UUID_LEN]; /* "" once the account is erased */
@@ -172,12 +172,12 @@ struct deletion_request {
 	int64_t decided_at; /* 0 while open */
 };
 int accounts_deletion_requests_list(struct store *st, const char *tenant_id,
-				    void (*fn)(const struct deletion_request *r, void *ctx),
-				    void *ctx);
+                                    void (*fn)(const struct deletion_request *r, void *ctx),
+                                    void *ctx);
 /* Closes an open request as "rejected" or "done" (done erases the account). */
 int accounts_deletion_request_decide(struct app *app, struct store *st, const struct actor *actor,
-				     const char *tenant_id, const char *request_id,
-				     const char *status, const char **error_r);
+                                     const char *tenant_id, const char *request_id,
+                                     const char *status, const char **error_r);
 
 /* The catalog fragment of every table above (privacy/catalog.h):
  * extern const struct catalog_column accounts_catalog[]; */

@@ -13,7 +13,7 @@
 #include <string.h>
 
 int accounts_deletion_request(struct app *app, struct store *st, const struct account *acc,
-			      char id_r[IDS_UUID_LEN], const char **error_r)
+                              char id_r[IDS_UUID_LEN], const char **error_r)
 {
 	struct actor self;
 	if (acc->tenant_id[0] == '\0')
@@ -22,8 +22,8 @@ int accounts_deletion_request(struct app *app, struct store *st, const struct ac
 		return *error_r = "internal", -1;
 	*error_r = "internal";
 	struct store_stmt *q = store_query(
-		st, "SELECT id FROM deletion_requests WHERE account_id = ? AND status = 'open'", "s",
-		acc->id);
+	    st, "SELECT id FROM deletion_requests WHERE account_id = ? AND status = 'open'", "s",
+	    acc->id);
 	int rc = q ? store_step(q) : STORE_ERROR;
 	if (rc == STORE_ROW)
 		snprintf(id_r, IDS_UUID_LEN, "%s", store_col_text(q, 0));
@@ -36,11 +36,12 @@ int accounts_deletion_request(struct app *app, struct store *st, const struct ac
 	actor_from_account(&self, acc);
 	ids_uuid4(id_r);
 	if (rc != STORE_DONE ||
-	    store_run(st, "INSERT INTO deletion_requests (id, tenant_id, account_id, status, "
-			  "created_at) VALUES (?, ?, ?, 'open', ?)",
-		      "sssi", id_r, acc->tenant_id, acc->id, acc_now()) != STORE_DONE ||
+	    store_run(st,
+	              "INSERT INTO deletion_requests (id, tenant_id, account_id, status, "
+	              "created_at) VALUES (?, ?, ?, 'open', ?)",
+	              "sssi", id_r, acc->tenant_id, acc->id, acc_now()) != STORE_DONE ||
 	    acc_audit(app, st, &self, acc->tenant_id, "account.deletion_request",
-		      "deletion_request", id_r, "account_id,status", false) < 0 ||
+	              "deletion_request", id_r, "account_id,status", false) < 0 ||
 	    store_tx_commit(st) < 0) {
 		store_tx_rollback(st);
 		return -1;
@@ -50,15 +51,15 @@ int accounts_deletion_request(struct app *app, struct store *st, const struct ac
 }
 
 int accounts_deletion_requests_list(struct store *st, const char *tenant_id,
-				    void (*fn)(const struct deletion_request *r, void *ctx),
-				    void *ctx)
+                                    void (*fn)(const struct deletion_request *r, void *ctx),
+                                    void *ctx)
 {
 	struct store_stmt *q = store_query(st,
-					   "SELECT r.id, r.account_id, a.username, r.status, "
-					   "r.created_at, r.decided_at FROM deletion_requests r "
-					   "LEFT JOIN accounts a ON a.id = r.account_id WHERE "
-					   "r.tenant_id = ? ORDER BY r.created_at, r.id",
-					   "s", tenant_id);
+	                                   "SELECT r.id, r.account_id, a.username, r.status, "
+	                                   "r.created_at, r.decided_at FROM deletion_requests r "
+	                                   "LEFT JOIN accounts a ON a.id = r.account_id WHERE "
+	                                   "r.tenant_id = ? ORDER BY r.created_at, r.id",
+	                                   "s", tenant_id);
 	int rc;
 	if (q == NULL)
 		return -1;
@@ -80,14 +81,14 @@ int accounts_deletion_requests_list(struct store *st, const char *tenant_id,
 }
 
 int accounts_deletion_request_decide(struct app *app, struct store *st, const struct actor *actor,
-				     const char *tenant_id, const char *request_id,
-				     const char *status, const char **error_r)
+                                     const char *tenant_id, const char *request_id,
+                                     const char *status, const char **error_r)
 {
 	char account_id[IDS_UUID_LEN] = "";
 	struct store_stmt *q = store_query(st,
-					   "SELECT account_id, status FROM deletion_requests WHERE "
-					   "id = ? AND tenant_id = ?",
-					   "ss", request_id, tenant_id);
+	                                   "SELECT account_id, status FROM deletion_requests WHERE "
+	                                   "id = ? AND tenant_id = ?",
+	                                   "ss", request_id, tenant_id);
 	int rc = q ? store_step(q) : STORE_ERROR;
 	bool open = false;
 	if (rc == STORE_ROW) {
@@ -106,11 +107,12 @@ int accounts_deletion_request_decide(struct app *app, struct store *st, const st
 		return *error_r = "invalid_field", -1;
 	if (store_tx_begin(st) < 0)
 		return *error_r = "internal", -1;
-	if (store_run(st, "UPDATE deletion_requests SET status = 'rejected', decided_at = ?, "
-			  "decided_by = ? WHERE id = ?", "iss", acc_now(), actor->id,
-		      request_id) != STORE_DONE ||
+	if (store_run(st,
+	              "UPDATE deletion_requests SET status = 'rejected', decided_at = ?, "
+	              "decided_by = ? WHERE id = ?",
+	              "iss", acc_now(), actor->id, request_id) != STORE_DONE ||
 	    acc_audit(app, st, actor, tenant_id, "account.deletion_reject", "deletion_request",
-		      request_id, "status", true) < 0 ||
+	              request_id, "status", true) < 0 ||
 	    store_tx_commit(st) < 0) {
 		store_tx_rollback(st);
 		return *error_r = "internal", -1;

@@ -29,9 +29,9 @@ static int purge_stale_pending_tx(struct app *app, struct store *st, int64_t ttl
 	for (;;) {
 		struct account acc;
 		struct store_stmt *q = store_query(st,
-						   "SELECT " ACC_COLUMNS " FROM accounts WHERE "
-						   "status = 'pending' AND created_at < ? LIMIT 1",
-						   "i", acc_now() - ttl);
+		                                   "SELECT " ACC_COLUMNS " FROM accounts WHERE "
+		                                   "status = 'pending' AND created_at < ? LIMIT 1",
+		                                   "i", acc_now() - ttl);
 		int rc = q ? store_step(q) : STORE_ERROR;
 		if (rc == STORE_ROW)
 			acc_from_row(q, &acc);
@@ -44,26 +44,26 @@ static int purge_stale_pending_tx(struct app *app, struct store *st, int64_t ttl
 }
 
 static int queue_mail_tx(struct app *app, struct store *st, const char *id,
-			 const struct registration *reg, const char *code)
+                         const struct registration *reg, const char *code)
 {
-	char *body = xasprintf(
-		"Hello %s %s,\n\n"
-		"please confirm your e-mail address to activate your Iris account \"%s\".\n\n"
-		"Open this link:\n%s/api/v1/register/confirm?code=%s\n\n"
-		"or enter this confirmation code: %s\n\n"
-		"The code is valid for %d hours. If you did not register, ignore this mail;\n"
-		"the pending account and your address will be deleted.\n",
-		reg->first_name, reg->last_name, reg->username, app->public_url, code, code,
-		app->cfg->confirm_ttl_s / 3600 > 0 ? app->cfg->confirm_ttl_s / 3600 : 1);
-	int rc = mail_enqueue(app, st, "", id, "confirm", reg->email,
-			      "Confirm your Iris account", body);
+	char *body =
+	    xasprintf("Hello %s %s,\n\n"
+	              "please confirm your e-mail address to activate your Iris account \"%s\".\n\n"
+	              "Open this link:\n%s/api/v1/register/confirm?code=%s\n\n"
+	              "or enter this confirmation code: %s\n\n"
+	              "The code is valid for %d hours. If you did not register, ignore this mail;\n"
+	              "the pending account and your address will be deleted.\n",
+	              reg->first_name, reg->last_name, reg->username, app->public_url, code, code,
+	              app->cfg->confirm_ttl_s / 3600 > 0 ? app->cfg->confirm_ttl_s / 3600 : 1);
+	int rc =
+	    mail_enqueue(app, st, "", id, "confirm", reg->email, "Confirm your Iris account", body);
 	secret_free(body, strlen(body));
 	return rc;
 }
 
 static int register_tx(struct app *app, struct store *st, const struct account_new *in,
-		       const struct acc_prepared *p, const struct registration *reg,
-		       char id_r[IDS_UUID_LEN], const char **error_r)
+                       const struct acc_prepared *p, const struct registration *reg,
+                       char id_r[IDS_UUID_LEN], const char **error_r)
 {
 	struct actor self;
 	char code[2 * CODE_BYTES + 1], hash[65];
@@ -80,9 +80,10 @@ static int register_tx(struct app *app, struct store *st, const struct account_n
 	*error_r = "internal";
 	ids_random_hex(code, CODE_BYTES);
 	acc_sha256_hex(code, strlen(code), hash);
-	if (store_run(st, "INSERT INTO account_confirmations (code_hash, account_id, created_at, "
-			  "expires_at) VALUES (?, ?, ?, ?)",
-		      "ssii", hash, id_r, now, now + app->cfg->confirm_ttl_s) == STORE_DONE &&
+	if (store_run(st,
+	              "INSERT INTO account_confirmations (code_hash, account_id, created_at, "
+	              "expires_at) VALUES (?, ?, ?, ?)",
+	              "ssii", hash, id_r, now, now + app->cfg->confirm_ttl_s) == STORE_DONE &&
 	    queue_mail_tx(app, st, id_r, reg, code) == 0) {
 		*error_r = NULL;
 		ret = 0;
@@ -92,17 +93,17 @@ static int register_tx(struct app *app, struct store *st, const struct account_n
 }
 
 int accounts_register(struct app *app, struct store *st, const struct registration *reg,
-		      char id_r[IDS_UUID_LEN], const char **error_r)
+                      char id_r[IDS_UUID_LEN], const char **error_r)
 {
 	struct account_new in = {
-		.tenant_id = "",
-		.username = reg->username,
-		.password = reg->password,
-		.email = reg->email,
-		.first_name = reg->first_name,
-		.last_name = reg->last_name,
-		.role = ROLE_USER,
-		.status = "pending",
+	    .tenant_id = "",
+	    .username = reg->username,
+	    .password = reg->password,
+	    .email = reg->email,
+	    .first_name = reg->first_name,
+	    .last_name = reg->last_name,
+	    .role = ROLE_USER,
+	    .status = "pending",
 	};
 	struct acc_prepared p;
 	char pseudo[LOG_PSEUDONYM_LEN];
@@ -138,10 +139,10 @@ static int confirm_tx(struct app *app, struct store *st, const char *hash, const
 	struct actor self;
 	char account_id[IDS_UUID_LEN], tenant_id[IDS_UUID_LEN];
 	struct store_stmt *q = store_query(st,
-					   "SELECT c.account_id, c.expires_at, a.tenant_id FROM "
-					   "account_confirmations c JOIN accounts a ON "
-					   "a.id = c.account_id WHERE c.code_hash = ?",
-					   "s", hash);
+	                                   "SELECT c.account_id, c.expires_at, a.tenant_id FROM "
+	                                   "account_confirmations c JOIN accounts a ON "
+	                                   "a.id = c.account_id WHERE c.code_hash = ?",
+	                                   "s", hash);
 	int rc = q ? store_step(q) : STORE_ERROR;
 	int64_t expires = 0;
 	if (rc == STORE_ROW) {
@@ -157,15 +158,17 @@ static int confirm_tx(struct app *app, struct store *st, const char *hash, const
 	*error_r = "internal";
 	/* Single use: every code of the account goes with the activation. */
 	if (store_run(st, "DELETE FROM account_confirmations WHERE account_id = ?", "s",
-		      account_id) != STORE_DONE ||
-	    store_run(st, "UPDATE accounts SET status = 'active', updated_at = ? WHERE id = ? AND "
-			  "status = 'pending'", "is", acc_now(), account_id) != STORE_DONE)
+	              account_id) != STORE_DONE ||
+	    store_run(st,
+	              "UPDATE accounts SET status = 'active', updated_at = ? WHERE id = ? AND "
+	              "status = 'pending'",
+	              "is", acc_now(), account_id) != STORE_DONE)
 		return -1;
 	memset(&self, 0, sizeof(self));
 	snprintf(self.id, sizeof(self.id), "%s", account_id);
 	self.role = ROLE_USER;
 	if (acc_audit(app, st, &self, tenant_id, "account.confirm", "account", account_id,
-		      "status,email", false) < 0)
+	              "status,email", false) < 0)
 		return -1;
 	*error_r = NULL;
 	return 0;

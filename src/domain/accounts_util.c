@@ -102,38 +102,38 @@ void acc_sha256_hex(const void *data, size_t len, char out[65])
 }
 
 int acc_seal(struct app *app, struct store *st, const char *tenant_id, const char *account_id,
-	     const char *table, const char *row_id, const char *column, const void *value,
-	     size_t len, unsigned char **sealed_r, size_t *sealed_len_r)
+             const char *table, const char *row_id, const char *column, const void *value,
+             size_t len, unsigned char **sealed_r, size_t *sealed_len_r)
 {
 	struct seal_ad ad = {table, row_id, column};
 	return keys_seal(app->keys, st, tenant_id, account_id, &ad, value, len, sealed_r,
-			 sealed_len_r);
+	                 sealed_len_r);
 }
 
 int acc_seal_column(struct app *app, struct store *st, const char *tenant_id,
-		    const char *account_id, const char *table, const char *key_col,
-		    const char *row_id, const char *column, const void *value, size_t len)
+                    const char *account_id, const char *table, const char *key_col,
+                    const char *row_id, const char *column, const void *value, size_t len)
 {
 	unsigned char *sealed = NULL;
 	size_t sealed_len = 0;
 	char sql[160];
-	int n = snprintf(sql, sizeof(sql), "UPDATE %s SET %s = ? WHERE %s = ?", table, column,
-			 key_col);
+	int n =
+	    snprintf(sql, sizeof(sql), "UPDATE %s SET %s = ? WHERE %s = ?", table, column, key_col);
 	if (n < 0 || (size_t)n >= sizeof(sql))
 		return -1;
-	if (value != NULL && acc_seal(app, st, tenant_id, account_id, table, row_id, column,
-				      value, len, &sealed, &sealed_len) < 0)
+	if (value != NULL && acc_seal(app, st, tenant_id, account_id, table, row_id, column, value,
+	                              len, &sealed, &sealed_len) < 0)
 		return -1;
 	int rc = value != NULL ? store_run(st, sql, "bs", sealed, sealed_len, row_id)
-			       : store_run(st, sql, "ns", row_id);
+	                       : store_run(st, sql, "ns", row_id);
 	free(sealed);
 	return rc == STORE_DONE ? 0 : -1;
 }
 
 int acc_open_column(struct app *app, struct store *st, const char *tenant_id,
-		    const char *account_id, const char *table, const char *row_id,
-		    const char *column, const void *sealed, size_t sealed_len, char **plain_r,
-		    size_t *len_r)
+                    const char *account_id, const char *table, const char *row_id,
+                    const char *column, const void *sealed, size_t sealed_len, char **plain_r,
+                    size_t *len_r)
 {
 	struct seal_ad ad = {table, row_id, column};
 	*plain_r = NULL;
@@ -141,7 +141,7 @@ int acc_open_column(struct app *app, struct store *st, const char *tenant_id,
 	if (sealed == NULL)
 		return 0;
 	return keys_open_sealed(app->keys, st, tenant_id, account_id, &ad, sealed, sealed_len,
-				plain_r, len_r);
+	                        plain_r, len_r);
 }
 
 void acc_free_plain(char *plain, size_t len)
@@ -151,19 +151,19 @@ void acc_free_plain(char *plain, size_t len)
 }
 
 int acc_audit(struct app *app, struct store *st, const struct actor *actor, const char *tenant_id,
-	      const char *action, const char *target_type, const char *target_id,
-	      const char *fields, bool instruction)
+              const char *action, const char *target_type, const char *target_id,
+              const char *fields, bool instruction)
 {
 	struct audit_event ev = {
-		.tenant_id = tenant_id,
-		.actor_id = actor->id,
-		.actor_role = account_role_name(actor->role),
-		.action = action,
-		.target_type = target_type,
-		.target_id = target_id,
-		.fields = fields,
-		.request_id = NULL,
-		.instruction = instruction,
+	    .tenant_id = tenant_id,
+	    .actor_id = actor->id,
+	    .actor_role = account_role_name(actor->role),
+	    .action = action,
+	    .target_type = target_type,
+	    .target_id = target_id,
+	    .fields = fields,
+	    .request_id = NULL,
+	    .instruction = instruction,
 	};
 	if (strcmp(actor->id, "system") == 0)
 		ev.actor_role = "system";

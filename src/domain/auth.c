@@ -22,7 +22,7 @@
 
 /* Failures of account (since its last success) or of address, in the window. */
 static int failures(struct store *st, const char *sql, const char *key, int64_t since,
-		    int64_t *oldest_r)
+                    int64_t *oldest_r)
 {
 	struct store_stmt *q = store_query(st, sql, "si", key, since);
 	int n = -1;
@@ -36,10 +36,11 @@ static int failures(struct store *st, const char *sql, const char *key, int64_t 
 
 static int64_t last_success(struct store *st, const char *account_id)
 {
-	struct store_stmt *q = store_query(st,
-					   "SELECT MAX(at_ms) FROM login_events WHERE account_id = ? "
-					   "AND result = 'success'",
-					   "s", account_id);
+	struct store_stmt *q =
+	    store_query(st,
+	                "SELECT MAX(at_ms) FROM login_events WHERE account_id = ? "
+	                "AND result = 'success'",
+	                "s", account_id);
 	int64_t at = 0;
 	if (q != NULL && store_step(q) == STORE_ROW && !store_col_is_null(q, 0))
 		at = store_col_int(q, 0);
@@ -51,23 +52,24 @@ static int64_t last_success(struct store *st, const char *account_id)
  * Times are milliseconds, so a failure just after a success in the same
  * second still counts. */
 static int throttle_check(struct app *app, struct store *st, const struct account *acc,
-			  const char *addr_hash)
+                          const char *addr_hash)
 {
 	const struct config *cfg = app->cfg;
 	int64_t window = (int64_t)cfg->login_lockout_s * 1000;
 	int64_t now = acc_now_ms(), since = now - window, oldest = 0;
 	int n = failures(st,
-			 "SELECT COUNT(*), MIN(at_ms) FROM login_events WHERE addr_hash = ? AND "
-			 "at_ms > ? AND result IN ('bad_password', 'unknown_user')",
-			 addr_hash, since, &oldest);
+	                 "SELECT COUNT(*), MIN(at_ms) FROM login_events WHERE addr_hash = ? AND "
+	                 "at_ms > ? AND result IN ('bad_password', 'unknown_user')",
+	                 addr_hash, since, &oldest);
 	if (n < 0)
 		return -1;
 	if (n < cfg->login_max_failures && acc != NULL) {
 		int64_t ok = last_success(st, acc->id);
-		n = failures(st,
-			     "SELECT COUNT(*), MIN(at_ms) FROM login_events WHERE account_id = ? AND "
-			     "at_ms > ? AND result = 'bad_password'",
-			     acc->id, ok > since ? ok : since, &oldest);
+		n = failures(
+		    st,
+		    "SELECT COUNT(*), MIN(at_ms) FROM login_events WHERE account_id = ? AND "
+		    "at_ms > ? AND result = 'bad_password'",
+		    acc->id, ok > since ? ok : since, &oldest);
 		if (n < 0)
 			return -1;
 	}
@@ -78,28 +80,28 @@ static int throttle_check(struct app *app, struct store *st, const struct accoun
 }
 
 int auth_record_event(struct app *app, struct store *st, const struct account *acc,
-		      const char *addr_hash, const char *remote_addr, const char *result)
+                      const char *addr_hash, const char *remote_addr, const char *result)
 {
 	char id[IDS_UUID_LEN];
 	unsigned char *sealed = NULL;
 	size_t sealed_len = 0;
 	ids_uuid4(id);
-	if (acc != NULL && acc_seal(app, st, acc->tenant_id, acc->id, "login_events", id,
-				    "addr_sealed", remote_addr, strlen(remote_addr), &sealed,
-				    &sealed_len) < 0)
+	if (acc != NULL &&
+	    acc_seal(app, st, acc->tenant_id, acc->id, "login_events", id, "addr_sealed",
+	             remote_addr, strlen(remote_addr), &sealed, &sealed_len) < 0)
 		return -1;
 	int rc = store_run(st,
-			   "INSERT INTO login_events (id, account_id, tenant_id, at_ms, addr_hash, "
-			   "addr_sealed, result) VALUES (?, ?, ?, ?, ?, ?, ?)",
-			   "sssisbs", id, acc ? acc->id : NULL, acc ? acc->tenant_id : "",
-			   acc_now_ms(), addr_hash, sealed, sealed_len, result);
+	                   "INSERT INTO login_events (id, account_id, tenant_id, at_ms, addr_hash, "
+	                   "addr_sealed, result) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	                   "sssisbs", id, acc ? acc->id : NULL, acc ? acc->tenant_id : "",
+	                   acc_now_ms(), addr_hash, sealed, sealed_len, result);
 	free(sealed);
 	return rc == STORE_DONE ? 0 : -1;
 }
 
 /* Records one attempt in its own transaction, and logs it pseudonymised. */
 static int record(struct app *app, struct store *st, const struct account *acc,
-		  const char *addr_hash, const char *remote_addr, const char *result)
+                  const char *addr_hash, const char *remote_addr, const char *result)
 {
 	char pseudo[LOG_PSEUDONYM_LEN];
 	if (store_tx_begin(st) < 0)
@@ -110,7 +112,7 @@ static int record(struct app *app, struct store *st, const struct account *acc,
 		return -1;
 	}
 	log_info("event=login result=%s account=%s", result,
-		 acc ? log_pseudonym(acc->id, pseudo) : "-");
+	         acc ? log_pseudonym(acc->id, pseudo) : "-");
 	return 0;
 }
 
@@ -125,8 +127,8 @@ static void dummy_check(struct app *app, const char *password)
 	pthread_mutex_lock(&lock);
 	if (!ready)
 		ready = scram_credentials_make("iris-dummy-password", SCRAM_SHA256,
-					       (unsigned)app->cfg->scram_iterations, &dummy,
-					       &error) == 0;
+		                               (unsigned)app->cfg->scram_iterations, &dummy,
+		                               &error) == 0;
 	pthread_mutex_unlock(&lock);
 	if (ready)
 		(void)scram_password_matches(password, &dummy);
@@ -137,7 +139,7 @@ static bool password_ok(struct store *st, const struct account *acc, const char 
 	struct scram_credentials c;
 	bool ok = false;
 	struct store_stmt *q =
-		store_query(st, "SELECT scram_sha256 FROM accounts WHERE id = ?", "s", acc->id);
+	    store_query(st, "SELECT scram_sha256 FROM accounts WHERE id = ?", "s", acc->id);
 	if (q != NULL && store_step(q) == STORE_ROW &&
 	    scram_credentials_decode(store_col_text(q, 0), &c) == 0)
 		ok = true;
@@ -150,7 +152,7 @@ static bool password_ok(struct store *st, const struct account *acc, const char 
 
 /* Decides the outcome once the throttle let the attempt through. */
 static const char *judge(struct app *app, struct store *st, const struct account *acc,
-			 const char *password, const char **error_r)
+                         const char *password, const char **error_r)
 {
 	if (acc == NULL) {
 		dummy_check(app, password);
@@ -174,7 +176,7 @@ static const char *judge(struct app *app, struct store *st, const struct account
 }
 
 int auth_login(struct app *app, struct store *st, const char *username, const char *password,
-	       const char *remote_addr, int ttl_s, struct login_result *out, const char **error_r)
+               const char *remote_addr, int ttl_s, struct login_result *out, const char **error_r)
 {
 	struct account acc;
 	const char *err = NULL;
@@ -218,12 +220,13 @@ int auth_login(struct app *app, struct store *st, const char *username, const ch
 }
 
 int auth_login_events(struct app *app, struct store *st, const struct account *acc, int limit,
-		      void (*fn)(const struct login_event *e, void *ctx), void *ctx)
+                      void (*fn)(const struct login_event *e, void *ctx), void *ctx)
 {
-	struct store_stmt *q = store_query(st,
-					   "SELECT id, at_ms, result, addr_sealed FROM login_events "
-					   "WHERE account_id = ? ORDER BY at_ms DESC LIMIT ?",
-					   "sd", acc->id, limit);
+	struct store_stmt *q =
+	    store_query(st,
+	                "SELECT id, at_ms, result, addr_sealed FROM login_events "
+	                "WHERE account_id = ? ORDER BY at_ms DESC LIMIT ?",
+	                "sd", acc->id, limit);
 	int rc;
 	if (q == NULL)
 		return -1;
@@ -236,8 +239,8 @@ int auth_login_events(struct app *app, struct store *st, const struct account *a
 		snprintf(e.result, sizeof(e.result), "%s", store_col_text(q, 2));
 		const void *sealed = store_col_blob(q, 3, &sealed_len);
 		if (acc_open_column(app, st, acc->tenant_id, acc->id, "login_events",
-				    store_col_text(q, 0), "addr_sealed", sealed, sealed_len, &plain,
-				    &len) == 0 &&
+		                    store_col_text(q, 0), "addr_sealed", sealed, sealed_len, &plain,
+		                    &len) == 0 &&
 		    plain != NULL)
 			snprintf(e.address, sizeof(e.address), "%s", plain);
 		acc_free_plain(plain, len);

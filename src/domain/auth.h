@@ -47,29 +47,29 @@ struct login_result {
  * "unauthorized" (unknown user or wrong password: the same answer),
  * "throttled" (see retry_after), "confirmation_required", "account_disabled". */
 int auth_login(struct app *app, struct store *st, const char *username, const char *password,
-	       const char *remote_addr, int ttl_s, struct login_result *out, const char **error_r);
+               const char *remote_addr, int ttl_s, struct login_result *out, const char **error_r);
 
 /* Resolves a bearer token. Errors: "unauthorized", "token_expired". */
 int auth_authenticate(struct app *app, struct store *st, const char *token, struct principal *p,
-		      const char **error_r);
+                      const char **error_r);
 
 /* Revokes the caller's token. */
 int auth_logout(struct store *st, const struct principal *p);
 /* Revokes every token of account_id (admin instruction, audited). */
 int auth_revoke_all(struct app *app, struct store *st, const struct actor *actor,
-		    const char *account_id, const char **error_r);
+                    const char *account_id, const char **error_r);
 
 /* The holder changes their password: checks current, sets new, clears the
  * must-change flag, revokes every token and issues a fresh full one.
  * Errors: "unauthorized" (current wrong), "weak_password". */
 int auth_change_password(struct app *app, struct store *st, const struct principal *p,
-			 const char *current, const char *new_password, struct login_result *out,
-			 const char **error_r);
+                         const char *current, const char *new_password, struct login_result *out,
+                         const char **error_r);
 
 /* What a caller wants to do with a tenant's resources. */
 enum authz_action {
 	AZ_TENANTS_MANAGE, /* create and list tenants: operator */
-	AZ_TENANT_READ,	   /* the tenant record */
+	AZ_TENANT_READ,    /* the tenant record */
 	AZ_MEMBERS_READ,   /* members, profiles, deletion queue, agreements */
 	AZ_MEMBERS_CREATE, /* add a member */
 	AZ_MEMBERS_WRITE,  /* change, delete, decide requests */
@@ -89,6 +89,6 @@ struct login_event {
 	char address[64];
 };
 int auth_login_events(struct app *app, struct store *st, const struct account *acc, int limit,
-		      void (*fn)(const struct login_event *e, void *ctx), void *ctx);
+                      void (*fn)(const struct login_event *e, void *ctx), void *ctx);
 
 #endif

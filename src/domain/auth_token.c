@@ -19,7 +19,7 @@
 #include <string.h>
 
 int auth_token_issue_tx(struct app *app, struct store *st, const char *account_id,
-			enum token_scope scope, int ttl_s, struct login_result *out)
+                        enum token_scope scope, int ttl_s, struct login_result *out)
 {
 	char id[IDS_UUID_LEN], hash[65];
 	int64_t now = acc_now();
@@ -32,13 +32,13 @@ int auth_token_issue_tx(struct app *app, struct store *st, const char *account_i
 	out->expires_at = now + ttl;
 	out->scope = scope;
 	return store_run(st,
-			 "INSERT INTO auth_tokens (id, token_hash, account_id, scope, created_at, "
-			 "expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-			 "ssssii", id, hash, account_id,
-			 scope == TOKEN_FULL ? "full" : "password_change", now, out->expires_at) ==
-			       STORE_DONE
-		       ? 0
-		       : -1;
+	                 "INSERT INTO auth_tokens (id, token_hash, account_id, scope, created_at, "
+	                 "expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+	                 "ssssii", id, hash, account_id,
+	                 scope == TOKEN_FULL ? "full" : "password_change", now,
+	                 out->expires_at) == STORE_DONE
+	           ? 0
+	           : -1;
 }
 
 static bool token_syntax_ok(const char *token)
@@ -52,7 +52,7 @@ static bool token_syntax_ok(const char *token)
 }
 
 int auth_authenticate(struct app *app, struct store *st, const char *token, struct principal *p,
-		      const char **error_r)
+                      const char **error_r)
 {
 	char hash[65];
 	memset(p, 0, sizeof(*p));
@@ -61,18 +61,18 @@ int auth_authenticate(struct app *app, struct store *st, const char *token, stru
 		return -1;
 	acc_sha256_hex(token, 64, hash);
 	struct store_stmt *q = store_query(
-		st,
-		"SELECT a.id, a.tenant_id, a.username, a.role, a.status, a.must_change_password, "
-		"a.created_at, t.id, t.scope, t.expires_at, t.revoked_at FROM auth_tokens t "
-		"JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = ?",
-		"s", hash);
+	    st,
+	    "SELECT a.id, a.tenant_id, a.username, a.role, a.status, a.must_change_password, "
+	    "a.created_at, t.id, t.scope, t.expires_at, t.revoked_at FROM auth_tokens t "
+	    "JOIN accounts a ON a.id = t.account_id WHERE t.token_hash = ?",
+	    "s", hash);
 	int rc = q ? store_step(q) : STORE_ERROR;
 	bool revoked = false;
 	if (rc == STORE_ROW) {
 		acc_from_row(q, &p->account);
 		snprintf(p->token_id, sizeof(p->token_id), "%s", store_col_text(q, 7));
-		p->scope = strcmp(store_col_text(q, 8), "full") == 0 ? TOKEN_FULL
-								     : TOKEN_PASSWORD_CHANGE;
+		p->scope =
+		    strcmp(store_col_text(q, 8), "full") == 0 ? TOKEN_FULL : TOKEN_PASSWORD_CHANGE;
 		p->expires_at = store_col_int(q, 9);
 		revoked = !store_col_is_null(q, 10);
 	}
@@ -93,24 +93,28 @@ int auth_authenticate(struct app *app, struct store *st, const char *token, stru
 
 int auth_logout(struct store *st, const struct principal *p)
 {
-	return store_run(st, "UPDATE auth_tokens SET revoked_at = ? WHERE id = ? AND "
-			     "revoked_at IS NULL", "is", acc_now(), p->token_id) == STORE_DONE
-		       ? 0
-		       : -1;
+	return store_run(st,
+	                 "UPDATE auth_tokens SET revoked_at = ? WHERE id = ? AND "
+	                 "revoked_at IS NULL",
+	                 "is", acc_now(), p->token_id) == STORE_DONE
+	           ? 0
+	           : -1;
 }
 
 int auth_revoke_all(struct app *app, struct store *st, const struct actor *actor,
-		    const char *account_id, const char **error_r)
+                    const char *account_id, const char **error_r)
 {
 	struct account acc;
 	if (accounts_get(st, account_id, &acc, error_r) < 0)
 		return -1;
 	if (store_tx_begin(st) < 0)
 		return *error_r = "internal", -1;
-	if (store_run(st, "UPDATE auth_tokens SET revoked_at = ? WHERE account_id = ? AND "
-			  "revoked_at IS NULL", "is", acc_now(), account_id) != STORE_DONE ||
-	    acc_audit(app, st, actor, acc.tenant_id, "account.tokens_revoke", "account",
-		      account_id, "tokens", actor->role == ROLE_TENANT_ADMIN) < 0 ||
+	if (store_run(st,
+	              "UPDATE auth_tokens SET revoked_at = ? WHERE account_id = ? AND "
+	              "revoked_at IS NULL",
+	              "is", acc_now(), account_id) != STORE_DONE ||
+	    acc_audit(app, st, actor, acc.tenant_id, "account.tokens_revoke", "account", account_id,
+	              "tokens", actor->role == ROLE_TENANT_ADMIN) < 0 ||
 	    store_tx_commit(st) < 0) {
 		store_tx_rollback(st);
 		return *error_r = "internal", -1;
@@ -123,7 +127,7 @@ static bool current_ok(struct store *st, const char *account_id, const char *pas
 	struct scram_credentials c;
 	bool ok = false;
 	struct store_stmt *q =
-		store_query(st, "SELECT scram_sha256 FROM accounts WHERE id = ?", "s", account_id);
+	    store_query(st, "SELECT scram_sha256 FROM accounts WHERE id = ?", "s", account_id);
 	if (q != NULL && store_step(q) == STORE_ROW &&
 	    scram_credentials_decode(store_col_text(q, 0), &c) == 0)
 		ok = true;
@@ -133,24 +137,27 @@ static bool current_ok(struct store *st, const char *account_id, const char *pas
 	return ok;
 }
 
-static int change_tx(struct app *app, struct store *st, const struct principal *p,
-		     const char *s256, const char *s1, struct login_result *out)
+static int change_tx(struct app *app, struct store *st, const struct principal *p, const char *s256,
+                     const char *s1, struct login_result *out)
 {
 	int64_t now = acc_now();
-	if (store_run(st, "UPDATE accounts SET scram_sha256 = ?, scram_sha1 = ?, "
-			  "must_change_password = 0, updated_at = ? WHERE id = ?",
-		      "ssis", s256, s1, now, p->account.id) != STORE_DONE ||
-	    store_run(st, "UPDATE auth_tokens SET revoked_at = ? WHERE account_id = ? AND "
-			  "revoked_at IS NULL", "is", now, p->account.id) != STORE_DONE ||
+	if (store_run(st,
+	              "UPDATE accounts SET scram_sha256 = ?, scram_sha1 = ?, "
+	              "must_change_password = 0, updated_at = ? WHERE id = ?",
+	              "ssis", s256, s1, now, p->account.id) != STORE_DONE ||
+	    store_run(st,
+	              "UPDATE auth_tokens SET revoked_at = ? WHERE account_id = ? AND "
+	              "revoked_at IS NULL",
+	              "is", now, p->account.id) != STORE_DONE ||
 	    auth_token_issue_tx(app, st, p->account.id, TOKEN_FULL, 0, out) < 0)
 		return -1;
 	return acc_audit(app, st, &p->actor, p->account.tenant_id, "account.password_change",
-			 "account", p->account.id, "password", false);
+	                 "account", p->account.id, "password", false);
 }
 
 int auth_change_password(struct app *app, struct store *st, const struct principal *p,
-			 const char *current, const char *new_password, struct login_result *out,
-			 const char **error_r)
+                         const char *current, const char *new_password, struct login_result *out,
+                         const char **error_r)
 {
 	char *s256 = NULL, *s1 = NULL;
 	int ret = -1;

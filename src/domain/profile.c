@@ -19,16 +19,16 @@ static const struct profile_field {
 	size_t max; /* bytes of the text, or of each list item */
 	bool removable;
 } profile_fields[] = {
-	{"first_name", "first_name_sealed", FIELD_TEXT, ACCOUNTS_NAME_MAX, false},
-	{"last_name", "last_name_sealed", FIELD_TEXT, ACCOUNTS_NAME_MAX, false},
-	{"title", "title_sealed", FIELD_TEXT, 64, true},
-	{"nickname", "nickname_sealed", FIELD_TEXT, 128, true},
-	{"job_title", "job_title_sealed", FIELD_TEXT, 128, true},
-	{"department", "department_sealed", FIELD_TEXT, 128, true},
-	{"phone_numbers", "phone_numbers_sealed", FIELD_PHONES, 64, true},
-	{"other_emails", "other_emails_sealed", FIELD_EMAILS, ACCOUNTS_EMAIL_MAX, true},
-	{"postal_address", "postal_address_sealed", FIELD_TEXT, 1024, true},
-	{"company", "company_sealed", FIELD_TEXT, 256, true},
+    {"first_name", "first_name_sealed", FIELD_TEXT, ACCOUNTS_NAME_MAX, false},
+    {"last_name", "last_name_sealed", FIELD_TEXT, ACCOUNTS_NAME_MAX, false},
+    {"title", "title_sealed", FIELD_TEXT, 64, true},
+    {"nickname", "nickname_sealed", FIELD_TEXT, 128, true},
+    {"job_title", "job_title_sealed", FIELD_TEXT, 128, true},
+    {"department", "department_sealed", FIELD_TEXT, 128, true},
+    {"phone_numbers", "phone_numbers_sealed", FIELD_PHONES, 64, true},
+    {"other_emails", "other_emails_sealed", FIELD_EMAILS, ACCOUNTS_EMAIL_MAX, true},
+    {"postal_address", "postal_address_sealed", FIELD_TEXT, 1024, true},
+    {"company", "company_sealed", FIELD_TEXT, 256, true},
 };
 #define N_FIELDS (sizeof(profile_fields) / sizeof(profile_fields[0]))
 
@@ -71,9 +71,9 @@ static int value_check(const struct profile_field *f, json_t *v, const char **er
 		return f->removable ? 0 : -1;
 	if (f->kind == FIELD_TEXT)
 		return json_is_string(v) && json_string_length(v) > 0 &&
-				       text_ok(json_string_value(v), f->max)
-			       ? 0
-			       : -1;
+		               text_ok(json_string_value(v), f->max)
+		           ? 0
+		           : -1;
 	if (!json_is_array(v) || json_array_size(v) > PROFILE_LIST_MAX)
 		return -1;
 	json_array_foreach(v, i, item)
@@ -111,7 +111,7 @@ static int patch_check(json_t *patch, const char **error_r, const char **field_r
 
 /* Seals one field's new value (text, or the list as JSON text) or clears it. */
 static int field_write(struct app *app, struct store *st, const struct account *acc,
-		       const struct profile_field *f, json_t *v)
+                       const struct profile_field *f, json_t *v)
 {
 	char *text = NULL;
 	const char *value = NULL;
@@ -119,15 +119,15 @@ static int field_write(struct app *app, struct store *st, const struct account *
 		value = json_string_value(v);
 	else if (json_is_array(v))
 		value = text = json_dumps(v, JSON_COMPACT);
-	int rc = acc_seal_column(app, st, acc->tenant_id, acc->id, "account_profiles",
-				 "account_id", acc->id, f->column, value, value ? strlen(value) : 0);
+	int rc = acc_seal_column(app, st, acc->tenant_id, acc->id, "account_profiles", "account_id",
+	                         acc->id, f->column, value, value ? strlen(value) : 0);
 	if (text != NULL)
 		secret_free(text, strlen(text));
 	return rc;
 }
 
 static int patch_tx(struct app *app, struct store *st, const struct actor *actor,
-		    const struct account *acc, json_t *patch)
+                    const struct account *acc, json_t *patch)
 {
 	char set[256] = "", removed[256] = "";
 	const char *key;
@@ -142,21 +142,21 @@ static int patch_tx(struct app *app, struct store *st, const struct actor *actor
 		strncat(list, f->name, 255 - strlen(list));
 	}
 	if (store_run(st, "UPDATE account_profiles SET updated_at = ? WHERE account_id = ?", "is",
-		      acc_now(), acc->id) != STORE_DONE)
+	              acc_now(), acc->id) != STORE_DONE)
 		return -1;
 	bool instruction = strcmp(actor->id, acc->id) != 0;
 	if (set[0] && acc_audit(app, st, actor, acc->tenant_id, "profile.update", "account",
-				acc->id, set, instruction) < 0)
+	                        acc->id, set, instruction) < 0)
 		return -1;
 	if (removed[0] && acc_audit(app, st, actor, acc->tenant_id, "profile.remove", "account",
-				    acc->id, removed, instruction) < 0)
+	                            acc->id, removed, instruction) < 0)
 		return -1;
 	return 0;
 }
 
 int profile_patch(struct app *app, struct store *st, const struct actor *actor,
-		  const struct account *acc, json_t *patch, const char **error_r,
-		  const char **field_r)
+                  const struct account *acc, json_t *patch, const char **error_r,
+                  const char **field_r)
 {
 	*field_r = NULL;
 	if (patch_check(patch, error_r, field_r) < 0)
@@ -175,7 +175,7 @@ int profile_patch(struct app *app, struct store *st, const struct actor *actor,
 
 /* Opens one field of the current row into a JSON value (null when unset). */
 static json_t *field_read(struct app *app, struct store *st, const struct account *acc,
-			  const struct profile_field *f, struct store_stmt *q, int col)
+                          const struct profile_field *f, struct store_stmt *q, int col)
 {
 	size_t sealed_len = 0, len = 0;
 	char *plain = NULL;
@@ -183,23 +183,25 @@ static json_t *field_read(struct app *app, struct store *st, const struct accoun
 	if (sealed == NULL)
 		return json_null();
 	if (acc_open_column(app, st, acc->tenant_id, acc->id, "account_profiles", acc->id,
-			    f->column, sealed, sealed_len, &plain, &len) < 0 || plain == NULL)
+	                    f->column, sealed, sealed_len, &plain, &len) < 0 ||
+	    plain == NULL)
 		return NULL;
-	json_t *v = f->kind == FIELD_TEXT ? json_stringn(plain, len) : json_loadb(plain, len, 0, NULL);
+	json_t *v =
+	    f->kind == FIELD_TEXT ? json_stringn(plain, len) : json_loadb(plain, len, 0, NULL);
 	acc_free_plain(plain, len);
 	return v;
 }
 
 int profile_get(struct app *app, struct store *st, const struct account *acc, json_t **out_r,
-		const char **error_r)
+                const char **error_r)
 {
 	struct store_stmt *q = store_query(
-		st,
-		"SELECT first_name_sealed, last_name_sealed, title_sealed, nickname_sealed, "
-		"job_title_sealed, department_sealed, phone_numbers_sealed, other_emails_sealed, "
-		"postal_address_sealed, company_sealed, avatar_type FROM account_profiles WHERE "
-		"account_id = ?",
-		"s", acc->id);
+	    st,
+	    "SELECT first_name_sealed, last_name_sealed, title_sealed, nickname_sealed, "
+	    "job_title_sealed, department_sealed, phone_numbers_sealed, other_emails_sealed, "
+	    "postal_address_sealed, company_sealed, avatar_type FROM account_profiles WHERE "
+	    "account_id = ?",
+	    "s", acc->id);
 	json_t *out = json_object();
 	int rc = q ? store_step(q) : STORE_ERROR, ret = -1;
 	*error_r = "internal";
@@ -215,7 +217,7 @@ int profile_get(struct app *app, struct store *st, const struct account *acc, js
 	}
 	const char *type = store_col_text(q, (int)N_FIELDS);
 	json_object_set_new(out, "avatar",
-			    type ? json_pack("{s:s}", "content_type", type) : json_null());
+	                    type ? json_pack("{s:s}", "content_type", type) : json_null());
 	*error_r = NULL;
 	ret = 0;
 out:
@@ -228,7 +230,7 @@ out:
 }
 
 int profile_names(struct app *app, struct store *st, const struct account *acc, char **first_r,
-		  char **last_r)
+                  char **last_r)
 {
 	json_t *p = NULL;
 	const char *error = NULL;

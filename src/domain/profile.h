@@ -23,7 +23,7 @@ struct store;
 /* The profile as a JSON object: every field, null when unset, plus
  * "avatar" (null or {"content_type": ...}). *out_r is a new reference. */
 int profile_get(struct app *app, struct store *st, const struct account *acc, json_t **out_r,
-		const char **error_r);
+                const char **error_r);
 
 /* Applies patch (a JSON object): a string (or array of strings for
  * phone_numbers and other_emails) sets or corrects a field, null removes it
@@ -31,24 +31,24 @@ int profile_get(struct app *app, struct store *st, const struct account *acc, js
  * anything is written. Errors: "unknown_field", "invalid_field",
  * "invalid_email", with *field_r naming the field (valid while patch lives). */
 int profile_patch(struct app *app, struct store *st, const struct actor *actor,
-		  const struct account *acc, json_t *patch, const char **error_r,
-		  const char **field_r);
+                  const struct account *acc, json_t *patch, const char **error_r,
+                  const char **field_r);
 
 /* Avatar: PNG or JPEG whose first bytes match content_type, at most
  * profile.avatar_max_bytes. Errors: "unsupported_media_type",
  * "payload_too_large". */
 int profile_avatar_set(struct app *app, struct store *st, const struct actor *actor,
-		       const struct account *acc, const char *content_type, const void *data,
-		       size_t len, const char **error_r);
+                       const struct account *acc, const char *content_type, const void *data,
+                       size_t len, const char **error_r);
 /* *data_r malloc'd (free with free()); type_r receives the content type.
  * Errors: "not_found". */
-int profile_avatar_get(struct app *app, struct store *st, const struct account *acc,
-		       char **data_r, size_t *len_r, char type_r[32], const char **error_r);
+int profile_avatar_get(struct app *app, struct store *st, const struct account *acc, char **data_r,
+                       size_t *len_r, char type_r[32], const char **error_r);
 int profile_avatar_delete(struct app *app, struct store *st, const struct actor *actor,
-			  const struct account *acc, const char **error_r);
+                          const struct account *acc, const char **error_r);
 
 /* first_name and last_name, opened (malloc'd, NULL when unset), for listings. */
 int profile_names(struct app *app, struct store *st, const struct account *acc, char **first_r,
-		  char **last_r);
+                  char **last_r);
 
 #endif

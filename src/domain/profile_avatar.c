@@ -40,20 +40,22 @@ static const char *media_type(const char *content_type)
 }
 
 static int avatar_write(struct app *app, struct store *st, const struct actor *actor,
-			const struct account *acc, const char *type, const void *data, size_t len)
+                        const struct account *acc, const char *type, const void *data, size_t len)
 {
 	if (acc_seal_column(app, st, acc->tenant_id, acc->id, "account_profiles", "account_id",
-			    acc->id, "avatar_sealed", data, len) < 0 ||
-	    store_run(st, "UPDATE account_profiles SET avatar_type = ?, updated_at = ? WHERE "
-			  "account_id = ?", "sis", type, acc_now(), acc->id) != STORE_DONE)
+	                    acc->id, "avatar_sealed", data, len) < 0 ||
+	    store_run(st,
+	              "UPDATE account_profiles SET avatar_type = ?, updated_at = ? WHERE "
+	              "account_id = ?",
+	              "sis", type, acc_now(), acc->id) != STORE_DONE)
 		return -1;
 	return acc_audit(app, st, actor, acc->tenant_id, data ? "profile.update" : "profile.remove",
-			 "account", acc->id, "avatar", strcmp(actor->id, acc->id) != 0);
+	                 "account", acc->id, "avatar", strcmp(actor->id, acc->id) != 0);
 }
 
 static int avatar_tx(struct app *app, struct store *st, const struct actor *actor,
-		     const struct account *acc, const char *type, const void *data, size_t len,
-		     const char **error_r)
+                     const struct account *acc, const char *type, const void *data, size_t len,
+                     const char **error_r)
 {
 	if (store_tx_begin(st) < 0)
 		return *error_r = "internal", -1;
@@ -66,8 +68,8 @@ static int avatar_tx(struct app *app, struct store *st, const struct actor *acto
 }
 
 int profile_avatar_set(struct app *app, struct store *st, const struct actor *actor,
-		       const struct account *acc, const char *content_type, const void *data,
-		       size_t len, const char **error_r)
+                       const struct account *acc, const char *content_type, const void *data,
+                       size_t len, const char **error_r)
 {
 	const char *type = media_type(content_type);
 	if (type == NULL || data == NULL || !magic_matches(type, data, len))
@@ -78,20 +80,21 @@ int profile_avatar_set(struct app *app, struct store *st, const struct actor *ac
 }
 
 int profile_avatar_delete(struct app *app, struct store *st, const struct actor *actor,
-			  const struct account *acc, const char **error_r)
+                          const struct account *acc, const char **error_r)
 {
 	return avatar_tx(app, st, actor, acc, NULL, NULL, 0, error_r);
 }
 
-int profile_avatar_get(struct app *app, struct store *st, const struct account *acc,
-		       char **data_r, size_t *len_r, char type_r[32], const char **error_r)
+int profile_avatar_get(struct app *app, struct store *st, const struct account *acc, char **data_r,
+                       size_t *len_r, char type_r[32], const char **error_r)
 {
 	size_t sealed_len = 0;
 	int ret = -1;
-	struct store_stmt *q = store_query(st,
-					   "SELECT avatar_sealed, avatar_type FROM account_profiles "
-					   "WHERE account_id = ?",
-					   "s", acc->id);
+	struct store_stmt *q =
+	    store_query(st,
+	                "SELECT avatar_sealed, avatar_type FROM account_profiles "
+	                "WHERE account_id = ?",
+	                "s", acc->id);
 	int rc = q ? store_step(q) : STORE_ERROR;
 	*data_r = NULL;
 	*error_r = rc == STORE_ERROR ? "internal" : "not_found";
@@ -103,7 +106,8 @@ int profile_avatar_get(struct app *app, struct store *st, const struct account *
 	size_t len = 0;
 	*error_r = "internal";
 	if (acc_open_column(app, st, acc->tenant_id, acc->id, "account_profiles", acc->id,
-			    "avatar_sealed", sealed, sealed_len, &plain, &len) < 0 || plain == NULL)
+	                    "avatar_sealed", sealed, sealed_len, &plain, &len) < 0 ||
+	    plain == NULL)
 		goto out;
 	*data_r = xmalloc(len ? len : 1);
 	memcpy(*data_r, plain, len);

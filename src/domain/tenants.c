@@ -31,8 +31,8 @@ static bool name_taken(struct store *st, const char *name)
 }
 
 int tenants_create_tx(struct app *app, struct store *st, const struct actor *actor,
-		      const char *name, const char *plan, char id_r[IDS_UUID_LEN],
-		      const char **error_r)
+                      const char *name, const char *plan, char id_r[IDS_UUID_LEN],
+                      const char **error_r)
 {
 	*error_r = "internal";
 	if (!tenants_name_valid(name))
@@ -40,8 +40,10 @@ int tenants_create_tx(struct app *app, struct store *st, const struct actor *act
 	if (name_taken(st, name))
 		return *error_r = "conflict", -1;
 	ids_uuid4(id_r);
-	int rc = store_run(st, "INSERT INTO tenants (id, name, plan, discoverable, created_at) "
-			       "VALUES (?, ?, ?, 1, ?)", "sssi", id_r, name, plan, acc_now());
+	int rc = store_run(st,
+	                   "INSERT INTO tenants (id, name, plan, discoverable, created_at) "
+	                   "VALUES (?, ?, ?, 1, ?)",
+	                   "sssi", id_r, name, plan, acc_now());
 	if (rc == STORE_CONSTRAINT)
 		return *error_r = "conflict", -1;
 	if (rc != STORE_DONE || keys_tenant_create(app->keys, st, id_r) < 0)
@@ -49,16 +51,16 @@ int tenants_create_tx(struct app *app, struct store *st, const struct actor *act
 	/* The operator's action goes to the installation chain; the tenant's
 	 * own chain starts with its creation too, so its auditor sees it. */
 	if (acc_audit(app, st, actor, "", "tenant.create", "tenant", id_r, "name,plan", false) <
-		    0 ||
+	        0 ||
 	    acc_audit(app, st, actor, id_r, "tenant.create", "tenant", id_r, "name,plan", false) <
-		    0)
+	        0)
 		return -1;
 	*error_r = NULL;
 	return 0;
 }
 
 int tenants_create(struct app *app, struct store *st, const struct actor *actor, const char *name,
-		   char id_r[IDS_UUID_LEN], const char **error_r)
+                   char id_r[IDS_UUID_LEN], const char **error_r)
 {
 	if (store_tx_begin(st) < 0)
 		return *error_r = "internal", -1;
@@ -85,8 +87,8 @@ static void tenant_from_row(struct store_stmt *q, struct tenant *t)
 int tenants_get(struct store *st, const char *id, struct tenant *out, const char **error_r)
 {
 	struct store_stmt *q = store_query(
-		st, "SELECT id, name, plan, discoverable, created_at FROM tenants WHERE id = ?", "s",
-		id);
+	    st, "SELECT id, name, plan, discoverable, created_at FROM tenants WHERE id = ?", "s",
+	    id);
 	int rc = q ? store_step(q) : STORE_ERROR;
 	if (rc == STORE_ROW)
 		tenant_from_row(q, out);
@@ -100,8 +102,7 @@ int tenants_get(struct store *st, const char *id, struct tenant *out, const char
 int tenants_list(struct store *st, void (*fn)(const struct tenant *t, void *ctx), void *ctx)
 {
 	struct store_stmt *q = store_query(
-		st, "SELECT id, name, plan, discoverable, created_at FROM tenants ORDER BY name",
-		"");
+	    st, "SELECT id, name, plan, discoverable, created_at FROM tenants ORDER BY name", "");
 	int rc;
 	if (q == NULL)
 		return -1;
@@ -115,7 +116,7 @@ int tenants_list(struct store *st, void (*fn)(const struct tenant *t, void *ctx)
 }
 
 static int found_tx(struct app *app, struct store *st, const struct account *founder,
-		    const char *name, char id_r[IDS_UUID_LEN], const char **error_r)
+                    const char *name, char id_r[IDS_UUID_LEN], const char **error_r)
 {
 	struct actor actor;
 	char agreement_id[IDS_UUID_LEN];
@@ -125,31 +126,33 @@ static int found_tx(struct app *app, struct store *st, const struct account *fou
 	*error_r = "internal";
 	if (accounts_move_tenant_tx(app, st, founder->id, "", id_r, error_r) < 0)
 		return -1;
-	if (store_run(st, "UPDATE accounts SET tenant_id = ?, role = 'tenant_admin', "
-			  "updated_at = ? WHERE id = ?", "sis", id_r, acc_now(), founder->id) !=
-	    STORE_DONE)
+	if (store_run(st,
+	              "UPDATE accounts SET tenant_id = ?, role = 'tenant_admin', "
+	              "updated_at = ? WHERE id = ?",
+	              "sis", id_r, acc_now(), founder->id) != STORE_DONE)
 		return -1;
 	ids_uuid4(agreement_id);
-	if (store_run(st, "INSERT INTO tenant_agreements (id, tenant_id, accepted_by, "
-			  "agreement_version, accepted_at) VALUES (?, ?, ?, ?, ?)",
-		      "ssssi", agreement_id, id_r, founder->id, ACCOUNTS_DPA_VERSION,
-		      acc_now()) != STORE_DONE)
+	if (store_run(st,
+	              "INSERT INTO tenant_agreements (id, tenant_id, accepted_by, "
+	              "agreement_version, accepted_at) VALUES (?, ?, ?, ?, ?)",
+	              "ssssi", agreement_id, id_r, founder->id, ACCOUNTS_DPA_VERSION,
+	              acc_now()) != STORE_DONE)
 		return -1;
 	/* From now on the founder acts as the tenant's admin (P-INS-1). */
 	actor.role = ROLE_TENANT_ADMIN;
 	snprintf(actor.tenant_id, sizeof(actor.tenant_id), "%s", id_r);
 	if (acc_audit(app, st, &actor, id_r, "tenant.agreement_accept", "tenant", id_r,
-		      "agreement_version,accepted_by,accepted_at", true) < 0 ||
+	              "agreement_version,accepted_by,accepted_at", true) < 0 ||
 	    acc_audit(app, st, &actor, id_r, "account.update", "account", founder->id,
-		      "tenant_id,role", true) < 0)
+	              "tenant_id,role", true) < 0)
 		return -1;
 	*error_r = NULL;
 	return 0;
 }
 
 int tenants_found_company(struct app *app, struct store *st, const struct account *founder,
-			  const char *name, bool accept_dpa, char id_r[IDS_UUID_LEN],
-			  const char **error_r)
+                          const char *name, bool accept_dpa, char id_r[IDS_UUID_LEN],
+                          const char **error_r)
 {
 	char pseudo[LOG_PSEUDONYM_LEN];
 	if (!accept_dpa)
@@ -171,12 +174,13 @@ int tenants_found_company(struct app *app, struct store *st, const struct accoun
 }
 
 int tenants_agreements(struct store *st, const char *tenant_id,
-		       void (*fn)(const struct tenant_agreement *a, void *ctx), void *ctx)
+                       void (*fn)(const struct tenant_agreement *a, void *ctx), void *ctx)
 {
-	struct store_stmt *q = store_query(st,
-					   "SELECT accepted_by, agreement_version, accepted_at FROM "
-					   "tenant_agreements WHERE tenant_id = ? ORDER BY accepted_at",
-					   "s", tenant_id);
+	struct store_stmt *q =
+	    store_query(st,
+	                "SELECT accepted_by, agreement_version, accepted_at FROM "
+	                "tenant_agreements WHERE tenant_id = ? ORDER BY accepted_at",
+	                "s", tenant_id);
 	int rc;
 	if (q == NULL)
 		return -1;

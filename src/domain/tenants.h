@@ -33,11 +33,11 @@ bool tenants_name_valid(const char *name);
 /* Creates a business tenant (operator, irisctl). Errors: "invalid_field",
  * "conflict" (name in use). */
 int tenants_create(struct app *app, struct store *st, const struct actor *actor, const char *name,
-		   char id_r[IDS_UUID_LEN], const char **error_r);
+                   char id_r[IDS_UUID_LEN], const char **error_r);
 /* Inside the caller's transaction. */
 int tenants_create_tx(struct app *app, struct store *st, const struct actor *actor,
-		      const char *name, const char *plan, char id_r[IDS_UUID_LEN],
-		      const char **error_r);
+                      const char *name, const char *plan, char id_r[IDS_UUID_LEN],
+                      const char **error_r);
 
 int tenants_get(struct store *st, const char *id, struct tenant *out, const char **error_r);
 /* Every tenant in name order. */
@@ -49,8 +49,8 @@ int tenants_list(struct store *st, void (*fn)(const struct tenant *t, void *ctx)
  * true ("dpa_required" otherwise). Errors also: "forbidden" (already in a
  * tenant), "conflict". */
 int tenants_found_company(struct app *app, struct store *st, const struct account *founder,
-			  const char *name, bool accept_dpa, char id_r[IDS_UUID_LEN],
-			  const char **error_r);
+                          const char *name, bool accept_dpa, char id_r[IDS_UUID_LEN],
+                          const char **error_r);
 
 /* The agreement acceptance(s) of a tenant. */
 struct tenant_agreement {
@@ -59,6 +59,6 @@ struct tenant_agreement {
 	int64_t accepted_at;
 };
 int tenants_agreements(struct store *st, const char *tenant_id,
-		       void (*fn)(const struct tenant_agreement *a, void *ctx), void *ctx);
+                       void (*fn)(const struct tenant_agreement *a, void *ctx), void *ctx);
 
 #endif

@@ -19,11 +19,11 @@
 #include "test_accounts_fixture.h"
 
 static const struct registration alice = {
-	.username = "alice",
-	.password = "correct horse battery",
-	.email = "Alice.Canary@Example.org",
-	.first_name = "Alicecanary",
-	.last_name = "Liddellcanary",
+    .username = "alice",
+    .password = "correct horse battery",
+    .email = "Alice.Canary@Example.org",
+    .first_name = "Alicecanary",
+    .last_name = "Liddellcanary",
 };
 
 /* Replaces the confirmation code of account_id by a known one. */
@@ -31,10 +31,11 @@ static void plant_code(struct afx *f, const char *account_id, const char *code, 
 {
 	char hash[65];
 	acc_sha256_hex(code, strlen(code), hash);
-	assert_int_equal(store_run(f->st, "UPDATE account_confirmations SET code_hash = ?, "
-					  "expires_at = ? WHERE account_id = ?",
-				   "sis", hash, expires, account_id),
-			 STORE_DONE);
+	assert_int_equal(store_run(f->st,
+	                           "UPDATE account_confirmations SET code_hash = ?, "
+	                           "expires_at = ? WHERE account_id = ?",
+	                           "sis", hash, expires, account_id),
+	                 STORE_DONE);
 }
 
 /* P-ACC-1: registration makes a pending account, a hashed code and a queued
@@ -50,12 +51,18 @@ static void test_register_confirm(void **state)
 	assert_true(ids_is_uuid4(id));
 	assert_int_equal(accounts_get(f->st, id, &acc, &error), 0);
 	assert_string_equal(acc.status, "pending");
-	assert_int_equal(afx_count(f, "SELECT COUNT(*) FROM account_confirmations WHERE "
-				      "account_id = ?", id), 1);
-	assert_int_equal(afx_count(f, "SELECT COUNT(*) FROM mail_outbox WHERE subject_id = ? "
-				      "AND kind = 'confirm'", id), 1);
-	assert_int_equal(auth_login(&f->app, f->st, "alice", alice.password, "192.0.2.1", 0, &r,
-				    &error), -1);
+	assert_int_equal(afx_count(f,
+	                           "SELECT COUNT(*) FROM account_confirmations WHERE "
+	                           "account_id = ?",
+	                           id),
+	                 1);
+	assert_int_equal(afx_count(f,
+	                           "SELECT COUNT(*) FROM mail_outbox WHERE subject_id = ? "
+	                           "AND kind = 'confirm'",
+	                           id),
+	                 1);
+	assert_int_equal(
+	    auth_login(&f->app, f->st, "alice", alice.password, "192.0.2.1", 0, &r, &error), -1);
 	assert_string_equal(error, "confirmation_required");
 
 	plant_code(f, id, "known-code-1", acc_now() + 60);
@@ -64,8 +71,8 @@ static void test_register_confirm(void **state)
 	assert_int_equal(accounts_confirm(&f->app, f->st, "known-code-1", &error), 0);
 	assert_int_equal(accounts_confirm(&f->app, f->st, "known-code-1", &error), -1);
 	assert_string_equal(error, "invalid_code");
-	assert_int_equal(auth_login(&f->app, f->st, "alice", alice.password, "192.0.2.1", 0, &r,
-				    &error), 0);
+	assert_int_equal(
+	    auth_login(&f->app, f->st, "alice", alice.password, "192.0.2.1", 0, &r, &error), 0);
 	assert_string_equal(r.account.status, "active");
 }
 
@@ -88,8 +95,8 @@ static void test_register_bad_input(void **state)
 	char id[IDS_UUID_LEN];
 	const char *error = NULL;
 	struct registration r = alice;
-	static const char *const bad_names[] = {"A", "Alice", "al ice", "al@ice", "-alice",
-						"ä-user", ""};
+	static const char *const bad_names[] = {"A",      "Alice",  "al ice", "al@ice",
+	                                        "-alice", "ä-user", ""};
 	for (size_t i = 0; i < sizeof(bad_names) / sizeof(bad_names[0]); i++) {
 		r = alice;
 		r.username = bad_names[i];
@@ -146,9 +153,11 @@ static void test_nothing_in_clear(void **state)
 	assert_false(afx_db_contains(f, "alice.canary", 12));
 	assert_false(afx_db_contains(f, "Alicecanary", 11));
 	assert_false(afx_db_contains(f, "Liddellcanary", 13));
-	assert_int_equal(afx_count(f, "SELECT COUNT(*) FROM accounts WHERE scram_sha256 LIKE "
-				      "'SCRAM-SHA-256$%' AND scram_sha1 LIKE 'SCRAM-SHA-1$%'", NULL),
-			 1);
+	assert_int_equal(afx_count(f,
+	                           "SELECT COUNT(*) FROM accounts WHERE scram_sha256 LIKE "
+	                           "'SCRAM-SHA-256$%' AND scram_sha1 LIKE 'SCRAM-SHA-1$%'",
+	                           NULL),
+	                 1);
 }
 
 /* P-SEC-7: ids are random UUIDv4. */
@@ -180,8 +189,9 @@ static void test_bootstrap(void **state)
 	assert_string_equal(r.tenant_name, "default");
 	assert_true(ids_is_uuid4(r.tenant_id));
 	assert_true(strlen(r.operator_password) >= 16);
-	assert_int_equal(auth_login(&f->app, f->st, r.admin_username, r.admin_password,
-				    "192.0.2.7", 0, &lr, &error), 0);
+	assert_int_equal(auth_login(&f->app, f->st, r.admin_username, r.admin_password, "192.0.2.7",
+	                            0, &lr, &error),
+	                 0);
 	assert_int_equal(lr.scope, TOKEN_PASSWORD_CHANGE);
 	assert_string_equal(lr.account.tenant_id, r.tenant_id);
 	assert_int_equal(lr.account.role, ROLE_TENANT_ADMIN);
@@ -203,17 +213,17 @@ static void test_found_company(void **state)
 	const char *error = NULL;
 	afx_account(f, "", "fred", ROLE_USER, &u);
 	assert_int_equal(tenants_found_company(&f->app, f->st, &u, "Fred Ltd", false, tid, &error),
-			 -1);
+	                 -1);
 	assert_string_equal(error, "dpa_required");
 	assert_int_equal(afx_count(f, "SELECT COUNT(*) FROM tenants", NULL), 0);
 
 	assert_int_equal(tenants_found_company(&f->app, f->st, &u, "Fred Ltd", true, tid, &error),
-			 0);
+	                 0);
 	assert_int_equal(accounts_get(f->st, u.id, &after, &error), 0);
 	assert_string_equal(after.tenant_id, tid);
 	assert_int_equal(after.role, ROLE_TENANT_ADMIN);
-	assert_int_equal(afx_count(f, "SELECT COUNT(*) FROM tenant_agreements WHERE accepted_by = ?",
-				   u.id), 1);
+	assert_int_equal(
+	    afx_count(f, "SELECT COUNT(*) FROM tenant_agreements WHERE accepted_by = ?", u.id), 1);
 	assert_int_equal(accounts_email(&f->app, f->st, &after, &email), 0);
 	assert_string_equal(email, "fred@example.org");
 	free(email);
@@ -221,11 +231,14 @@ static void test_found_company(void **state)
 	assert_true(keys_subject_exists(f->app.keys, f->st, tid, u.id));
 	/* Already in a tenant: no second company. */
 	assert_int_equal(tenants_found_company(&f->app, f->st, &after, "Other", true, tid, &error),
-			 -1);
+	                 -1);
 	assert_string_equal(error, "forbidden");
 	/* P-INS-1: the acceptance is an audited instruction of the tenant. */
-	assert_int_equal(afx_count(f, "SELECT COUNT(*) FROM audit_log WHERE tenant_id = ? AND "
-				      "action = 'tenant.agreement_accept'", tid), 1);
+	assert_int_equal(afx_count(f,
+	                           "SELECT COUNT(*) FROM audit_log WHERE tenant_id = ? AND "
+	                           "action = 'tenant.agreement_accept'",
+	                           tid),
+	                 1);
 }
 
 /* P-ACC-2: a member's deletion request lands in the admin's queue; the admin
@@ -243,17 +256,23 @@ static void test_deletion_request(void **state)
 	assert_int_equal(accounts_deletion_request(&f->app, f->st, &m, rid, &error), 0);
 	assert_int_equal(accounts_deletion_request(&f->app, f->st, &m, rid2, &error), 0);
 	assert_string_equal(rid, rid2); /* one open request per account */
-	assert_int_equal(afx_count(f, "SELECT COUNT(*) FROM deletion_requests WHERE tenant_id = ? "
-				      "AND status = 'open'", tid), 1);
+	assert_int_equal(afx_count(f,
+	                           "SELECT COUNT(*) FROM deletion_requests WHERE tenant_id = ? "
+	                           "AND status = 'open'",
+	                           tid),
+	                 1);
 	actor_from_account(&act, &admin);
-	assert_int_equal(accounts_deletion_request_decide(&f->app, f->st, &act, tid, rid, "done",
-							  &error), 0);
+	assert_int_equal(
+	    accounts_deletion_request_decide(&f->app, f->st, &act, tid, rid, "done", &error), 0);
 	assert_int_equal(accounts_get(f->st, m.id, &m, &error), -1);
 	assert_false(keys_subject_exists(f->app.keys, f->st, tid, m.id));
-	assert_int_equal(afx_count(f, "SELECT COUNT(*) FROM deletion_requests WHERE id = ? AND "
-				      "status = 'done' AND account_id IS NULL", rid), 1);
-	assert_int_equal(afx_count(f, "SELECT COUNT(*) FROM account_profiles WHERE account_id = ?",
-				   m.id), 0);
+	assert_int_equal(afx_count(f,
+	                           "SELECT COUNT(*) FROM deletion_requests WHERE id = ? AND "
+	                           "status = 'done' AND account_id IS NULL",
+	                           rid),
+	                 1);
+	assert_int_equal(
+	    afx_count(f, "SELECT COUNT(*) FROM account_profiles WHERE account_id = ?", m.id), 0);
 	/* Freemium users have no admin to ask. */
 	struct account free_user;
 	afx_account(f, "", "solo", ROLE_USER, &free_user);
@@ -280,9 +299,12 @@ static void test_erase_audited(void **state)
 	struct account_update upd = {.email = "mia.new@example.org"};
 	assert_int_equal(accounts_update(&f->app, f->st, &act, m.id, &upd, &error), 0);
 	assert_int_equal(accounts_erase(&f->app, f->st, &act, m.id, &error), 0);
-	assert_int_equal(afx_count(f, "SELECT COUNT(*) FROM audit_log WHERE tenant_id = ? AND "
-				      "action IN ('account.create', 'account.update', "
-				      "'account.erase')", tid), 4);
+	assert_int_equal(afx_count(f,
+	                           "SELECT COUNT(*) FROM audit_log WHERE tenant_id = ? AND "
+	                           "action IN ('account.create', 'account.update', "
+	                           "'account.erase')",
+	                           tid),
+	                 4);
 	assert_false(afx_db_contains(f, "mia.new@example.org", 19));
 	assert_int_equal(keys_sign_public(f->app.keys, f->st, pub), 0);
 	assert_int_equal(audit_verify(f->st, pub, tid, &rep), 0);
@@ -324,8 +346,8 @@ static void test_reset_password(void **state)
 	afx_account(f, tid, "mia", ROLE_USER, &m);
 	assert_int_equal(accounts_reset_password(&f->app, f->st, "mia", pw, &error), 0);
 	assert_true(strlen(pw) >= 16);
-	assert_int_equal(auth_login(&f->app, f->st, "mia", "password-mia", "192.0.2.9", 0, &r,
-				    &error), -1);
+	assert_int_equal(
+	    auth_login(&f->app, f->st, "mia", "password-mia", "192.0.2.9", 0, &r, &error), -1);
 	assert_int_equal(auth_login(&f->app, f->st, "mia", pw, "192.0.2.9", 0, &r, &error), 0);
 	assert_int_equal(r.scope, TOKEN_PASSWORD_CHANGE);
 	assert_int_equal(accounts_reset_password(&f->app, f->st, "nobody", pw, &error), -1);
@@ -359,10 +381,11 @@ static void test_tenants(void **state)
 	size_t sealed_len = 0, len = 0;
 	char *plain = NULL;
 	struct seal_ad ad = {"t", "r", "c"};
-	assert_int_equal(keys_seal(f->app.keys, f->st, a, "subj", &ad, "x", 1, &sealed,
-				   &sealed_len), 0);
-	assert_int_equal(keys_open_sealed(f->app.keys, f->st, b, "subj", &ad, sealed, sealed_len,
-					  &plain, &len), -1);
+	assert_int_equal(
+	    keys_seal(f->app.keys, f->st, a, "subj", &ad, "x", 1, &sealed, &sealed_len), 0);
+	assert_int_equal(
+	    keys_open_sealed(f->app.keys, f->st, b, "subj", &ad, sealed, sealed_len, &plain, &len),
+	    -1);
 	free(sealed);
 }
 
@@ -370,11 +393,11 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, afx_setup, afx_teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_register_confirm), T(test_confirm_expired), T(test_register_bad_input),
-		T(test_register_disabled), T(test_nothing_in_clear), T(test_ids_uuid4),
-		T(test_bootstrap), T(test_found_company), T(test_deletion_request),
-		T(test_erase_audited), T(test_update_checks), T(test_reset_password),
-		T(test_tenants),
+	    T(test_register_confirm),  T(test_confirm_expired),  T(test_register_bad_input),
+	    T(test_register_disabled), T(test_nothing_in_clear), T(test_ids_uuid4),
+	    T(test_bootstrap),         T(test_found_company),    T(test_deletion_request),
+	    T(test_erase_audited),     T(test_update_checks),    T(test_reset_password),
+	    T(test_tenants),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

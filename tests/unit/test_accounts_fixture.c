@@ -47,8 +47,8 @@ int afx_teardown(void **state)
 	return 0;
 }
 
-void afx_account(struct afx *f, const char *tenant_id, const char *username,
-		 enum account_role role, struct account *out)
+void afx_account(struct afx *f, const char *tenant_id, const char *username, enum account_role role,
+                 struct account *out)
 {
 	char password[96], email[128], id[IDS_UUID_LEN], otp[64];
 	const char *error = NULL;
@@ -56,9 +56,14 @@ void afx_account(struct afx *f, const char *tenant_id, const char *username,
 	actor_system(&sys, "system");
 	snprintf(password, sizeof(password), "password-%s", username);
 	snprintf(email, sizeof(email), "%s@example.org", username);
-	struct account_new in = {.tenant_id = tenant_id, .username = username,
-				 .password = password, .email = email, .first_name = "First",
-				 .last_name = "Last", .role = role, .status = "active"};
+	struct account_new in = {.tenant_id = tenant_id,
+	                         .username = username,
+	                         .password = password,
+	                         .email = email,
+	                         .first_name = "First",
+	                         .last_name = "Last",
+	                         .role = role,
+	                         .status = "active"};
 	assert_int_equal(accounts_create(&f->app, f->st, &sys, &in, id, otp, &error), 0);
 	assert_int_equal(accounts_get(f->st, id, out, &error), 0);
 }
@@ -101,7 +106,8 @@ bool afx_db_contains(struct afx *f, const void *needle, size_t len)
 
 long afx_count(struct afx *f, const char *sql, const char *param)
 {
-	struct store_stmt *q = param ? store_query(f->st, sql, "s", param) : store_query(f->st, sql, "");
+	struct store_stmt *q =
+	    param ? store_query(f->st, sql, "s", param) : store_query(f->st, sql, "");
 	assert_non_null(q);
 	assert_int_equal(store_step(q), STORE_ROW);
 	long n = (long)store_col_int(q, 0);

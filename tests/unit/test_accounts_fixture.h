@@ -19,8 +19,8 @@ struct afx {
 int afx_setup(void **state);
 int afx_teardown(void **state);
 /* Creates an active account with password "password-<username>". */
-void afx_account(struct afx *f, const char *tenant_id, const char *username,
-		 enum account_role role, struct account *out);
+void afx_account(struct afx *f, const char *tenant_id, const char *username, enum account_role role,
+                 struct account *out);
 /* Creates a business tenant; id_r receives its id. */
 void afx_tenant(struct afx *f, const char *name, char id_r[IDS_UUID_LEN]);
 /* True when the database file or its WAL holds needle (len bytes). */

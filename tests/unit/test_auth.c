@@ -26,8 +26,8 @@ static void test_login_token(void **state)
 	struct principal p;
 	const char *error = NULL;
 	afx_account(f, "", "ann", ROLE_USER, &a);
-	assert_int_equal(auth_login(&f->app, f->st, "ann", "password-ann", "192.0.2.1", 0, &r,
-				    &error), 0);
+	assert_int_equal(
+	    auth_login(&f->app, f->st, "ann", "password-ann", "192.0.2.1", 0, &r, &error), 0);
 	assert_int_equal(strlen(r.token), 64);
 	assert_int_equal(r.scope, TOKEN_FULL);
 	assert_true(r.expires_at > 0);
@@ -54,25 +54,25 @@ static void test_token_expiry_revocation(void **state)
 	struct actor sys;
 	const char *error = NULL;
 	afx_account(f, "", "ann", ROLE_USER, &a);
-	assert_int_equal(auth_login(&f->app, f->st, "ann", "password-ann", "192.0.2.1", 60, &r,
-				    &error), 0);
+	assert_int_equal(
+	    auth_login(&f->app, f->st, "ann", "password-ann", "192.0.2.1", 60, &r, &error), 0);
 	assert_true(r.expires_at <= (int64_t)time(NULL) + 60);
-	assert_int_equal(store_run(f->st, "UPDATE auth_tokens SET expires_at = ?", "i",
-				   (int64_t)1), STORE_DONE);
+	assert_int_equal(store_run(f->st, "UPDATE auth_tokens SET expires_at = ?", "i", (int64_t)1),
+	                 STORE_DONE);
 	assert_int_equal(auth_authenticate(&f->app, f->st, r.token, &p, &error), -1);
 	assert_string_equal(error, "token_expired");
 
-	assert_int_equal(auth_login(&f->app, f->st, "ann", "password-ann", "192.0.2.1", 0, &r,
-				    &error), 0);
+	assert_int_equal(
+	    auth_login(&f->app, f->st, "ann", "password-ann", "192.0.2.1", 0, &r, &error), 0);
 	assert_int_equal(auth_authenticate(&f->app, f->st, r.token, &p, &error), 0);
 	assert_int_equal(auth_logout(f->st, &p), 0);
 	assert_int_equal(auth_authenticate(&f->app, f->st, r.token, &p, &error), -1);
 	assert_string_equal(error, "unauthorized");
 
-	assert_int_equal(auth_login(&f->app, f->st, "ann", "password-ann", "192.0.2.1", 0, &r,
-				    &error), 0);
-	assert_int_equal(auth_login(&f->app, f->st, "ann", "password-ann", "192.0.2.1", 0, &r2,
-				    &error), 0);
+	assert_int_equal(
+	    auth_login(&f->app, f->st, "ann", "password-ann", "192.0.2.1", 0, &r, &error), 0);
+	assert_int_equal(
+	    auth_login(&f->app, f->st, "ann", "password-ann", "192.0.2.1", 0, &r2, &error), 0);
 	actor_system(&sys, "operator-cli");
 	assert_int_equal(auth_revoke_all(&f->app, f->st, &sys, a.id, &error), 0);
 	assert_int_equal(auth_authenticate(&f->app, f->st, r.token, &p, &error), -1);
@@ -87,20 +87,31 @@ static void test_login_events(void **state)
 	struct login_result r;
 	const char *error = NULL;
 	afx_account(f, "", "ann", ROLE_USER, &a);
-	assert_int_equal(auth_login(&f->app, f->st, "ann", "wrong-password", "198.51.100.77", 0,
-				    &r, &error), -1);
+	assert_int_equal(
+	    auth_login(&f->app, f->st, "ann", "wrong-password", "198.51.100.77", 0, &r, &error),
+	    -1);
 	assert_string_equal(error, "unauthorized");
-	assert_int_equal(auth_login(&f->app, f->st, "nobody", "wrong-password", "198.51.100.77",
-				    0, &r, &error), -1);
+	assert_int_equal(
+	    auth_login(&f->app, f->st, "nobody", "wrong-password", "198.51.100.77", 0, &r, &error),
+	    -1);
 	assert_string_equal(error, "unauthorized"); /* same answer: no user enumeration */
-	assert_int_equal(auth_login(&f->app, f->st, "ann", "password-ann", "198.51.100.77", 0, &r,
-				    &error), 0);
-	assert_int_equal(afx_count(f, "SELECT COUNT(*) FROM login_events WHERE account_id = ? AND "
-				      "result = 'bad_password'", a.id), 1);
-	assert_int_equal(afx_count(f, "SELECT COUNT(*) FROM login_events WHERE account_id = ? AND "
-				      "result = 'success'", a.id), 1);
-	assert_int_equal(afx_count(f, "SELECT COUNT(*) FROM login_events WHERE account_id IS NULL "
-				      "AND result = 'unknown_user'", NULL), 1);
+	assert_int_equal(
+	    auth_login(&f->app, f->st, "ann", "password-ann", "198.51.100.77", 0, &r, &error), 0);
+	assert_int_equal(afx_count(f,
+	                           "SELECT COUNT(*) FROM login_events WHERE account_id = ? AND "
+	                           "result = 'bad_password'",
+	                           a.id),
+	                 1);
+	assert_int_equal(afx_count(f,
+	                           "SELECT COUNT(*) FROM login_events WHERE account_id = ? AND "
+	                           "result = 'success'",
+	                           a.id),
+	                 1);
+	assert_int_equal(afx_count(f,
+	                           "SELECT COUNT(*) FROM login_events WHERE account_id IS NULL "
+	                           "AND result = 'unknown_user'",
+	                           NULL),
+	                 1);
 	assert_false(afx_db_contains(f, "198.51.100.77", 13));
 }
 
@@ -116,25 +127,26 @@ static void test_throttle_account(void **state)
 	afx_account(f, "", "ann", ROLE_USER, &a);
 	for (int i = 0; i < 3; i++) { /* login_max_failures = 3 in the fixture */
 		snprintf(addr, sizeof(addr), "203.0.113.%d", i + 1);
-		assert_int_equal(auth_login(&f->app, f->st, "ann", "bad-password", addr, 0, &r,
-					    &error), -1);
+		assert_int_equal(
+		    auth_login(&f->app, f->st, "ann", "bad-password", addr, 0, &r, &error), -1);
 		assert_string_equal(error, "unauthorized");
 	}
-	assert_int_equal(auth_login(&f->app, f->st, "ann", "password-ann", "203.0.113.99", 0, &r,
-				    &error), -1);
+	assert_int_equal(
+	    auth_login(&f->app, f->st, "ann", "password-ann", "203.0.113.99", 0, &r, &error), -1);
 	assert_string_equal(error, "throttled");
 	assert_true(r.retry_after > 0 && r.retry_after <= f->cfg.login_lockout_s);
 	/* Another account from those addresses is not affected (per-address limit
 	 * counts failures per address: one each here). */
 	struct account b;
 	afx_account(f, "", "bob", ROLE_USER, &b);
-	assert_int_equal(auth_login(&f->app, f->st, "bob", "password-bob", "203.0.113.1", 0, &r,
-				    &error), 0);
+	assert_int_equal(
+	    auth_login(&f->app, f->st, "bob", "password-bob", "203.0.113.1", 0, &r, &error), 0);
 	/* After the window the account works again. */
 	assert_int_equal(store_run(f->st, "UPDATE login_events SET at_ms = at_ms - ?", "i",
-				   ((int64_t)f->cfg.login_lockout_s + 1) * 1000), STORE_DONE);
-	assert_int_equal(auth_login(&f->app, f->st, "ann", "password-ann", "203.0.113.99", 0, &r,
-				    &error), 0);
+	                           ((int64_t)f->cfg.login_lockout_s + 1) * 1000),
+	                 STORE_DONE);
+	assert_int_equal(
+	    auth_login(&f->app, f->st, "ann", "password-ann", "203.0.113.99", 0, &r, &error), 0);
 }
 
 /* P-SEC-5, P-SEC-8: failures are throttled per address (credential
@@ -148,15 +160,19 @@ static void test_throttle_address(void **state)
 	afx_account(f, "", "ann", ROLE_USER, &a);
 	static const char *const guesses[] = {"x1", "x2", "x3"};
 	for (int i = 0; i < 3; i++)
-		assert_int_equal(auth_login(&f->app, f->st, guesses[i], "guess-guess", "203.0.113.50",
-					    0, &r, &error), -1);
-	assert_int_equal(auth_login(&f->app, f->st, "ann", "password-ann", "203.0.113.50", 0, &r,
-				    &error), -1);
+		assert_int_equal(auth_login(&f->app, f->st, guesses[i], "guess-guess",
+		                            "203.0.113.50", 0, &r, &error),
+		                 -1);
+	assert_int_equal(
+	    auth_login(&f->app, f->st, "ann", "password-ann", "203.0.113.50", 0, &r, &error), -1);
 	assert_string_equal(error, "throttled");
-	assert_int_equal(auth_login(&f->app, f->st, "ann", "password-ann", "203.0.113.51", 0, &r,
-				    &error), 0);
-	assert_int_equal(afx_count(f, "SELECT COUNT(*) FROM login_events WHERE result = "
-				      "'throttled'", NULL), 1);
+	assert_int_equal(
+	    auth_login(&f->app, f->st, "ann", "password-ann", "203.0.113.51", 0, &r, &error), 0);
+	assert_int_equal(afx_count(f,
+	                           "SELECT COUNT(*) FROM login_events WHERE result = "
+	                           "'throttled'",
+	                           NULL),
+	                 1);
 }
 
 /* P-SEC-1: a must-change account gets a limited token; changing the
@@ -173,20 +189,21 @@ static void test_password_change(void **state)
 	afx_account(f, "", "ann", ROLE_USER, &a);
 	actor_system(&sys, "operator-cli");
 	assert_int_equal(accounts_set_password(&f->app, f->st, &sys, a.id, NULL, true, otp, &error),
-			 0);
+	                 0);
 	assert_int_equal(auth_login(&f->app, f->st, "ann", otp, "192.0.2.1", 0, &r, &error), 0);
 	assert_int_equal(r.scope, TOKEN_PASSWORD_CHANGE);
 	assert_int_equal(auth_authenticate(&f->app, f->st, r.token, &p, &error), 0);
 	assert_int_equal(p.scope, TOKEN_PASSWORD_CHANGE);
 	assert_int_equal(auth_authorize(&p, AZ_TENANT_READ, ""), 403);
 	assert_int_equal(auth_change_password(&f->app, f->st, &p, "wrong-current", "new-password-1",
-					      &r2, &error), -1);
+	                                      &r2, &error),
+	                 -1);
 	assert_string_equal(error, "unauthorized");
 	assert_int_equal(auth_change_password(&f->app, f->st, &p, otp, "short", &r2, &error), -1);
 	assert_string_equal(error, "weak_password");
 	assert_int_equal(auth_change_password(&f->app, f->st, &p, otp, otp, &r2, &error), -1);
-	assert_int_equal(auth_change_password(&f->app, f->st, &p, otp, "new-password-1", &r2,
-					      &error), 0);
+	assert_int_equal(
+	    auth_change_password(&f->app, f->st, &p, otp, "new-password-1", &r2, &error), 0);
 	assert_int_equal(r2.scope, TOKEN_FULL);
 	assert_int_equal(auth_authenticate(&f->app, f->st, r.token, &p, &error), -1);
 	assert_int_equal(auth_authenticate(&f->app, f->st, r2.token, &p, &error), 0);
@@ -211,10 +228,10 @@ static void test_authorize_matrix(void **state)
 	const char *A = "11111111-1111-4111-8111-111111111111";
 	const char *B = "22222222-2222-4222-8222-222222222222";
 	struct principal op = who(ROLE_OPERATOR, ""), adm = who(ROLE_TENANT_ADMIN, A),
-			 aud = who(ROLE_AUDITOR, A), usr = who(ROLE_USER, A), fre = who(ROLE_USER, "");
-	static const enum authz_action all[] = {AZ_TENANT_READ, AZ_MEMBERS_READ,
-						 AZ_MEMBERS_CREATE, AZ_MEMBERS_WRITE,
-						 AZ_TOKENS_REVOKE};
+	                 aud = who(ROLE_AUDITOR, A), usr = who(ROLE_USER, A),
+	                 fre = who(ROLE_USER, "");
+	static const enum authz_action all[] = {AZ_TENANT_READ, AZ_MEMBERS_READ, AZ_MEMBERS_CREATE,
+	                                        AZ_MEMBERS_WRITE, AZ_TOKENS_REVOKE};
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
 		/* Nobody but the operator reaches tenant B's resources; it is 404. */
 		assert_int_equal(auth_authorize(&adm, all[i], B), 404);
@@ -252,14 +269,14 @@ static void test_disabled(void **state)
 	const char *error = NULL;
 	afx_tenant(f, "Acme", tid);
 	afx_account(f, tid, "ann", ROLE_USER, &a);
-	assert_int_equal(auth_login(&f->app, f->st, "ann", "password-ann", "192.0.2.1", 0, &r,
-				    &error), 0);
+	assert_int_equal(
+	    auth_login(&f->app, f->st, "ann", "password-ann", "192.0.2.1", 0, &r, &error), 0);
 	actor_system(&sys, "operator-cli");
 	struct account_update upd = {.status = "disabled"};
 	assert_int_equal(accounts_update(&f->app, f->st, &sys, a.id, &upd, &error), 0);
 	assert_int_equal(auth_authenticate(&f->app, f->st, r.token, &p, &error), -1);
-	assert_int_equal(auth_login(&f->app, f->st, "ann", "password-ann", "192.0.2.1", 0, &r,
-				    &error), -1);
+	assert_int_equal(
+	    auth_login(&f->app, f->st, "ann", "password-ann", "192.0.2.1", 0, &r, &error), -1);
 	assert_string_equal(error, "account_disabled");
 }
 
@@ -267,9 +284,14 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, afx_setup, afx_teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_login_token),	  T(test_token_expiry_revocation), T(test_login_events),
-		T(test_throttle_account), T(test_throttle_address),	   T(test_password_change),
-		cmocka_unit_test(test_authorize_matrix), T(test_disabled),
+	    T(test_login_token),
+	    T(test_token_expiry_revocation),
+	    T(test_login_events),
+	    T(test_throttle_account),
+	    T(test_throttle_address),
+	    T(test_password_change),
+	    cmocka_unit_test(test_authorize_matrix),
+	    T(test_disabled),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,7 +14,7 @@
 #include "test_accounts_fixture.h"
 
 static int patch(struct afx *f, const struct account *a, const char *json, const char **error_r,
-		 const char **field_r)
+                 const char **field_r)
 {
 	struct actor self;
 	json_t *p = json_loads(json, 0, NULL);
@@ -49,28 +49,36 @@ static void test_set_correct_remove(void **state)
 	json_t *p = NULL;
 	afx_account(f, "", "ann", ROLE_USER, &a);
 	assert_int_equal(patch(f, &a,
-			       "{\"title\":\"Dr.\",\"nickname\":\"Nan\",\"job_title\":\"Chemist\","
-			       "\"department\":\"Lab\",\"phone_numbers\":[\"+49 30 1234567\"],"
-			       "\"other_emails\":[\"ann@work.example\"],\"postal_address\":"
-			       "\"1 Main St\\nTown\",\"company\":\"Acme\"}",
-			       &error, &fld), 0);
+	                       "{\"title\":\"Dr.\",\"nickname\":\"Nan\",\"job_title\":\"Chemist\","
+	                       "\"department\":\"Lab\",\"phone_numbers\":[\"+49 30 1234567\"],"
+	                       "\"other_emails\":[\"ann@work.example\"],\"postal_address\":"
+	                       "\"1 Main St\\nTown\",\"company\":\"Acme\"}",
+	                       &error, &fld),
+	                 0);
 	assert_string_equal(field(f, &a, "title", &p), "Dr.");
 	assert_string_equal(field(f, &a, "department", &p), "Lab");
-	assert_string_equal(json_string_value(json_array_get(json_object_get(p, "phone_numbers"), 0)),
-			    "+49 30 1234567");
-	assert_int_equal(patch(f, &a, "{\"title\":\"Prof.\",\"first_name\":\"Anna\"}", &error, &fld),
-			 0);
+	assert_string_equal(
+	    json_string_value(json_array_get(json_object_get(p, "phone_numbers"), 0)),
+	    "+49 30 1234567");
+	assert_int_equal(
+	    patch(f, &a, "{\"title\":\"Prof.\",\"first_name\":\"Anna\"}", &error, &fld), 0);
 	assert_string_equal(field(f, &a, "title", &p), "Prof.");
 	assert_string_equal(field(f, &a, "first_name", &p), "Anna");
 	assert_string_equal(field(f, &a, "nickname", &p), "Nan");
 	assert_int_equal(patch(f, &a, "{\"title\":null,\"phone_numbers\":null}", &error, &fld), 0);
 	assert_null(field(f, &a, "title", &p));
 	assert_null(field(f, &a, "phone_numbers", &p));
-	assert_int_equal(afx_count(f, "SELECT COUNT(*) FROM account_profiles WHERE account_id = ? "
-				      "AND title_sealed IS NULL", a.id), 1);
+	assert_int_equal(afx_count(f,
+	                           "SELECT COUNT(*) FROM account_profiles WHERE account_id = ? "
+	                           "AND title_sealed IS NULL",
+	                           a.id),
+	                 1);
 	/* P-AUD-1: audited with field names only. */
-	assert_int_equal(afx_count(f, "SELECT COUNT(*) FROM audit_log WHERE action = "
-				      "'profile.remove' AND fields = 'title,phone_numbers'", NULL), 1);
+	assert_int_equal(afx_count(f,
+	                           "SELECT COUNT(*) FROM audit_log WHERE action = "
+	                           "'profile.remove' AND fields = 'title,phone_numbers'",
+	                           NULL),
+	                 1);
 	json_decref(p);
 }
 
@@ -108,21 +116,26 @@ static void test_sealed_at_rest(void **state)
 	json_t *p = NULL;
 	afx_account(f, "", "ann", ROLE_USER, &a);
 	afx_account(f, "", "bob", ROLE_USER, &b);
-	assert_int_equal(patch(f, &a, "{\"nickname\":\"CanaryNick93\",\"phone_numbers\":"
-				      "[\"+1555000999\"],\"postal_address\":\"CanaryStreet 5\"}",
-			       &error, &fld), 0);
+	assert_int_equal(patch(f, &a,
+	                       "{\"nickname\":\"CanaryNick93\",\"phone_numbers\":"
+	                       "[\"+1555000999\"],\"postal_address\":\"CanaryStreet 5\"}",
+	                       &error, &fld),
+	                 0);
 	assert_false(afx_db_contains(f, "CanaryNick93", 12));
 	assert_false(afx_db_contains(f, "+1555000999", 11));
 	assert_false(afx_db_contains(f, "CanaryStreet", 12));
 	/* Moving ann's sealed nickname into bob's row does not open. */
-	assert_int_equal(store_run(f->st, "UPDATE account_profiles SET nickname_sealed = (SELECT "
-					  "nickname_sealed FROM account_profiles WHERE account_id = "
-					  "?) WHERE account_id = ?", "ss", a.id, b.id), STORE_DONE);
+	assert_int_equal(store_run(f->st,
+	                           "UPDATE account_profiles SET nickname_sealed = (SELECT "
+	                           "nickname_sealed FROM account_profiles WHERE account_id = "
+	                           "?) WHERE account_id = ?",
+	                           "ss", a.id, b.id),
+	                 STORE_DONE);
 	assert_int_equal(profile_get(&f->app, f->st, &b, &p, &error), -1);
 }
 
-static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13,
-				    'I', 'H', 'D', 'R', 'C', 'A', 'N', 'A', 'R', 'Y', '!'};
+static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0,   0,   0,  13,
+                                    'I',  'H', 'D', 'R', 'C',  'A',  'N',  'A',  'R', 'Y', '!'};
 
 /* P-PRO-1: avatar type and size checks; stored sealed; removable. */
 static void test_avatar(void **state)
@@ -137,21 +150,24 @@ static void test_avatar(void **state)
 	actor_from_account(&self, &a);
 	assert_int_equal(profile_avatar_get(&f->app, f->st, &a, &data, &len, type, &error), -1);
 	assert_string_equal(error, "not_found");
-	assert_int_equal(profile_avatar_set(&f->app, f->st, &self, &a, "image/jpeg", png,
-					    sizeof(png), &error), -1);
+	assert_int_equal(
+	    profile_avatar_set(&f->app, f->st, &self, &a, "image/jpeg", png, sizeof(png), &error),
+	    -1);
 	assert_string_equal(error, "unsupported_media_type");
-	assert_int_equal(profile_avatar_set(&f->app, f->st, &self, &a, "image/gif", png,
-					    sizeof(png), &error), -1);
+	assert_int_equal(
+	    profile_avatar_set(&f->app, f->st, &self, &a, "image/gif", png, sizeof(png), &error),
+	    -1);
 	assert_string_equal(error, "unsupported_media_type");
 	size_t big_len = (size_t)f->cfg.avatar_max_bytes + 1;
 	unsigned char *big = calloc(1, big_len);
 	memcpy(big, png, sizeof(png));
-	assert_int_equal(profile_avatar_set(&f->app, f->st, &self, &a, "image/png", big, big_len,
-					    &error), -1);
+	assert_int_equal(
+	    profile_avatar_set(&f->app, f->st, &self, &a, "image/png", big, big_len, &error), -1);
 	assert_string_equal(error, "payload_too_large");
 	free(big);
-	assert_int_equal(profile_avatar_set(&f->app, f->st, &self, &a, "image/png", png,
-					    sizeof(png), &error), 0);
+	assert_int_equal(
+	    profile_avatar_set(&f->app, f->st, &self, &a, "image/png", png, sizeof(png), &error),
+	    0);
 	assert_false(afx_db_contains(f, "CANARY!", 7));
 	assert_int_equal(profile_avatar_get(&f->app, f->st, &a, &data, &len, type, &error), 0);
 	assert_int_equal(len, sizeof(png));
@@ -166,8 +182,10 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, afx_setup, afx_teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_set_correct_remove), T(test_bad_input), T(test_sealed_at_rest),
-		T(test_avatar),
+	    T(test_set_correct_remove),
+	    T(test_bad_input),
+	    T(test_sealed_at_rest),
+	    T(test_avatar),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
