@@ -16,5 +16,6 @@ void app_register_catalog(void)
 	privacy_catalog_register(crypto_catalog);
 	privacy_catalog_register(audit_catalog);
 	privacy_catalog_register(mail_catalog);
+	privacy_catalog_register(jobs_catalog);
 	privacy_catalog_register(accounts_catalog);
 }

@@ -5,11 +5,13 @@
  * (reload what is reloadable: log level, auth limits, SMTP, certificate).
  */
 #include "cmd/first_run.h"
-#include "cmd/mail_sender.h"
+#include "cmd/periodic.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "domain/app.h"
+#include "domain/jobs.h"
+#include "domain/mail.h"
 #include "net/http.h"
 #include "net/server.h"
 #include "net/tls.h"
@@ -21,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <uv.h>
 
 struct irisd {
@@ -31,7 +34,7 @@ struct irisd {
 	uv_signal_t sigterm, sigint, sighup;
 	struct http_server *http;
 	struct http_router *router;
-	struct mail_sender *mail;
+	struct periodic *mail, *jobs;
 	char *cert_path, *key_path;
 };
 
@@ -95,8 +98,10 @@ static int prepare_certificate(struct irisd *d)
 static void drained(void *arg)
 {
 	struct irisd *d = arg;
-	mail_sender_stop(d->mail);
-	d->mail = NULL;
+	d->app.mail_kick = NULL;
+	periodic_stop(d->mail);
+	periodic_stop(d->jobs);
+	d->mail = d->jobs = NULL;
 	uv_close((uv_handle_t *)&d->sigterm, NULL);
 	uv_close((uv_handle_t *)&d->sigint, NULL);
 	uv_close((uv_handle_t *)&d->sighup, NULL);
@@ -136,6 +141,38 @@ static void on_reload_signal(uv_signal_t *h, int signum)
 	log_info("event=reloaded signal=%d", signum);
 }
 
+/* Outbox delivery, on a worker thread. */
+static void deliver_mail(void *ctx)
+{
+	struct app *app = ctx;
+	if (mail_deliver_due(app, app_thread_store(app)) < 0)
+		log_warn("event=mail_sender_failed");
+}
+
+/* Due jobs of the jobs table, on a worker thread. */
+static void run_jobs(void *ctx)
+{
+	struct app *app = ctx;
+	if (jobs_run_due(app, app_thread_store(app), (int64_t)time(NULL), 64) < 0)
+		log_warn("event=jobs_failed");
+}
+
+/* mail_enqueue() calls this from any thread once a mail is queued. */
+static void kick_mail(void *ctx)
+{
+	periodic_kick(ctx);
+}
+
+static void start_duties(struct irisd *d)
+{
+	if (jobs_ensure_recurring(app_thread_store(&d->app), (int64_t)time(NULL)) < 0)
+		log_warn("event=jobs_recurring_failed");
+	d->mail = periodic_start(d->loop, 2000, deliver_mail, &d->app);
+	d->app.mail_kick = kick_mail;
+	d->app.mail_kick_ctx = d->mail;
+	d->jobs = periodic_start(d->loop, 5000, run_jobs, &d->app);
+}
+
 static int start_http(struct irisd *d)
 {
 	const char *error = NULL;
@@ -162,8 +199,6 @@ static int start_http(struct irisd *d)
 	printf("irisd: listening on %s://%s:%d\n", d->cfg.http_tls ? "https" : "http",
 	       d->cfg.http_bind, http_server_port(d->http));
 	fflush(stdout);
-	log_info("event=listening bind=%s port=%d tls=%d", d->cfg.http_bind,
-		 http_server_port(d->http), d->cfg.http_tls);
 	return 0;
 }
 
@@ -195,7 +230,7 @@ static int run(struct irisd *d)
 	d->loop = uv_default_loop();
 	if (start_http(d) < 0)
 		return 1;
-	d->mail = mail_sender_start(d->loop, &d->app, 2000);
+	start_duties(d);
 	watch_signals(d);
 	uv_run(d->loop, UV_RUN_DEFAULT);
 	http_server_free(&d->http);

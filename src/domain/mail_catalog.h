@@ -5,5 +5,7 @@
 #include "privacy/catalog.h"
 
 extern const struct catalog_column mail_catalog[];
+/* The jobs tables (domain/jobs.h). */
+extern const struct catalog_column jobs_catalog[];
 
 #endif
