@@ -18,6 +18,8 @@
 #include "api/api.h"
 
 #include <getopt.h>
+#include <jansson.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +39,19 @@ struct irisd {
 	struct periodic *mail, *jobs;
 	char *cert_path, *key_path;
 };
+
+/* jansson holds request bodies (passwords among them): wipe every block it
+ * frees, whatever it held. */
+static void *json_block_alloc(size_t size)
+{
+	return xmalloc(size);
+}
+
+static void json_block_free(void *ptr)
+{
+	if (ptr != NULL)
+		secret_free(ptr, malloc_usable_size(ptr));
+}
 
 static void usage(FILE *out)
 {
@@ -281,6 +296,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	apply_log_level(&d.cfg);
+	json_set_alloc_funcs(json_block_alloc, json_block_free);
 	int rc = run(&d);
 	app_deinit(&d.app);
 	free(d.cert_path);

@@ -143,3 +143,14 @@ def test_logs_have_no_first_login_secrets(iris):
         log = f.read()
     assert iris.first_login["operator"]["password"].encode() not in log
     assert iris.first_login["tenant_admin"]["password"].encode() not in log
+
+
+def test_operator_guide_lists_every_setting():
+    """docs/operator.md keeps step with the settings table of the code."""
+    r = subprocess.run([IRISD, "--settings"], capture_output=True, text=True, check=True)
+    names = [line.split("`")[1] for line in r.stdout.splitlines() if line.startswith("| `")]
+    assert len(names) > 10
+    guide = open(os.path.join(os.path.dirname(__file__), "..", "..", "docs",
+                              "operator.md")).read()
+    missing = [n for n in names if "`%s`" % n not in guide]
+    assert not missing, "settings missing from docs/operator.md: %s" % missing
