@@ -89,6 +89,11 @@ static const char *check_ip6_literal(const char *s, size_t len)
 
 	if (len < 3 || s[len - 1] != ']' || len - 2 >= sizeof(tmp))
 		return "invalid IPv6 literal";
+	/* inet_pton stops at a NUL: check every byte first. */
+	for (size_t i = 1; i < len - 1; i++) {
+		if (strchr("0123456789abcdefABCDEF:.", s[i]) == NULL || s[i] == '\0')
+			return "invalid IPv6 literal";
+	}
 	memcpy(tmp, s + 1, len - 2);
 	tmp[len - 2] = '\0';
 	if (inet_pton(AF_INET6, tmp, addr) != 1)

@@ -348,7 +348,10 @@ static void hold_append(struct xml_parser *p, const void *data, size_t len)
 	if (len == 0)
 		return;
 	if (p->hold_cap < p->hold_len + len) {
-		p->hold_cap = HOLD_MAX;
+		/* Grows by doubling: most holds are a few bytes of a tag. */
+		p->hold_cap = p->hold_cap == 0 ? 64 : p->hold_cap;
+		while (p->hold_cap < p->hold_len + len)
+			p->hold_cap *= 2;
 		p->hold = xrealloc(p->hold, p->hold_cap);
 	}
 	memcpy(p->hold + p->hold_len, data, len);
@@ -383,6 +386,12 @@ int xml_parser_feed(struct xml_parser *p, const void *data, size_t len, size_t *
 	p->hold_len = 0;
 	if (held > 0)
 		rc = feed_expat(p, p->hold, held);
+	if (p->hold_cap > 1024) {
+		/* Idle connections keep no large hold buffer. */
+		free(p->hold);
+		p->hold = NULL;
+		p->hold_cap = 0;
+	}
 	if (rc == 0)
 		rc = feed_expat(p, data, len);
 	if (rc < 0)

@@ -286,6 +286,12 @@ static void stanza_end(struct xml_parser *p)
 		return;
 	}
 	p->cur = NULL;
+	if (p->text_cap > 4096) {
+		/* A big text must not stay allocated on an idle connection. */
+		free(p->text);
+		p->text = NULL;
+		p->text_cap = 0;
+	}
 	if (p->mode == XML_PARSER_FRAMING)
 		return;
 	doc = p->doc;

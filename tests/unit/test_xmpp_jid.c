@@ -128,6 +128,8 @@ static void test_embedded_nul(void **state)
 
 	assert_int_equal(jid_parse("a\0b@c", 5, &j, NULL), -1);
 	assert_int_equal(jid_parse("a@c/x\0y", 7, &j, NULL), -1);
+	/* Found by fuzz_xmpp_jid: a NUL inside an IPv6 literal. */
+	assert_int_equal(jid_parse("a@[2001:db8::1\0c]/r", 19, &j, NULL), -1);
 	assert_int_equal(jid_parse("a@c/xy", 6, &j, NULL), 0);
 	jid_free(&j);
 }

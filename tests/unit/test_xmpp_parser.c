@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "xmpp/xml_gate.h"
 #include "xmpp/xml_parser.h"
 #include "xmpp/xml_writer.h"
 
@@ -363,6 +364,100 @@ static void test_whitespace_keepalive(void **state)
 	xml_buf_free(&c.out);
 }
 
+/* Byte by byte, each stanza is delivered as soon as its last byte is fed:
+ * nothing waits for more input (expat's reparse deferral is off and the
+ * gate feeds at every possible tag end). */
+static void test_prompt_delivery(void **state)
+{
+	static const char *const stanzas[] = {
+	    "<iq/>",
+	    "<iq id='a>b' type=\"c'>d\"/>",
+	    "<message><body><![CDATA[ <x a='> ]] > ]]></body></message>",
+	    "<message><body>a > b ' \" c</body></message>",
+	    "<presence\n\tid = 'x' ></presence >",
+	    "<iq><q xmlns='urn:q'><![CDATA[]]></q></iq>",
+	};
+	struct collect c = {0};
+	struct xml_parser *p = xml_parser_new(NULL, &callbacks, &c);
+	int want = 0;
+
+	assert_int_equal(xml_parser_feed(p, HEADER, strlen(HEADER), NULL), 0);
+	assert_int_equal(c.headers, 1);
+	for (size_t i = 0; i < sizeof(stanzas) / sizeof(stanzas[0]); i++) {
+		const char *st = stanzas[i];
+		size_t len = strlen(st);
+
+		for (size_t k = 0; k < len; k++) {
+			assert_int_equal(xml_parser_feed(p, st + k, 1, NULL), 0);
+			if (k + 1 < len && c.stanzas != want)
+				fail_msg("stanza %zu delivered early at byte %zu", i, k);
+		}
+		want++;
+		if (c.stanzas != want)
+			fail_msg("stanza %zu not delivered after its last byte", i);
+		/* Whitespace keepalive in between. */
+		assert_int_equal(xml_parser_feed(p, "\n", 1, NULL), 0);
+	}
+	assert_int_equal(xml_parser_feed(p, "</stream:stream>", 16, NULL), 0);
+	assert_int_equal(c.closes, 1);
+	xml_parser_free(&p);
+	xml_buf_free(&c.out);
+}
+
+static enum xml_gate_result gate_run(const char *s)
+{
+	struct xml_gate g;
+
+	xml_gate_reset(&g);
+	return xml_gate_scan(&g, s, strlen(s));
+}
+
+static void test_gate(void **state)
+{
+	assert_int_equal(gate_run("text only"), GATE_HOLD);
+	assert_int_equal(gate_run("text > still text"), GATE_HOLD);
+	assert_int_equal(gate_run("<iq"), GATE_HOLD);
+	assert_int_equal(gate_run("<iq>"), GATE_FEED);
+	assert_int_equal(gate_run("<iq a='>>>>'"), GATE_HOLD);
+	assert_int_equal(gate_run("<iq a=\">'>>\""), GATE_HOLD);
+	assert_int_equal(gate_run("<iq a='>'>"), GATE_FEED);
+	assert_int_equal(gate_run("<![CDATA[ > ]> ]]"), GATE_HOLD);
+	assert_int_equal(gate_run("<![CDATA[ > ]]>"), GATE_FEED);
+	assert_int_equal(gate_run("<![CDATA[ ]]]>"), GATE_FEED);
+	assert_int_equal(gate_run("<?xml version='1.0'"), GATE_HOLD);
+	assert_int_equal(gate_run("<?pi > >"), GATE_HOLD);
+	assert_int_equal(gate_run("<?xml version='1.0'?>"), GATE_FEED);
+	assert_int_equal(gate_run("<!DOCTYPE x>"), GATE_FEED);
+	assert_int_equal(gate_run("<!-"), GATE_HOLD);
+	assert_int_equal(gate_run("<!--"), GATE_COMMENT);
+	assert_int_equal(gate_run("<a><!-- x"), GATE_COMMENT);
+	/* State carries across calls. */
+	{
+		struct xml_gate g;
+
+		xml_gate_reset(&g);
+		assert_int_equal(xml_gate_scan(&g, "<iq a='", 7), GATE_HOLD);
+		assert_int_equal(xml_gate_scan(&g, ">", 1), GATE_HOLD);
+		assert_int_equal(xml_gate_scan(&g, "'", 1), GATE_HOLD);
+		assert_int_equal(xml_gate_scan(&g, ">", 1), GATE_FEED);
+	}
+}
+
+/* A comment is refused the moment "<!--" arrives, before it ends, so a
+ * comment stuffed with '>' cannot force expat to re-scan it. */
+static void test_comment_refused_early(void **state)
+{
+	struct collect c = {0};
+	struct xml_parser *p = xml_parser_new(NULL, &callbacks, &c);
+
+	assert_int_equal(xml_parser_feed(p, HEADER, strlen(HEADER), NULL), 0);
+	assert_int_equal(xml_parser_feed(p, "<!-", 3, NULL), 0);
+	assert_int_equal(xml_parser_feed(p, "-", 1, NULL), -1);
+	assert_int_equal(xml_parser_error(p)->cond, STREAM_ERR_RESTRICTED_XML);
+	xml_parser_free(&p);
+	xml_buf_free(&c.out);
+}
+
 /* --- RFC 7395 framing --- */
 
 static struct xml_parser *framing_parser(struct collect *c)
@@ -447,13 +542,23 @@ static void test_framing_refusals(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_sample_stream),     cmocka_unit_test(test_chunked_every_split),
-	    cmocka_unit_test(test_restart),           cmocka_unit_test(test_restart_refeed),
-	    cmocka_unit_test(test_stop_on_header),    cmocka_unit_test(test_content_ns_server),
-	    cmocka_unit_test(test_refuse_restricted), cmocka_unit_test(test_billion_laughs),
-	    cmocka_unit_test(test_external_entity),   cmocka_unit_test(test_refuse_namespaces),
-	    cmocka_unit_test(test_refuse_malformed),  cmocka_unit_test(test_whitespace_keepalive),
-	    cmocka_unit_test(test_framing),           cmocka_unit_test(test_framing_refusals),
+	    cmocka_unit_test(test_sample_stream),
+	    cmocka_unit_test(test_chunked_every_split),
+	    cmocka_unit_test(test_restart),
+	    cmocka_unit_test(test_restart_refeed),
+	    cmocka_unit_test(test_stop_on_header),
+	    cmocka_unit_test(test_content_ns_server),
+	    cmocka_unit_test(test_refuse_restricted),
+	    cmocka_unit_test(test_billion_laughs),
+	    cmocka_unit_test(test_external_entity),
+	    cmocka_unit_test(test_refuse_namespaces),
+	    cmocka_unit_test(test_refuse_malformed),
+	    cmocka_unit_test(test_whitespace_keepalive),
+	    cmocka_unit_test(test_prompt_delivery),
+	    cmocka_unit_test(test_gate),
+	    cmocka_unit_test(test_comment_refused_early),
+	    cmocka_unit_test(test_framing),
+	    cmocka_unit_test(test_framing_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
