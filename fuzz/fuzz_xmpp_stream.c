@@ -121,21 +121,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			n = size - off;
 		if (ctx.framing) {
 			rc = xml_parser_feed_message(p, data + off, n);
-			if (rc == 0 && !xml_parser_stream_open(p))
+			if (rc == 1 || (rc == 0 && !xml_parser_stream_open(p))) {
 				xml_parser_restart(p); /* stopped or closed: new stream */
+				rc = 0;
+			}
 		} else {
 			rc = xml_parser_feed(p, data + off, n, &used);
-			if (rc == 0 && used < n) {
-				assert(used <= n);
+			/* Stopped: restart and feed the rest, as after SASL. */
+			for (size_t done = 0; rc == 1;
+			     rc = xml_parser_feed(p, data + off + done, n - done, &used)) {
+				if (used > n - done)
+					abort();
+				done += used;
 				xml_parser_restart(p);
-				rc = xml_parser_feed(p, data + off + used, n - used, &used);
-				if (rc == 0 && used < n)
-					xml_parser_restart(p);
 			}
 		}
 		off += n;
 	}
-	if (rc != 0)
+	if (rc < 0)
 		assert(stream_error_name(xml_parser_error(p)->cond) != NULL &&
 		       xml_parser_error(p)->text[0] != '\0');
 	xml_parser_free(&p);

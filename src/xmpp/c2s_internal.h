@@ -112,12 +112,12 @@ void roster_put(struct roster *r, const struct roster_item *it);
 void roster_clear(struct roster *r);
 
 /* Storage (worker thread). owner is an account id; contact a bare JID. */
-int roster_db_load(struct app *app, struct store *st, const char *tenant_id,
-		   const char *owner_id, struct roster *out);
+int roster_db_load(struct app *app, struct store *st, const char *tenant_id, const char *owner_id,
+                   struct roster *out);
 int roster_db_get(struct app *app, struct store *st, const char *tenant_id, const char *owner_id,
-		  const char *contact, struct roster_item *out, bool *found_r);
+                  const char *contact, struct roster_item *out, bool *found_r);
 int roster_db_put(struct app *app, struct store *st, const char *tenant_id, const char *owner_id,
-		  const struct roster_item *it);
+                  const struct roster_item *it);
 int roster_db_delete(struct store *st, const char *owner_id, const char *contact);
 
 /* Subscription state machine of RFC 6121 §3, pure. */
@@ -131,7 +131,7 @@ bool roster_sub_outbound(struct roster_item *it, enum sub_event ev);
  * server answers "subscribed" on the owner's behalf (already subscribed or
  * pre-approved). */
 bool roster_sub_inbound(struct roster_item *it, enum sub_event ev, bool *deliver_r,
-			bool *auto_reply_r);
+                        bool *auto_reply_r);
 
 /* ---- accounts as seen by XMPP ------------------------------------- */
 
@@ -146,21 +146,21 @@ struct xacct {
 int xacct_by_username(struct store *st, const char *username, struct xacct *out);
 /* The local username of a bare JID on our domain, or NULL. Points into jid. */
 const char *xacct_local_of(const struct xmpp_server *srv, const char *bare_jid, char *buf,
-			   size_t size);
+                           size_t size);
 
 /* ---- online users and sessions ------------------------------------ */
 
 struct xuser {
-	struct xuser *hnext;     /* hash chain by username */
-	struct xuser *tnext;     /* online members of the same tenant */
+	struct xuser *hnext; /* hash chain by username */
+	struct xuser *tnext; /* online members of the same tenant */
 	struct xacct acct;
-	char bare[160];          /* username@domain */
+	char bare[160];            /* username@domain */
 	struct c2s_conn *sessions; /* bound sessions, via conn->unext */
 	unsigned n_sessions;
 	struct roster roster;
 	bool roster_loaded;
-	char *tenant_name;      /* NULL for freemium users */
-	char **members;         /* usernames of the tenant's other active members */
+	char *tenant_name; /* NULL for freemium users */
+	char **members;    /* usernames of the tenant's other active members */
 	size_t n_members;
 };
 
@@ -189,7 +189,7 @@ struct c2s_conn {
 	enum c2s_state state;
 	char addr[64];
 	char stream_id[33];
-	struct xml_buf out; /* plaintext waiting for the flush */
+	struct xml_buf out;  /* plaintext waiting for the flush */
 	size_t out_inflight; /* bytes handed to uv_write, not yet written */
 	/* stanzas waiting because a job of this session is in flight */
 	struct xml_doc **queue;
@@ -206,7 +206,7 @@ struct c2s_conn {
 	struct xml_doc *presence; /* last broadcast available presence */
 	char **directed;          /* full JIDs that got directed presence */
 	size_t n_directed;
-	char version_id[20];      /* id of our jabber:iq:version query */
+	char version_id[20]; /* id of our jabber:iq:version query */
 	char addr_hash[65];
 };
 
@@ -228,7 +228,7 @@ void c2s_job_finished(struct c2s_conn *c);
 void c2s_restart_stream(struct c2s_conn *c);
 /* Sends the features for the current state after a stream header. */
 void c2s_send_stanza_error(struct c2s_conn *c, const struct xml_elem *stanza,
-			   enum stanza_error_cond cond);
+                           enum stanza_error_cond cond);
 
 /* sasl.c: handles <auth/>, <response/>, <abort/> in C2S_SASL. */
 void sasl_features(struct c2s_conn *c, struct xml_elem *features);
@@ -245,7 +245,7 @@ struct xuser *xuser_find(struct xmpp_server *srv, const char *username);
 /* Available resources of u in priority order; returns the count. */
 size_t xuser_available(struct xuser *u, struct c2s_conn **out, size_t max);
 void server_send_iq_result(struct c2s_conn *c, const struct xml_elem *iq,
-			   struct xml_doc **payload_doc);
+                           struct xml_doc **payload_doc);
 
 /* router.c */
 void router_message(struct c2s_conn *c, struct xml_doc *doc);
@@ -265,15 +265,15 @@ void presence_unavailable(struct c2s_conn *c, const char *status_text);
  * roster). Members of a shared bubble join here when bubbles exist.
  */
 bool presence_visible(const struct xuser *owner, const struct xacct *viewer,
-		      const char *viewer_bare);
+                      const char *viewer_bare);
 /* Sends u's current presence (each available resource) to one session. */
 void presence_send_current(struct xuser *u, struct c2s_conn *to);
 void presence_send_unavailable_to(struct xuser *u, struct c2s_conn *to_session,
-				  const char *to_bare);
+                                  const char *to_bare);
 /* Roster changes (done callbacks) may open or close visibility: sends the
  * presence of owner to viewer's sessions (or unavailable). */
 void presence_after_sub_change(struct xmpp_server *srv, const char *owner_user,
-			       const char *viewer_user);
+                               const char *viewer_user);
 
 /* roster.c (loop side) */
 void roster_iq(struct c2s_conn *c, struct xml_doc *doc);
@@ -289,7 +289,7 @@ void roster_item_xml(struct xml_elem *query, const struct roster_item *it);
  * account `to_user` (online or not); answers service-unavailable when the
  * account does not exist. Takes doc. */
 void archive_message(struct c2s_conn *c, struct xml_doc *doc, const char *to_user,
-		     const char *to_full);
+                     const char *to_full);
 /* Seals and stores one message (worker side); exposed for tests. */
 struct archive_msg {
 	const char *sender_id, *sender_tenant;
@@ -300,11 +300,11 @@ struct archive_msg {
 	int64_t at_ms;
 };
 int archive_store(struct app *app, struct store *st, const struct archive_msg *m,
-		  char message_id_r[IDS_UUID_LEN]);
+                  char message_id_r[IDS_UUID_LEN]);
 /* The conversation subject and its tenant (worker or loop). */
 void archive_conv_subject(const char *a_id, const char *a_tenant, const char *b_id,
-			  const char *b_tenant, char subject[2 * IDS_UUID_LEN + 8],
-			  char tenant[IDS_UUID_LEN]);
+                          const char *b_tenant, char subject[2 * IDS_UUID_LEN + 8],
+                          char tenant[IDS_UUID_LEN]);
 
 /* offline.c */
 struct offline_msg {
@@ -315,7 +315,7 @@ struct offline_msg {
 };
 /* Reads (and opens) up to max waiting messages of owner_id, oldest first. */
 int offline_load(struct app *app, struct store *st, const char *owner_id, size_t max,
-		 struct offline_msg **out, size_t *n_r);
+                 struct offline_msg **out, size_t *n_r);
 void offline_free(struct offline_msg *msgs, size_t n);
 /* Sends msgs to c (with XEP-0203 delay) and queues their removal. */
 void offline_deliver(struct c2s_conn *c, struct offline_msg *msgs, size_t n);
@@ -323,7 +323,7 @@ int offline_count(struct store *st, const char *owner_id);
 
 /* connection log (P-LOG-1), worker side, inside the caller's transaction */
 int connlog_write(struct store *st, const char *account_id, const char *tenant_id,
-		  const char *event, const char *addr_hash, const char *client);
+                  const char *event, const char *addr_hash, const char *client);
 
 /* ---- the server ---------------------------------------------------- */
 
@@ -345,7 +345,7 @@ struct xmpp_server {
 	struct {
 		char tenant_id[IDS_UUID_LEN];
 		struct xuser *head;
-	} *tenants;
+	} * tenants;
 	size_t n_tenants, tenants_cap;
 	/* storage jobs */
 	struct dbjob *pending_head, *pending_tail;
@@ -359,6 +359,10 @@ struct xmpp_server {
 	uint64_t next_id;
 };
 
+/* The online-user record of acct (created on first bind), and its removal
+ * when the last session ends. */
+struct xuser *xmpp_user_get(struct xmpp_server *srv, const struct xacct *acct);
+void xmpp_user_drop(struct xmpp_server *srv, struct xuser *u);
 /* Online members of tenant_id ("" = none: NULL). */
 struct xuser *xmpp_tenant_online(struct xmpp_server *srv, const char *tenant_id);
 void xmpp_tenant_link(struct xmpp_server *srv, struct xuser *u);

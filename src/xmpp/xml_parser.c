@@ -402,7 +402,7 @@ int xml_parser_feed(struct xml_parser *p, const void *data, size_t len, size_t *
 		p->state = PARSER_STOPPED;
 		if (consumed_r != NULL)
 			*consumed_r = p->stop_at > base ? (size_t)(p->stop_at - base) : 0;
-		return 0;
+		return 1;
 	}
 	if (consumed_r != NULL)
 		*consumed_r = len;
@@ -446,8 +446,10 @@ static int dispatch_frame(struct xml_parser *p)
 		p->doc = NULL;
 		act = p->cb->on_stanza(p->ctx, doc);
 	}
-	if (act == XML_PARSER_STOP)
+	if (act == XML_PARSER_STOP) {
 		p->state = PARSER_STOPPED;
+		return 1;
+	}
 	return 0;
 }
 

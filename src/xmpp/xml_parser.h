@@ -59,7 +59,7 @@ enum xml_parser_mode { XML_PARSER_STREAM = 0, XML_PARSER_FRAMING };
 /* What a callback asks of the parser. */
 enum xml_parser_action {
 	XML_PARSER_CONTINUE = 0,
-	/* Stop right after this event. xml_parser_feed() returns 0 with
+	/* Stop right after this event. xml_parser_feed() returns 1 with
 	 * *consumed_r = the bytes up to the end of this event; the parser
 	 * accepts no more input until xml_parser_restart(). Use it when the
 	 * stream is to be restarted (STARTTLS <proceed/>: the unconsumed bytes
@@ -101,15 +101,21 @@ struct xml_parser *xml_parser_new(const struct xml_parser_settings *settings,
 void xml_parser_free(struct xml_parser **parser);
 
 /*
- * TCP mode: parses len bytes. Returns 0 when all input was taken or a
- * callback asked to stop (*consumed_r tells how much was used; may be
- * NULL), or -1 when the stream must be closed with xml_parser_error().
- * After -1 every further call fails the same way.
+ * TCP mode: parses len bytes. Returns 0 when all input was taken; 1 when a
+ * callback returned XML_PARSER_STOP (*consumed_r tells how many bytes were
+ * used, the rest was not parsed; call xml_parser_restart() before feeding
+ * again); -1 when the stream must be closed with xml_parser_error().
+ * consumed_r may be NULL. After -1 every further call fails the same way.
+ *
+ * Taken input may be held (at most 8 KiB) until a tag can have ended
+ * (see xml_gate.h): callbacks for a stanza run in the call that delivers
+ * its final '>', never later. Idle timers should count bytes read.
  */
 int xml_parser_feed(struct xml_parser *parser, const void *data, size_t len, size_t *consumed_r);
 
 /*
- * Framing mode: parses one complete WebSocket text message. 0 or -1 as
+ * Framing mode: parses one complete WebSocket text message. 0, 1 (a
+ * callback stopped: restart before the next message) or -1 as
  * xml_parser_feed(). A message larger than limits.stanza_bytes is refused
  * before parsing.
  */

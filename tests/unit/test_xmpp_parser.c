@@ -163,7 +163,7 @@ static void test_restart(void **state)
 	struct xml_parser *p = xml_parser_new(NULL, &callbacks, &c);
 	size_t used = 0;
 
-	assert_int_equal(xml_parser_feed(p, first, strlen(first), &used), 0);
+	assert_int_equal(xml_parser_feed(p, first, strlen(first), &used), 1);
 	assert_int_equal(used, strlen(first) - strlen("<injected/>"));
 	assert_int_equal(c.stanzas, 1);
 	assert_false(xml_parser_stream_open(p));
@@ -191,12 +191,29 @@ static void test_restart_refeed(void **state)
 	struct xml_parser *p = xml_parser_new(NULL, &callbacks, &c);
 	size_t used = 0, len = strlen(data);
 
-	assert_int_equal(xml_parser_feed(p, data, len, &used), 0);
+	assert_int_equal(xml_parser_feed(p, data, len, &used), 1);
 	xml_parser_restart(p);
 	c.stop_after_stanza = 0;
 	assert_int_equal(xml_parser_feed(p, data + used, len - used, NULL), 0);
 	assert_int_equal(c.headers, 2);
 	assert_int_equal(c.stanzas, 2);
+	xml_parser_free(&p);
+	xml_buf_free(&c.out);
+}
+
+/* A stop at the very end of the input is still reported as a stop. */
+static void test_stop_at_chunk_end(void **state)
+{
+	struct collect c = {.stop_after_stanza = 1};
+	struct xml_parser *p = xml_parser_new(NULL, &callbacks, &c);
+	size_t used = 0;
+
+	assert_int_equal(xml_parser_feed(p, HEADER, strlen(HEADER), NULL), 0);
+	assert_int_equal(xml_parser_feed(p, "<iq/>", 5, &used), 1);
+	assert_int_equal(used, 5);
+	xml_parser_restart(p);
+	assert_int_equal(xml_parser_feed(p, HEADER, strlen(HEADER), NULL), 0);
+	assert_int_equal(c.headers, 2);
 	xml_parser_free(&p);
 	xml_buf_free(&c.out);
 }
@@ -207,7 +224,7 @@ static void test_stop_on_header(void **state)
 	struct xml_parser *p = xml_parser_new(NULL, &callbacks, &c);
 	size_t used;
 
-	assert_int_equal(xml_parser_feed(p, HEADER "<iq/>", strlen(HEADER "<iq/>"), &used), 0);
+	assert_int_equal(xml_parser_feed(p, HEADER "<iq/>", strlen(HEADER "<iq/>"), &used), 1);
 	assert_int_equal(used, strlen(HEADER));
 	assert_int_equal(c.stanzas, 0);
 	xml_parser_free(&p);
@@ -547,6 +564,7 @@ int main(void)
 	    cmocka_unit_test(test_restart),
 	    cmocka_unit_test(test_restart_refeed),
 	    cmocka_unit_test(test_stop_on_header),
+	    cmocka_unit_test(test_stop_at_chunk_end),
 	    cmocka_unit_test(test_content_ns_server),
 	    cmocka_unit_test(test_refuse_restricted),
 	    cmocka_unit_test(test_billion_laughs),
