@@ -7,6 +7,7 @@
 #include "core/ids.h"
 #include "domain/app.h"
 #include "domain/tenants.h"
+#include "privacy/restriction.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -37,6 +38,13 @@ static const struct {
     {"account_disabled", 403, "the account is disabled"},
     {"password_change_required", 403, "change the one-time password first"},
     {"registration_disabled", 403, "self-registration is switched off"},
+    {"account_restricted", 403, RESTRICTION_MESSAGE},
+    {"restriction_unconfirmed", 409,
+     "restricting processing suspends the service (login and delivery are refused until it is "
+     "lifted); send confirm: true to go ahead"},
+    {"consent_required", 403, "no current consent for this purpose"},
+    {"legal_hold", 409, "a legal hold suspends the erasure of this subject"},
+    {"invalid_archive", 400, "not an Iris export archive (ustar with manifest.json)"},
     {"not_found", 404, "no such resource"},
     {"username_taken", 409, "the username is taken"},
     {"email_taken", 409, "the e-mail address is already in use"},
@@ -228,6 +236,8 @@ void api_token_response(struct http_response *resp, int status, const struct log
 	http_response_json(resp, status, o);
 }
 
+void api_routes_contacts(struct http_router *router, struct app *app);
+
 void api_routes_register(struct http_router *router, struct app *app)
 {
 	api_routes_auth(router, app);
@@ -235,4 +245,5 @@ void api_routes_register(struct http_router *router, struct app *app)
 	api_routes_profile(router, app);
 	api_routes_tenants(router, app);
 	api_routes_members(router, app);
+	api_routes_contacts(router, app);
 }

@@ -6,10 +6,13 @@
 #include "domain/app.h"
 #include "domain/mail_catalog.h"
 #include "privacy/catalog.h"
+#include "privacy/dsr.h"
 
 extern const struct catalog_column crypto_catalog[];
 extern const struct catalog_column audit_catalog[];
 extern const struct catalog_column accounts_catalog[];
+extern const struct catalog_column contact_book_catalog[];
+extern const struct catalog_table accounts_catalog_tables[];
 
 void app_register_catalog(void)
 {
@@ -18,4 +21,8 @@ void app_register_catalog(void)
 	privacy_catalog_register(mail_catalog);
 	privacy_catalog_register(jobs_catalog);
 	privacy_catalog_register(accounts_catalog);
+	privacy_catalog_register(dsr_catalog);
+	privacy_catalog_register_tables(dsr_foundation_tables);
+	privacy_catalog_register_tables(accounts_catalog_tables);
+	privacy_catalog_register_tables(dsr_tables);
 }

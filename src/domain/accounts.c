@@ -7,6 +7,7 @@
 #include "domain/accounts_internal.h"
 #include "domain/app.h"
 #include "domain/mail.h"
+#include "privacy/dsr.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -356,33 +357,67 @@ fail:
 	return -1;
 }
 
-int accounts_erase_tx(struct app *app, struct store *st, const struct actor *actor,
-                      const struct account *acc, const char **error_r)
+/* Why an erasure happens, for the deletion log (a fixed list, no data). */
+static const char *erase_reason(const struct actor *actor, const struct account *acc,
+                                const char *request_id)
+{
+	if (strcmp(actor->id, acc->id) == 0)
+		return "self-service";
+	if (request_id != NULL)
+		return "deletion request decided by the tenant admin";
+	if (strcmp(actor->id, "system") == 0)
+		return "expired unconfirmed registration";
+	if (actor->role == ROLE_OPERATOR)
+		return "operator instruction";
+	return "tenant admin instruction";
+}
+
+/* Every account deletion path ends here: the privacy centre's erasure
+ * (privacy/dsr.h: deletion log, each catalogued column's erasure action,
+ * subject key destroyed) in the caller's transaction (P-ACC-4, P-DSR-3). */
+static int erase_tx(struct app *app, struct store *st, const struct actor *actor,
+                    const struct account *acc, const char *request_id, const char **error_r)
 {
 	int64_t now = acc_now();
+	char log_id[IDS_UUID_LEN];
+	struct dsr_ctx cx = {app->keys, st, (unsigned)app->cfg->audit_checkpoint_every};
+	struct dsr_erasure e = {acc->tenant_id, acc->id,
+	                        {actor->id, strcmp(actor->id, "system") == 0
+	                                        ? "system"
+	                                        : account_role_name(actor->role)},
+	                        request_id, erase_reason(actor, acc, request_id)};
 	*error_r = "internal";
-	/* Crypto-shredding first: every sealed copy (backups included) dies with the key. */
-	if (keys_subject_destroy(app->keys, st, acc->tenant_id, acc->id) < 0 ||
-	    mail_forget_subject(st, acc->tenant_id, acc->id) < 0)
-		return -1;
 	if (store_run(st,
+	              "UPDATE deletion_requests SET status = 'done', decided_at = ?, "
+	              "decided_by = ? WHERE account_id = ? AND status = 'open'",
+	              "iss", now, actor->id, acc->id) != STORE_DONE)
+		return -1;
+	if (dsr_erase_tx(&cx, &e, log_id, error_r) < 0)
+		return -1;
+	/* The accounts tables again, idempotently: erasure of this module's
+	 * data must not depend on the composition root having registered the
+	 * catalog (unit tests, tools). */
+	if (mail_forget_subject(st, acc->tenant_id, acc->id) < 0 ||
+	    store_run(st,
 	              "UPDATE login_events SET account_id = NULL, addr_sealed = NULL "
 	              "WHERE account_id = ?",
 	              "s", acc->id) != STORE_DONE ||
-	    store_run(st,
-	              "UPDATE deletion_requests SET status = 'done', decided_at = ?, "
-	              "decided_by = ? WHERE account_id = ? AND status = 'open'",
-	              "iss", now, actor->id, acc->id) != STORE_DONE ||
 	    store_run(st, "UPDATE deletion_requests SET account_id = NULL WHERE account_id = ?",
 	              "s", acc->id) != STORE_DONE ||
 	    store_run(st, "DELETE FROM accounts WHERE id = ?", "s", acc->id) != STORE_DONE)
-		return -1;
+		return *error_r = "internal", -1;
 	bool self = strcmp(actor->id, acc->id) == 0;
 	if (acc_audit(app, st, actor, acc->tenant_id, "account.erase", "account", acc->id,
 	              "username,email,password,profile,avatar,tokens,login_events", !self) < 0)
 		return -1;
 	*error_r = NULL;
 	return 0;
+}
+
+int accounts_erase_tx(struct app *app, struct store *st, const struct actor *actor,
+                      const struct account *acc, const char **error_r)
+{
+	return erase_tx(app, st, actor, acc, NULL, error_r);
 }
 
 /* True when acc is the only tenant admin left in its tenant. */
@@ -399,8 +434,9 @@ static bool last_admin(struct store *st, const struct account *acc)
 	return last;
 }
 
-int accounts_erase(struct app *app, struct store *st, const struct actor *actor,
-                   const char *account_id, const char **error_r)
+int accounts_erase_for_request(struct app *app, struct store *st, const struct actor *actor,
+                               const char *account_id, const char *request_id,
+                               const char **error_r)
 {
 	struct account acc;
 	char pseudo[LOG_PSEUDONYM_LEN];
@@ -412,7 +448,7 @@ int accounts_erase(struct app *app, struct store *st, const struct actor *actor,
 		return *error_r = "last_admin", -1;
 	if (store_tx_begin(st) < 0)
 		return *error_r = "internal", -1;
-	if (accounts_erase_tx(app, st, actor, &acc, error_r) < 0 || store_tx_commit(st) < 0) {
+	if (erase_tx(app, st, actor, &acc, request_id, error_r) < 0 || store_tx_commit(st) < 0) {
 		store_tx_rollback(st);
 		if (*error_r == NULL)
 			*error_r = "internal";
@@ -420,6 +456,12 @@ int accounts_erase(struct app *app, struct store *st, const struct actor *actor,
 	}
 	log_info("event=account_erased account=%s", log_pseudonym(acc.id, pseudo));
 	return 0;
+}
+
+int accounts_erase(struct app *app, struct store *st, const struct actor *actor,
+                   const char *account_id, const char **error_r)
+{
+	return accounts_erase_for_request(app, st, actor, account_id, NULL, error_r);
 }
 
 int accounts_list(struct store *st, const char *tenant_id,

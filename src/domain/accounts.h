@@ -130,6 +130,10 @@ int accounts_update(struct app *app, struct store *st, const struct actor *actor
  * privacy centre extends this with the other modules' data (P-ACC-4). */
 int accounts_erase(struct app *app, struct store *st, const struct actor *actor,
                    const char *account_id, const char **error_r);
+/* The same, recording the deletion request it answers in the deletion log. */
+int accounts_erase_for_request(struct app *app, struct store *st, const struct actor *actor,
+                               const char *account_id, const char *request_id,
+                               const char **error_r);
 /* The same inside the caller's transaction. */
 int accounts_erase_tx(struct app *app, struct store *st, const struct actor *actor,
                       const struct account *acc, const char **error_r);

@@ -8,6 +8,7 @@
 #include "privacy/catalog.h"
 
 extern const struct catalog_column accounts_catalog[];
+extern const struct catalog_table accounts_catalog_tables[];
 
 #define ACCOUNT_PURPOSE "account management and service provision"
 #define CONTRACT "GDPR Art. 6(1)(b) contract"
@@ -124,5 +125,17 @@ const struct catalog_column accounts_catalog[] = {
      "accountability for the decision on a deletion request (P-INS-1)",
      "GDPR Art. 5(2) accountability", "as long as the request record", 0, ERASE_KEEP_LEGAL,
      EXPORT_VALUE, NULL},
+    {0},
+};
+
+/* Which column ties each row to its data subject (privacy/dsr.h walks these). */
+const struct catalog_table accounts_catalog_tables[] = {
+    {"tenant_agreements", "accepted_by", "tenant_id", NULL, NULL},
+    {"accounts", "id", "tenant_id", "id", NULL},
+    {"account_profiles", "account_id", NULL, "account_id", NULL},
+    {"account_confirmations", "account_id", NULL, NULL, NULL},
+    {"auth_tokens", "account_id", NULL, NULL, NULL},
+    {"login_events", "account_id", "tenant_id", "id", NULL},
+    {"deletion_requests", "account_id", "tenant_id", NULL, NULL},
     {0},
 };

@@ -102,7 +102,7 @@ int accounts_deletion_request_decide(struct app *app, struct store *st, const st
 	if (!open)
 		return *error_r = "conflict", -1;
 	if (strcmp(status, "done") == 0)
-		return accounts_erase(app, st, actor, account_id, error_r);
+		return accounts_erase_for_request(app, st, actor, account_id, request_id, error_r);
 	if (strcmp(status, "rejected") != 0)
 		return *error_r = "invalid_field", -1;
 	if (store_tx_begin(st) < 0)

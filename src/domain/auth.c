@@ -13,6 +13,7 @@
 #include "domain/accounts_internal.h"
 #include "domain/app.h"
 #include "domain/auth_internal.h"
+#include "privacy/restriction.h"
 #include "store/store.h"
 
 #include <pthread.h>
@@ -169,6 +170,11 @@ static const char *judge(struct app *app, struct store *st, const struct account
 	}
 	if (strcmp(acc->status, "active") != 0) {
 		*error_r = "account_disabled";
+		return "disabled";
+	}
+	/* Restriction of processing (P-DSR-4): data kept, service suspended. */
+	if (restriction_is_set(st, acc->id, NULL)) {
+		*error_r = "account_restricted";
 		return "disabled";
 	}
 	*error_r = NULL;

@@ -13,6 +13,7 @@
 #include "core/xalloc.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -28,6 +29,12 @@ struct catalog_registry {
 };
 
 static struct catalog_registry registry;
+
+/* Table declarations (few: a linear list is enough). */
+static struct {
+	const struct catalog_table **items;
+	size_t count;
+} tables;
 
 static uint64_t column_hash(const char *table, const char *column)
 {
@@ -99,6 +106,8 @@ void privacy_catalog_reset(void)
 	free(registry.entries);
 	free(registry.slots);
 	memset(&registry, 0, sizeof(registry));
+	free(tables.items);
+	memset(&tables, 0, sizeof(tables));
 }
 
 const struct catalog_column *privacy_catalog_find(const char *table, const char *column)
@@ -153,4 +162,78 @@ const char *privacy_catalog_export_name(enum catalog_export export_as)
 		return "file";
 	}
 	return "unknown";
+}
+
+void privacy_catalog_register_tables(const struct catalog_table *fragment)
+{
+	for (const struct catalog_table *t = fragment; t->table != NULL; t++) {
+		bool known = false;
+		for (size_t i = 0; i < tables.count && !known; i++)
+			known = tables.items[i] == t;
+		if (known)
+			continue;
+		tables.items = xrealloc(tables.items, (tables.count + 1) * sizeof(*tables.items));
+		tables.items[tables.count++] = t;
+	}
+}
+
+const struct catalog_table *privacy_catalog_find_table(const char *table)
+{
+	for (size_t i = 0; table != NULL && i < tables.count; i++)
+		if (strcmp(tables.items[i]->table, table) == 0)
+			return tables.items[i];
+	return NULL;
+}
+
+void privacy_catalog_each_table(void (*fn)(const struct catalog_table *t, void *ctx), void *ctx)
+{
+	for (size_t i = 0; i < tables.count; i++)
+		fn(tables.items[i], ctx);
+}
+
+unsigned privacy_catalog_table_count(void)
+{
+	return (unsigned)tables.count;
+}
+
+static void problem(char **list, const char *table, const char *what)
+{
+	char *old = *list;
+	*list = xasprintf("%s%s%s (%s)", old ? old : "", old ? ", " : "", table, what);
+	free(old);
+}
+
+struct table_check {
+	char *problems;
+};
+
+static void check_column_table(const struct catalog_column *e, void *ctx)
+{
+	struct table_check *c = ctx;
+	if (!e->personal || privacy_catalog_find_table(e->table) != NULL)
+		return;
+	/* Report each table once. */
+	char key[160];
+	snprintf(key, sizeof(key), "%s (", e->table);
+	if (c->problems != NULL && strstr(c->problems, key) != NULL)
+		return;
+	problem(&c->problems, e->table, "personal columns but no table declaration");
+}
+
+int privacy_catalog_check_tables(char **error_r)
+{
+	struct table_check c = {NULL};
+	*error_r = NULL;
+	privacy_catalog_each(check_column_table, &c);
+	for (size_t i = 0; i < tables.count; i++) {
+		const struct catalog_table *t = tables.items[i];
+		const char *cols[] = {t->subject_column, t->tenant_column, t->row_column};
+		for (size_t k = 0; k < 3; k++)
+			if (cols[k] != NULL && privacy_catalog_find(t->table, cols[k]) == NULL)
+				problem(&c.problems, t->table, "declared column not catalogued");
+		if (t->subject_column == NULL && (t->note == NULL || t->note[0] == '\0'))
+			problem(&c.problems, t->table, "no subject column and no note");
+	}
+	*error_r = c.problems;
+	return c.problems == NULL ? 0 : -1;
 }

@@ -73,4 +73,35 @@ int privacy_catalog_check_schema(struct store *st, char **missing_r);
  * *error_r a malloc'd list "table.column (what is missing), ..." */
 int privacy_catalog_validate(char **error_r);
 
+/*
+ * Table-level declarations (issue 4, data-subject rights): which column of a
+ * table ties a row to its data subject (an account id), which column holds
+ * the tenant, and which column's value is the row id bound into the
+ * associated data of sealed values. The access report, the export and
+ * erasure (privacy/dsr.h) walk every declared table for a subject without
+ * knowing the modules. A table with a personal column needs a declaration
+ * (privacy_catalog_check_tables); subject_column NULL means its rows are not
+ * about one account (say why in note).
+ */
+struct catalog_table {
+	const char *table;
+	const char *subject_column; /* account id of the data subject, or NULL */
+	const char *tenant_column;  /* tenant of the row, or NULL */
+	const char *row_column;     /* row id in the sealing AD (NULL: no sealed column) */
+	const char *note;           /* e.g. why rows are not about one subject */
+};
+
+/* Registers a zero-terminated table fragment (static storage). Idempotent. */
+void privacy_catalog_register_tables(const struct catalog_table *fragment);
+/* The declaration of table, or NULL. */
+const struct catalog_table *privacy_catalog_find_table(const char *table);
+/* Calls fn for every declared table, in registration order. */
+void privacy_catalog_each_table(void (*fn)(const struct catalog_table *t, void *ctx), void *ctx);
+/* Number of declared tables. */
+unsigned privacy_catalog_table_count(void);
+/* Returns 0 when every table with a personal column entry has a table
+ * declaration and every declaration names catalogued columns; else -1 with
+ * *error_r a malloc'd list of the problems. */
+int privacy_catalog_check_tables(char **error_r);
+
 #endif

@@ -1,0 +1,44 @@
+/*
+ * privacy/dsr_requests: requests a data subject files with Iris, the
+ * processor (P-DSR-7). For a business or company tenant Iris does not answer
+ * them: a request is forwarded to the tenant admins' queue at once
+ * (status "forwarded") and tracked until an admin answers it ("answered"),
+ * with a due date one calendar month after receipt (Art. 12(3)); past it an
+ * open request is "overdue". Requests of freemium users (no tenant: the
+ * operator is the controller) stay "received" in the operator's queue.
+ * Message and answer are sealed under the requester's subject key.
+ */
+#ifndef IRIS_PRIVACY_DSR_REQUESTS_H
+#define IRIS_PRIVACY_DSR_REQUESTS_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "privacy/dsr.h"
+
+#define DSR_REQUEST_TEXT_MAX 4000
+
+/* t plus one calendar month (the day clamped to the month's length). */
+int64_t dsr_add_month(int64_t t);
+/* True for access, rectification, erasure, restriction, portability,
+ * objection, other. */
+bool dsr_request_kind_valid(const char *kind);
+
+/* Files a request of account_id (tenant_id "" for freemium). Errors:
+ * "invalid_field". id_r receives the id, due_r the due date. */
+int dsr_request_file(const struct dsr_ctx *cx, const char *tenant_id, const char *account_id,
+                     const char *kind, const char *message, char id_r[IDS_UUID_LEN],
+                     int64_t *due_r, const char **error_r);
+/* Requests of tenant_id (account_id NULL: all of them; else only that
+ * account's), oldest first: [{id, account_id, kind, message, status,
+ * received_at, forwarded_at, due_at, overdue, answered_at, answered_by,
+ * answer}]. */
+int dsr_request_list(const struct dsr_ctx *cx, const char *tenant_id, const char *account_id,
+                     json_t **out_r);
+/* An admin (or, for tenant "", the operator) answers. Errors: "not_found",
+ * "conflict" (already answered), "invalid_field". */
+int dsr_request_answer(const struct dsr_ctx *cx, const struct dsr_actor *actor,
+                       const char *tenant_id, const char *request_id, const char *answer,
+                       const char **error_r);
+
+#endif
