@@ -328,6 +328,22 @@ static int update_tx(struct app *app, struct store *st, const struct account *ac
 	return 0;
 }
 
+static bool last_admin(struct store *st, const struct account *acc);
+
+/* True when upd would take away the tenant's last active admin (demotion or
+ * disabling): refused like deleting it (409 last_admin), or nobody is left
+ * to manage the tenant. Called inside the transaction, so two admins cannot
+ * both step down at once. */
+static bool update_removes_last_admin(struct store *st, const struct account *acc,
+                                      const struct account_update *upd)
+{
+	enum account_role role;
+	bool demotes = upd->role != NULL && account_role_parse(upd->role, &role) == 0 &&
+	               role != ROLE_TENANT_ADMIN;
+	bool disables = upd->status != NULL && strcmp(upd->status, "disabled") == 0;
+	return (demotes || disables) && strcmp(acc->status, "active") == 0 && last_admin(st, acc);
+}
+
 int accounts_update(struct app *app, struct store *st, const struct actor *actor,
                     const char *account_id, const struct account_update *upd, const char **error_r)
 {
@@ -340,6 +356,10 @@ int accounts_update(struct app *app, struct store *st, const struct actor *actor
 	if (store_tx_begin(st) < 0)
 		return *error_r = "internal", -1;
 	*error_r = "internal";
+	if (actor->role != ROLE_OPERATOR && update_removes_last_admin(st, &acc, upd)) {
+		*error_r = "last_admin";
+		goto fail;
+	}
 	if (update_tx(app, st, &acc, upd, fields, sizeof(fields), error_r) < 0)
 		goto fail;
 	if (fields[0] != '\0') {
