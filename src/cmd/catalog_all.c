@@ -13,6 +13,7 @@ extern const struct catalog_column audit_catalog[];
 extern const struct catalog_column accounts_catalog[];
 extern const struct catalog_column contact_book_catalog[];
 extern const struct catalog_table accounts_catalog_tables[];
+extern const struct catalog_table contact_book_catalog_tables[];
 
 void app_register_catalog(void)
 {
@@ -25,4 +26,6 @@ void app_register_catalog(void)
 	privacy_catalog_register_tables(dsr_foundation_tables);
 	privacy_catalog_register_tables(accounts_catalog_tables);
 	privacy_catalog_register_tables(dsr_tables);
+	privacy_catalog_register(contact_book_catalog);
+	privacy_catalog_register_tables(contact_book_catalog_tables);
 }

@@ -212,6 +212,10 @@ char *contacts_clean_website(const char *s);
 char *contacts_clean_job_title(const char *s);
 /* Registrable domain of a host through the public suffix list. */
 char *contacts_registrable_domain(const char *host);
+/* Folded form for keys and search tokens: lower case, Latin accents
+ * stripped, [a-z0-9] kept, every other run one space, trimmed ("Müller-
+ * Lüdenscheidt" -> "muller ludenscheidt").  malloc'd; caller frees. */
+char *contacts_fold(const char *s);
 
 /* ---- De-duplication (P-HYG-3) ---- */
 

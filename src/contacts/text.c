@@ -209,6 +209,11 @@ size_t cx_fold_into(const char *s, char *out, size_t cap)
 	return o;
 }
 
+char *contacts_fold(const char *s)
+{
+	return cx_fold(s ? s : "");
+}
+
 char *cx_fold(const char *s)
 {
 	size_t cap = strlen(s) + 2;

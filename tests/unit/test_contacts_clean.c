@@ -239,6 +239,18 @@ static void test_clean_book_reports_changes(void **state)
 	contacts_book_free(&b);
 }
 
+/* P-HYG-2: the folded form used for search tokens (server blind indexes). */
+static void test_fold_for_search(void **state)
+{
+	(void)state;
+	char *f = contacts_fold("  Müller-LÜDENSCHEIDT, José ");
+	assert_string_equal(f, "muller ludenscheidt jose");
+	free(f);
+	f = contacts_fold(NULL);
+	assert_string_equal(f, "");
+	free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -250,6 +262,7 @@ int main(void)
 		cmocka_unit_test(test_phone_e164),
 		cmocka_unit_test(test_company_and_website_from_domain),
 		cmocka_unit_test(test_clean_book_reports_changes),
+		cmocka_unit_test(test_fold_for_search),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
