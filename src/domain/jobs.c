@@ -121,27 +121,38 @@ static int load_due(struct store *st, int64_t now, int max, struct due_job *out)
 }
 
 /* Records the run, then marks the job done (rescheduling a recurring kind)
- * or schedules a retry, in one transaction. */
+ * or schedules a retry, in one transaction: all of it or nothing, so a
+ * recurring duty is never marked done without its successor (it then stays
+ * pending and runs again). */
 static void finish_job(struct store *st, const struct due_job *j, const struct job_kind *k,
 		       bool ok, const char *summary, int64_t started, int64_t now)
 {
 	int attempts = j->attempts + 1;
 	bool give_up = !ok && (k == NULL || attempts >= JOBS_MAX_ATTEMPTS);
+	bool failed;
 	if (store_tx_begin(st) < 0)
 		return;
-	store_run(st,
-		  "INSERT INTO job_runs (job_id, kind, tenant_id, started_at, finished_at, ok,"
-		  " summary) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		  "sssiids", j->id, j->kind, j->tenant, started, now, ok ? 1 : 0, summary);
+	failed = store_run(st,
+			   "INSERT INTO job_runs (job_id, kind, tenant_id, started_at, finished_at, ok,"
+			   " summary) VALUES (?, ?, ?, ?, ?, ?, ?)",
+			   "sssiids", j->id, j->kind, j->tenant, started, now, ok ? 1 : 0,
+			   summary) != STORE_DONE;
 	if (ok || give_up)
-		store_run(st, "UPDATE jobs SET status = ?, attempts = ? WHERE id = ?", "sds",
-			  ok ? "done" : "failed", attempts, j->id);
+		failed |= store_run(st, "UPDATE jobs SET status = ?, attempts = ? WHERE id = ?",
+				    "sds", ok ? "done" : "failed", attempts, j->id) != STORE_DONE;
 	else
-		store_run(st, "UPDATE jobs SET attempts = ?, due_at = ? WHERE id = ?", "dis",
-			  attempts, now + ((int64_t)60 << (attempts < 10 ? attempts : 10)), j->id);
+		failed |= store_run(st, "UPDATE jobs SET attempts = ?, due_at = ? WHERE id = ?",
+				    "dis", attempts,
+				    now + ((int64_t)60 << (attempts < 10 ? attempts : 10)),
+				    j->id) != STORE_DONE;
 	if (ok && k != NULL && k->interval_s > 0)
-		jobs_schedule(st, j->kind, j->tenant, j->arg, now + k->interval_s, j->dedupe,
-			      NULL);
+		failed |= jobs_schedule(st, j->kind, j->tenant, j->arg, now + k->interval_s,
+					j->dedupe, NULL) < 0;
+	if (failed) {
+		store_tx_rollback(st);
+		log_warn("event=job_record_failed kind=%s", j->kind);
+		return;
+	}
 	if (store_tx_commit(st) < 0)
 		log_warn("event=job_record_failed kind=%s", j->kind);
 }

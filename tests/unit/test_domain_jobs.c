@@ -122,6 +122,29 @@ static void test_recurring_rescheduled(void **state)
 			      " AND status = 'pending'") >= 3600);
 }
 
+/* P-AVL-2, P-RET-1: the bookkeeping after a run is all or nothing. When the
+ * successor of a recurring duty cannot be written, the run is not marked
+ * done either: the duty stays pending and runs again, instead of silently
+ * disappearing until the next restart. */
+static void test_recurring_not_lost_when_reschedule_fails(void **state)
+{
+	struct store *st = *state;
+	assert_int_equal(jobs_ensure_recurring(st, 100), 0);
+	/* Fault injection: the INSERT of the successor fails. */
+	assert_int_equal(store_exec(st, "CREATE TEMP TRIGGER jobs_fail_insert BEFORE INSERT ON "
+					"jobs BEGIN SELECT RAISE(ABORT, 'injected'); END"),
+			 0);
+	assert_int_equal(jobs_run_due(NULL, st, 100, 10), 1);
+	assert_int_equal(count(st, "SELECT COUNT(*) FROM jobs WHERE kind = 'test.recurring'"
+				   " AND status = 'pending'"),
+			 1);
+	assert_int_equal(store_exec(st, "DROP TRIGGER jobs_fail_insert"), 0);
+	assert_int_equal(jobs_run_due(NULL, st, 100, 10), 1);
+	assert_int_equal(count(st, "SELECT COUNT(*) FROM jobs WHERE kind = 'test.recurring'"
+				   " AND status = 'pending' AND due_at >= 3600"),
+			 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -130,6 +153,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failure_retried_not_lost, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_kind_recorded_as_failed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recurring_rescheduled, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recurring_not_lost_when_reschedule_fails, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
