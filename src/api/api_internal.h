@@ -58,5 +58,8 @@ void api_routes_me(struct http_router *router, struct app *app);
 void api_routes_profile(struct http_router *router, struct app *app);
 void api_routes_tenants(struct http_router *router, struct app *app);
 void api_routes_members(struct http_router *router, struct app *app);
+void api_routes_dsr(struct http_router *router, struct app *app);
+void api_routes_dsr_requests(struct http_router *router, struct app *app);
+void api_routes_dsr_import(struct http_router *router, struct app *app);
 
 #endif

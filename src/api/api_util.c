@@ -4,8 +4,10 @@
  */
 #include "api/api.h"
 #include "api/api_internal.h"
+#include "api/api_registers.h"
 #include "core/ids.h"
 #include "domain/app.h"
+#include "domain/rate_limit.h"
 #include "domain/tenants.h"
 #include "privacy/restriction.h"
 #include "store/store.h"
@@ -53,6 +55,7 @@ static const struct {
     {"payload_too_large", 413, "the body is too large"},
     {"unsupported_media_type", 415, "unsupported content type"},
     {"throttled", 429, "too many failed attempts; try again later"},
+    {"rate_limited", 429, "too many requests; slow down and retry after Retry-After seconds"},
 };
 
 static int error_find(const char *code)
@@ -129,12 +132,34 @@ static int check_spec(struct http_response *resp, json_t *obj, const struct api_
 	return 0;
 }
 
+/* P-SEC-8: per-address and per-account request rate limits
+ * (domain/rate_limit.h). Every handler passes api_auth or api_body; a
+ * request that passes both is charged to its address once: api_auth marks
+ * it and api_body skips the marked request. */
+static __thread const struct http_request *rl_charged;
+
+static int rl_check(struct http_response *resp, enum rate_limit_kind kind, const char *key)
+{
+	char retry[16];
+	int wait = rate_limit_take(kind, key);
+	if (wait <= 0)
+		return 0;
+	snprintf(retry, sizeof(retry), "%d", wait);
+	http_response_header(resp, "Retry-After", retry);
+	api_fail(resp, "rate_limited");
+	return -1;
+}
+
 int api_body(const struct http_request *req, struct http_response *resp,
              const struct api_field *spec, json_t **obj_r)
 {
 	const char *ctype = http_request_header(req, "Content-Type");
 	json_error_t jerr;
 	*obj_r = NULL;
+	if (rl_charged == req)
+		rl_charged = NULL;
+	else if (rl_check(resp, RL_ADDRESS, req->remote_addr) < 0)
+		return -1;
 	if (ctype != NULL && strncasecmp(ctype, "application/json", 16) != 0) {
 		http_response_error(resp, 415, "unsupported_media_type",
 		                    "send the body as application/json");
@@ -165,6 +190,9 @@ int api_auth(struct app *app, struct store *st, const struct http_request *req,
 {
 	const char *h = http_request_header(req, "Authorization");
 	const char *error = "unauthorized";
+	if (rl_check(resp, RL_ADDRESS, req->remote_addr) < 0)
+		return -1;
+	rl_charged = req;
 	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0) {
 		api_fail(resp, "unauthorized");
 		return -1;
@@ -173,6 +201,8 @@ int api_auth(struct app *app, struct store *st, const struct http_request *req,
 		api_fail(resp, error);
 		return -1;
 	}
+	if (rl_check(resp, RL_ACCOUNT, p->account.id) < 0)
+		return -1;
 	if (!limited_ok && p->scope != TOKEN_FULL) {
 		api_fail(resp, "password_change_required");
 		return -1;
@@ -238,6 +268,9 @@ void api_token_response(struct http_response *resp, int status, const struct log
 
 void api_routes_contacts(struct http_router *router, struct app *app);
 
+void api_routes_directory(struct http_router *router, struct app *app);
+void api_routes_logs(struct http_router *router, struct app *app);
+
 void api_routes_register(struct http_router *router, struct app *app)
 {
 	api_routes_auth(router, app);
@@ -245,5 +278,11 @@ void api_routes_register(struct http_router *router, struct app *app)
 	api_routes_profile(router, app);
 	api_routes_tenants(router, app);
 	api_routes_members(router, app);
+	api_routes_directory(router, app);
+	api_routes_logs(router, app);
+	api_routes_dsr(router, app);
+	api_routes_dsr_requests(router, app);
+	api_routes_dsr_import(router, app);
 	api_routes_contacts(router, app);
+	api_routes_registers(router, app);
 }

@@ -14,5 +14,6 @@ struct ctl {
 int ctl_audit(struct ctl *ctl, int argc, char **argv);
 int ctl_tenant(struct ctl *ctl, int argc, char **argv);
 int ctl_account(struct ctl *ctl, int argc, char **argv);
+int ctl_dsr(struct ctl *ctl, int argc, char **argv);
 
 #endif

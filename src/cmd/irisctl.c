@@ -32,6 +32,7 @@ static void usage(FILE *out)
 		"  tenant list                  list tenants\n"
 		"  account create --tenant T --username U --email E [--role user|tenant_admin|auditor]\n"
 		"  contacts clean|dedupe|merge|undo ...   contact hygiene on files\n"
+		"  dsr report|export|erase|deletion-log ...   data-subject rights\n"
 		"  settings                     print the settings reference\n");
 }
 
@@ -83,6 +84,8 @@ int main(int argc, char **argv)
 		return ctl_tenant(&ctl, sub_argc, sub_argv);
 	if (strcmp(cmd, "account") == 0)
 		return ctl_account(&ctl, sub_argc, sub_argv);
+	if (strcmp(cmd, "dsr") == 0)
+		return ctl_dsr(&ctl, sub_argc, sub_argv);
 	fprintf(stderr, "irisctl: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return 2;

@@ -1,0 +1,176 @@
+/*
+ * api_dsr_requests: requests of data subjects to Iris, the processor
+ * (P-DSR-7). Iris does not answer them for a tenant: they are forwarded to
+ * the tenant admins' queue (with a notice by e-mail that carries no content)
+ * and tracked until an admin answers.
+ *   POST /api/v1/privacy-requests  {kind, message?}                the subject
+ *   GET  /api/v1/me/privacy-requests                                the subject
+ *   GET  /api/v1/tenants/{id}/privacy-requests                      admin, auditor
+ *   POST /api/v1/tenants/{id}/privacy-requests/{rid}/answer {answer}  admin
+ */
+#include "api/api_internal.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/xalloc.h"
+#include "domain/app.h"
+#include "domain/mail.h"
+#include "privacy/dsr_requests.h"
+#include "store/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static struct dsr_ctx cx_of(struct app *app, struct store *st)
+{
+	struct dsr_ctx cx = {app->keys, st, (unsigned)app->cfg->audit_checkpoint_every};
+	return cx;
+}
+
+struct notify_ctx {
+	struct app *app;
+	struct store *st;
+	int64_t due;
+	int queued;
+};
+
+static void notify_admin(const struct account *acc, void *ctx)
+{
+	struct notify_ctx *n = ctx;
+	char *email = NULL;
+	if (acc->role != ROLE_TENANT_ADMIN || strcmp(acc->status, "active") != 0 ||
+	    accounts_email(n->app, n->st, acc, &email) < 0 || email == NULL)
+		return;
+	char due[32];
+	time_t t = (time_t)n->due;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(due, sizeof(due), "%Y-%m-%d", &tm);
+	char *body = xasprintf("A member of your organisation has sent a data-protection request "
+	                       "to Iris. Iris does not answer it on your behalf: please answer it "
+	                       "in the privacy centre (GET /api/v1/tenants/%s/privacy-requests) "
+	                       "by %s (one month after receipt, GDPR Art. 12(3)).\n",
+	                       acc->tenant_id, due);
+	if (mail_enqueue(n->app, n->st, acc->tenant_id, acc->id, "privacy_request", email,
+	                 "Data-protection request waiting for your answer", body) == 0)
+		n->queued++;
+	free(body);
+	free(email);
+}
+
+/* Notices to the tenant's admins, in their own transaction (the request is
+ * recorded whatever happens to the notices). */
+static void notify_admins(struct app *app, struct store *st, const char *tenant_id, int64_t due)
+{
+	struct notify_ctx n = {app, st, due, 0};
+	if (store_tx_begin(st) < 0)
+		return;
+	if (accounts_list(st, tenant_id, notify_admin, &n) < 0 || store_tx_commit(st) < 0) {
+		store_tx_rollback(st);
+		log_warn("event=privacy_request_notice_failed");
+		return;
+	}
+	if (n.queued > 0 && app->mail_kick != NULL)
+		app->mail_kick(app->mail_kick_ctx);
+}
+
+static void h_file(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	static const struct api_field spec[] = {
+	    {"kind", API_STRING, true}, {"message", API_STRING, false}, {NULL, API_ANY, false}};
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	struct dsr_ctx cx = cx_of(app, st);
+	char id[IDS_UUID_LEN];
+	int64_t due = 0;
+	const char *error = NULL;
+	json_t *body;
+	if (api_auth(app, st, req, resp, &p, false) < 0 || api_body(req, resp, spec, &body) < 0)
+		return;
+	const char *tid = p.account.tenant_id;
+	if (dsr_request_file(&cx, tid, p.account.id, api_str(body, "kind"), api_str(body, "message"),
+	                     id, &due, &error) < 0) {
+		api_fail(resp, error);
+	} else {
+		if (tid[0] != '\0')
+			notify_admins(app, st, tid, due);
+		http_response_json(
+		    resp, 201,
+		    json_pack("{s:s, s:s, s:I, s:s}", "id", id, "status",
+		              tid[0] ? "forwarded" : "received", "due_at", (json_int_t)due, "handled_by",
+		              tid[0] ? "your organisation's admins (the controller); Iris does not "
+		                       "answer on their behalf"
+		                     : "the operator of this Iris installation"));
+	}
+	json_decref(body);
+}
+
+static void h_mine(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	struct dsr_ctx cx = cx_of(app, st);
+	json_t *list;
+	if (api_auth(app, st, req, resp, &p, false) < 0)
+		return;
+	if (dsr_request_list(&cx, p.account.tenant_id, p.account.id, &list) < 0)
+		api_fail(resp, "internal");
+	else
+		http_response_json(resp, 200, json_pack("{s:o}", "requests", list));
+}
+
+static void h_list(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	struct dsr_ctx cx = cx_of(app, st);
+	const char *tid = http_request_param(req, "id");
+	json_t *list;
+	if (api_auth(app, st, req, resp, &p, false) < 0 ||
+	    api_allow(st, resp, &p, AZ_MEMBERS_READ, tid) < 0)
+		return;
+	if (dsr_request_list(&cx, tid, NULL, &list) < 0)
+		api_fail(resp, "internal");
+	else
+		http_response_json(resp, 200, json_pack("{s:o}", "requests", list));
+}
+
+static void h_answer(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	static const struct api_field spec[] = {{"answer", API_STRING, true},
+	                                        {NULL, API_ANY, false}};
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	struct dsr_ctx cx = cx_of(app, st);
+	const char *tid = http_request_param(req, "id"), *rid = http_request_param(req, "rid");
+	const char *error = NULL;
+	json_t *body;
+	if (api_auth(app, st, req, resp, &p, false) < 0 ||
+	    api_allow(st, resp, &p, AZ_MEMBERS_WRITE, tid) < 0 ||
+	    api_body(req, resp, spec, &body) < 0)
+		return;
+	struct dsr_actor a = {p.actor.id, account_role_name(p.actor.role)};
+	if (rid == NULL || !ids_is_uuid4(rid))
+		api_fail(resp, "not_found");
+	else if (dsr_request_answer(&cx, &a, tid, rid, api_str(body, "answer"), &error) < 0)
+		api_fail_field(resp, error, strcmp(error, "invalid_field") == 0 ? "answer" : NULL);
+	else
+		http_response_json(resp, 200, json_pack("{s:s, s:s}", "id", rid, "status", "answered"));
+	json_decref(body);
+}
+
+void api_routes_dsr_requests(struct http_router *router, struct app *app)
+{
+	http_router_add(router, "POST", "/api/v1/privacy-requests", HTTP_ROUTE_WORKER, h_file, app);
+	http_router_add(router, "GET", "/api/v1/me/privacy-requests", HTTP_ROUTE_WORKER, h_mine,
+	                app);
+	http_router_add(router, "GET", "/api/v1/tenants/{id}/privacy-requests", HTTP_ROUTE_WORKER,
+	                h_list, app);
+	http_router_add(router, "POST", "/api/v1/tenants/{id}/privacy-requests/{rid}/answer",
+	                HTTP_ROUTE_WORKER, h_answer, app);
+}
