@@ -5,7 +5,7 @@
  *   POST   /api/v1/me/password            {current_password, new_password}
  *   POST   /api/v1/me/company             {name, accept_dpa: true} (P-ACC-3)
  *   POST   /api/v1/me/deletion-request    members ask their admin (P-ACC-2)
- *   GET    /api/v1/me/login-events        the caller's login history (P-SEC-5)
+ * (GET /api/v1/me/login-events, the caller's login history, is in api_logs.c.)
  */
 #include "api/api_internal.h"
 #include "core/xalloc.h"
@@ -136,28 +136,6 @@ static void h_deletion_request(const struct http_request *req, struct http_respo
 		http_response_json(resp, 202, json_pack("{s:s, s:s}", "id", id, "status", "open"));
 }
 
-static void add_event(const struct login_event *e, void *ctx)
-{
-	json_array_append_new(ctx, json_pack("{s:I, s:s, s:s}", "at", (json_int_t)e->at, "result",
-	                                     e->result, "address", e->address));
-}
-
-static void h_login_events(const struct http_request *req, struct http_response *resp, void *ctx)
-{
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	if (api_auth(app, st, req, resp, &p, false) < 0)
-		return;
-	json_t *list = json_array();
-	if (auth_login_events(app, st, &p.account, 100, add_event, list) < 0) {
-		json_decref(list);
-		api_fail(resp, "internal");
-		return;
-	}
-	http_response_json(resp, 200, json_pack("{s:o}", "events", list));
-}
-
 void api_routes_me(struct http_router *router, struct app *app)
 {
 	http_router_add(router, "GET", "/api/v1/me", HTTP_ROUTE_WORKER, h_me, app);
@@ -166,6 +144,4 @@ void api_routes_me(struct http_router *router, struct app *app)
 	http_router_add(router, "POST", "/api/v1/me/company", HTTP_ROUTE_WORKER, h_company, app);
 	http_router_add(router, "POST", "/api/v1/me/deletion-request", HTTP_ROUTE_WORKER,
 	                h_deletion_request, app);
-	http_router_add(router, "GET", "/api/v1/me/login-events", HTTP_ROUTE_WORKER, h_login_events,
-	                app);
 }

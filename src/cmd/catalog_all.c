@@ -11,6 +11,8 @@
 extern const struct catalog_column crypto_catalog[];
 extern const struct catalog_column audit_catalog[];
 extern const struct catalog_column accounts_catalog[];
+extern const struct catalog_column backup_catalog[];
+extern const struct catalog_column directory_catalog[];
 extern const struct catalog_column contact_book_catalog[];
 extern const struct catalog_table accounts_catalog_tables[];
 extern const struct catalog_table contact_book_catalog_tables[];
@@ -22,6 +24,8 @@ void app_register_catalog(void)
 	privacy_catalog_register(mail_catalog);
 	privacy_catalog_register(jobs_catalog);
 	privacy_catalog_register(accounts_catalog);
+	privacy_catalog_register(backup_catalog);
+	privacy_catalog_register(directory_catalog);
 	privacy_catalog_register(dsr_catalog);
 	privacy_catalog_register_tables(dsr_foundation_tables);
 	privacy_catalog_register_tables(accounts_catalog_tables);

@@ -6,6 +6,8 @@
 #include "crypto/keys.h"
 #include "domain/accounts_internal.h"
 #include "domain/app.h"
+#include "domain/directory.h"
+#include "privacy/erasure_ledger.h"
 #include "domain/mail.h"
 #include "privacy/dsr.h"
 #include "store/store.h"
@@ -114,7 +116,8 @@ int acc_insert_tx(struct app *app, struct store *st, const struct actor *actor,
 	              p->sha1, in->must_change_password || in->password == NULL, now, now);
 	if (rc == STORE_CONSTRAINT)
 		return *error_r = "conflict", -1;
-	if (rc != STORE_DONE || seal_new(app, st, in, id_r, p) < 0)
+	if (rc != STORE_DONE || seal_new(app, st, in, id_r, p) < 0 ||
+	    directory_reindex_tx(app, st, id_r) < 0)
 		return -1;
 	char fields[96];
 	snprintf(fields, sizeof(fields), "username,role,password%s%s%s", index[0] ? ",email" : "",
@@ -323,6 +326,8 @@ static int update_tx(struct app *app, struct store *st, const struct account *ac
 		    acc_seal_column(app, st, acc->tenant_id, acc->id, "accounts", "id", acc->id,
 		                    "email_sealed", upd->email, strlen(upd->email)) < 0)
 			return -1;
+		if (directory_reindex_tx(app, st, acc->id) < 0)
+			return -1;
 		strncat(fields, "email,", fields_len - strlen(fields) - 1);
 	}
 	return 0;
@@ -412,7 +417,8 @@ static int erase_tx(struct app *app, struct store *st, const struct actor *actor
 	              "decided_by = ? WHERE account_id = ? AND status = 'open'",
 	              "iss", now, actor->id, acc->id) != STORE_DONE)
 		return -1;
-	if (dsr_erase_tx(&cx, &e, log_id, error_r) < 0)
+	if (dsr_erase_tx(&cx, &e, log_id, error_r) < 0 ||
+	    erasure_ledger_record(st, acc->tenant_id, acc->id) < 0) /* P-AVL-1 */
 		return -1;
 	/* The accounts tables again, idempotently: erasure of this module's
 	 * data must not depend on the composition root having registered the

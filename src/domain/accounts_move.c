@@ -9,6 +9,7 @@
 #include "crypto/keys.h"
 #include "domain/accounts_internal.h"
 #include "domain/app.h"
+#include "domain/directory.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -113,7 +114,8 @@ int accounts_move_tenant_tx(struct app *app, struct store *st, const char *accou
 	    store_run(st, "UPDATE login_events SET tenant_id = ? WHERE account_id = ?", "ss", to,
 	              account_id) != STORE_DONE)
 		return -1;
-	if (keys_subject_destroy(app->keys, st, from, account_id) < 0)
+	if (keys_subject_destroy(app->keys, st, from, account_id) < 0 ||
+	    directory_move_tx(st, account_id, to) < 0)
 		return -1;
 	*error_r = NULL;
 	return 0;

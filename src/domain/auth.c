@@ -13,6 +13,7 @@
 #include "domain/accounts_internal.h"
 #include "domain/app.h"
 #include "domain/auth_internal.h"
+#include "domain/rate_limit.h"
 #include "privacy/restriction.h"
 #include "store/store.h"
 
@@ -205,6 +206,8 @@ int auth_login(struct app *app, struct store *st, const char *username, const ch
 		const char *code = *error_r;
 		if (record(app, st, known ? &acc : NULL, addr_hash, remote_addr, result) < 0)
 			return *error_r = "internal", -1;
+		if (strcmp(result, "bad_password") == 0 || strcmp(result, "unknown_user") == 0)
+			rate_limit_login_failure(remote_addr, username); /* P-SEC-8 */
 		*error_r = code;
 		return -1;
 	}

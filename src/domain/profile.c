@@ -4,6 +4,7 @@
 #include "core/xalloc.h"
 #include "domain/accounts_internal.h"
 #include "domain/app.h"
+#include "domain/directory.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -165,7 +166,8 @@ int profile_patch(struct app *app, struct store *st, const struct actor *actor,
 		return *error_r = NULL, 0;
 	if (store_tx_begin(st) < 0)
 		return *error_r = "internal", -1;
-	if (patch_tx(app, st, actor, acc, patch) < 0 || store_tx_commit(st) < 0) {
+	if (patch_tx(app, st, actor, acc, patch) < 0 ||
+	    directory_reindex_tx(app, st, acc->id) < 0 || store_tx_commit(st) < 0) {
 		store_tx_rollback(st);
 		return *error_r = "internal", -1;
 	}

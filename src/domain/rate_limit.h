@@ -1,0 +1,52 @@
+/*
+ * domain/rate_limit: request rate limits and flood detection (P-SEC-8).
+ *
+ * Token buckets in memory, one table per kind, shared by every worker
+ * thread behind a mutex: per remote address (IPv6 grouped by /64), per
+ * authenticated account, and per account for directory searches (P-DIR-1,
+ * which must not be usable to enumerate the network). A bucket holds up to
+ * `burst` tokens and refills at `per_s` tokens a second; a request takes
+ * one. Tables are bounded (RATE_LIMIT_SLOTS per kind): when full, the
+ * stalest bucket in the probe window is reused, so memory never grows with
+ * the number of attackers' addresses.
+ *
+ * The limits default to values generous for people and tight for scripts;
+ * IRIS_RATE_LIMITS="address=BURST:PER_S,account=BURST:PER_S,
+ * directory=BURST:PER_S" overrides them at start (until the settings table
+ * has ratelimit.* rows). A burst of 0 switches that kind off.
+ *
+ * Credential stuffing: rate_limit_login_failure() counts the distinct
+ * usernames that failed from one address within 10 minutes; at
+ * RATE_LIMIT_STUFFING_USERS it logs one security event per window
+ * (address pseudonymised) and counts security_events_total
+ * {kind="credential_stuffing"} in /metrics.
+ */
+#ifndef IRIS_DOMAIN_RATE_LIMIT_H
+#define IRIS_DOMAIN_RATE_LIMIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum rate_limit_kind { RL_ADDRESS = 0, RL_ACCOUNT, RL_DIRECTORY, RL_KINDS };
+
+#define RATE_LIMIT_SLOTS 8192
+#define RATE_LIMIT_STUFFING_USERS 10
+#define RATE_LIMIT_STUFFING_WINDOW_MS (10 * 60 * 1000)
+
+/* Sets the limits of one kind (burst 0: unlimited). Thread-safe. */
+void rate_limit_configure(enum rate_limit_kind kind, double burst, double per_s);
+
+/* Takes one token of key's bucket. Returns 0 when allowed, else the
+ * seconds (>= 1) after which a token is back (the Retry-After). Counts
+ * rate_limited_total{scope=...} when refused. */
+int rate_limit_take(enum rate_limit_kind kind, const char *key);
+
+/* Records a failed login of username from addr; returns true when this
+ * failure made addr cross the credential-stuffing threshold (the event is
+ * logged and counted here). */
+bool rate_limit_login_failure(const char *addr, const char *username);
+
+/* Forgets every bucket and detector (tests). */
+void rate_limit_reset(void);
+
+#endif
