@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <ini.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -207,6 +208,22 @@ int config_validate(const struct config *cfg, char **error_r)
 	return 0;
 }
 
+/* Strings replaced by a reload: worker threads may still be reading them
+ * (the live settings are read without a lock), so they stay allocated, and
+ * reachable, for the life of the process. One entry per changed string per
+ * SIGHUP. */
+static char **retired;
+static size_t n_retired;
+static pthread_mutex_t retired_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void string_retire(char *old)
+{
+	pthread_mutex_lock(&retired_lock);
+	retired = xrealloc(retired, (n_retired + 1) * sizeof(*retired));
+	retired[n_retired++] = old;
+	pthread_mutex_unlock(&retired_lock);
+}
+
 void config_apply_reloadable(struct config *dst, const struct config *src)
 {
 	for (const struct config_setting *s = config_settings; s->name != NULL; s++) {
@@ -215,8 +232,13 @@ void config_apply_reloadable(struct config *dst, const struct config *src)
 		char *d = (char *)dst + s->offset;
 		const char *from = (const char *)src + s->offset;
 		if (s->type == CONFIG_STRING) {
-			free(*(char **)(void *)d);
-			*(char **)(void *)d = xstrdup(*(char *const *)(const void *)from);
+			char **cur = (char **)(void *)d;
+			const char *want = *(char *const *)(const void *)from;
+			if (strcmp(*cur, want) == 0)
+				continue;
+			char *old = *cur;
+			__atomic_store_n(cur, xstrdup(want), __ATOMIC_RELEASE);
+			string_retire(old);
 		} else if (s->type == CONFIG_INT) {
 			*(int *)(void *)d = *(const int *)(const void *)from;
 		} else {

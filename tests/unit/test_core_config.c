@@ -100,6 +100,27 @@ static void test_reloadable_only(void **state)
 	config_free(&b);
 }
 
+/* P-SEC-8: SIGHUP applies the reloadable settings while worker threads read
+ * the live ones (smtp.url and smtp.from in the mail sender and in every
+ * mail_enqueue): a string a worker already holds stays valid across the
+ * reload, and an unchanged value is not even replaced. */
+static void test_reload_keeps_held_strings_valid(void **state)
+{
+	struct config a, b;
+	char *error = NULL;
+	config_defaults(&a);
+	config_defaults(&b);
+	assert_int_equal(config_set(&b, "smtp.from", "new@example.org", &error), 0);
+	const char *held_from = a.smtp_from; /* a worker's view before the reload */
+	const char *held_url = a.smtp_url;
+	config_apply_reloadable(&a, &b);
+	assert_string_equal(a.smtp_from, "new@example.org");
+	assert_string_equal(held_from, "iris@localhost");
+	assert_ptr_equal(a.smtp_url, held_url);
+	config_free(&a);
+	config_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -108,6 +129,7 @@ int main(void)
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_plaintext_needs_dev_mode),
 		cmocka_unit_test(test_reloadable_only),
+		cmocka_unit_test(test_reload_keeps_held_strings_valid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
