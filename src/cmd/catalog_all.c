@@ -6,6 +6,7 @@
 #include "domain/app.h"
 #include "domain/mail_catalog.h"
 #include "privacy/catalog.h"
+#include "privacy/register.h"
 #include "privacy/dsr.h"
 
 extern const struct catalog_column crypto_catalog[];
@@ -32,4 +33,6 @@ void app_register_catalog(void)
 	privacy_catalog_register_tables(dsr_tables);
 	privacy_catalog_register(contact_book_catalog);
 	privacy_catalog_register_tables(contact_book_catalog_tables);
+	privacy_catalog_register(registers_catalog);
+	privacy_catalog_register_tables(registers_catalog_tables);
 }

@@ -16,6 +16,7 @@
 #include "net/server.h"
 #include "net/tls.h"
 #include "api/api.h"
+#include "privacy/retention.h"
 
 #include <getopt.h>
 #include <jansson.h>
@@ -180,6 +181,7 @@ static void kick_mail(void *ctx)
 
 static void start_duties(struct irisd *d)
 {
+	privacy_jobs_register();
 	if (jobs_ensure_recurring(app_thread_store(&d->app), (int64_t)time(NULL)) < 0)
 		log_warn("event=jobs_recurring_failed");
 	d->mail = periodic_start(d->loop, 2000, deliver_mail, &d->app);

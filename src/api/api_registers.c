@@ -1,0 +1,397 @@
+/*
+ * api_registers: the tenant side of the processor's registers (issue 4).
+ *   GET   /api/v1/tenants/{id}/settings                  admin, auditor
+ *   PATCH /api/v1/tenants/{id}/settings                  admin (P-INS-1/2)
+ *   GET   /api/v1/tenants/{id}/instructions              admin, auditor
+ *   POST  /api/v1/tenants/{id}/instructions/{iid}/confirm {acknowledge}  admin
+ *   POST  /api/v1/tenants/{id}/instructions/{iid}/cancel  admin
+ *   GET   /api/v1/tenants/{id}/retention                 admin, auditor (P-RET-1)
+ *   PUT   /api/v1/tenants/{id}/retention/{category} {days}  admin
+ *   GET   /api/v1/tenants/{id}/retention-log             admin, auditor
+ *   GET   /api/v1/tenants/{id}/legal-holds               admin, auditor (P-RET-2)
+ *   POST  /api/v1/tenants/{id}/legal-holds {subject_type, subject_id}  admin
+ *   DELETE /api/v1/tenants/{id}/legal-holds/{hid}        admin
+ *   GET   /api/v1/tenants/{id}/register[?format=html]    admin, auditor (P-REG-1)
+ *   GET   /api/v1/tenants/{id}/tom-report[?format=html]  admin, auditor (P-REG-2)
+ *   GET   /api/v1/tenants/{id}/audit-extract[?from_seq=N] admin, auditor (P-AUD-2)
+ * Other tenants' resources answer 404; auditors' writes 403.
+ */
+#include "api/api_registers.h"
+#include "core/ids.h"
+#include "domain/app.h"
+#include "privacy/audit.h"
+#include "privacy/instructions.h"
+#include "privacy/legal_hold.h"
+#include "privacy/register.h"
+#include "privacy/retention.h"
+#include "privacy/tom.h"
+#include "store/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void regs_api_fail(struct http_response *resp, const char *code, const char *reason)
+{
+	static const struct {
+		const char *code;
+		int status;
+		const char *message;
+	} own[] = {
+	    {"instruction_refused", 422, "the instruction would breach a data-protection rule"},
+	    {"window_closed", 409, "the objection window has closed"},
+	    {"too_soon", 422, "a change must be announced at least 14 days before it takes effect"},
+	};
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		if (code != NULL && strcmp(code, own[i].code) == 0) {
+			const char *msg = reason != NULL ? reason : own[i].message;
+			http_response_json(resp, own[i].status,
+			                   json_pack("{s:{s:s, s:s, s:s}}", "error", "code", code,
+			                             "message", msg, "reason", msg));
+			return;
+		}
+	}
+	api_fail(resp, code);
+}
+
+int regs_api_operator(struct app *app, struct store *st, const struct http_request *req,
+                      struct http_response *resp, struct principal *p)
+{
+	if (api_auth(app, st, req, resp, p, false) < 0)
+		return -1;
+	if (p->account.role != ROLE_OPERATOR) {
+		api_fail(resp, "forbidden");
+		return -1;
+	}
+	return 0;
+}
+
+int regs_api_tenant(struct app *app, struct store *st, const struct http_request *req,
+                    struct http_response *resp, struct principal *p, enum authz_action action,
+                    const char **tid_r)
+{
+	*tid_r = http_request_param(req, "id");
+	if (api_auth(app, st, req, resp, p, false) < 0 ||
+	    api_allow(st, resp, p, action, *tid_r) < 0)
+		return -1;
+	return 0;
+}
+
+void regs_api_wrap(struct http_response *resp, int status, const char *key, json_t *value)
+{
+	if (value == NULL) {
+		api_fail(resp, "internal");
+		return;
+	}
+	http_response_json(resp, status, json_pack("{s:o}", key, value));
+}
+
+static bool want_html(const struct http_request *req, struct http_response *resp, bool *bad)
+{
+	char buf[16];
+	const char *f = http_request_query(req, "format", buf, sizeof(buf));
+	*bad = f != NULL && strcmp(f, "html") != 0 && strcmp(f, "json") != 0;
+	if (*bad)
+		api_fail_field(resp, "invalid_field", "format");
+	return f != NULL && strcmp(f, "html") == 0;
+}
+
+static void h_settings_get(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	const char *tid;
+	if (regs_api_tenant(app, st, req, resp, &p, AZ_MEMBERS_READ, &tid) < 0)
+		return;
+	json_t *s = tenant_settings_json(st, tid);
+	if (s == NULL)
+		api_fail(resp, "internal");
+	else
+		http_response_json(resp, 200, s);
+}
+
+static void h_settings_patch(const struct http_request *req, struct http_response *resp,
+                             void *ctx)
+{
+	static const struct api_field spec[] = {
+	    {"discoverable", API_BOOL, false},   {"objection_window_days", API_INT, false},
+	    {"region", API_STRING, false},       {"transfer_region", API_STRING, false},
+	    {"transfer_consent", API_BOOL, false}, {"retention", API_ANY, false},
+	    {NULL, API_ANY, false}};
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	const char *tid, *error = NULL, *reason = NULL;
+	char held[IDS_UUID_LEN];
+	json_t *body;
+	if (regs_api_tenant(app, st, req, resp, &p, AZ_MEMBERS_WRITE, &tid) < 0 ||
+	    api_body(req, resp, spec, &body) < 0)
+		return;
+	int rc = instructions_apply(app, st, &p.actor, tid, body, held, &reason, &error);
+	if (rc < 0)
+		regs_api_fail(resp, error, reason);
+	else if (rc == INSTRUCTION_HELD)
+		http_response_json(resp, 202,
+		                   json_pack("{s:s, s:s, s:s}", "status", "pending_confirmation",
+		                             "instruction_id", held, "reason", reason));
+	else
+		http_response_json(resp, 200, tenant_settings_json(st, tid));
+	json_decref(body);
+}
+
+static void h_instructions(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	const char *tid;
+	if (regs_api_tenant(app, st, req, resp, &p, AZ_MEMBERS_READ, &tid) < 0)
+		return;
+	regs_api_wrap(resp, 200, "instructions", instructions_list_json(st, tid));
+}
+
+static void h_instruction_decide(const struct http_request *req, struct http_response *resp,
+                                 void *ctx, bool confirm)
+{
+	static const struct api_field spec[] = {{"acknowledge", API_BOOL, true},
+	                                        {NULL, API_ANY, false}};
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	const char *tid, *error = NULL;
+	const char *iid = http_request_param(req, "iid");
+	json_t *body = NULL;
+	if (regs_api_tenant(app, st, req, resp, &p, AZ_MEMBERS_WRITE, &tid) < 0)
+		return;
+	if (confirm && api_body(req, resp, spec, &body) < 0)
+		return;
+	int rc = confirm ? instructions_confirm(app, st, &p.actor, tid, iid,
+	                                        json_is_true(json_object_get(body, "acknowledge")),
+	                                        &error)
+	                 : instructions_cancel(app, st, &p.actor, tid, iid, &error);
+	if (rc < 0)
+		api_fail_field(resp, error,
+		               strcmp(error, "invalid_field") == 0 ? "acknowledge" : NULL);
+	else
+		http_response_json(resp, 200,
+		                   json_pack("{s:s, s:s}", "id", iid, "status",
+		                             confirm ? "confirmed" : "cancelled"));
+	json_decref(body);
+}
+
+static void h_instruction_confirm(const struct http_request *req, struct http_response *resp,
+                                  void *ctx)
+{
+	h_instruction_decide(req, resp, ctx, true);
+}
+
+static void h_instruction_cancel(const struct http_request *req, struct http_response *resp,
+                                 void *ctx)
+{
+	h_instruction_decide(req, resp, ctx, false);
+}
+
+static void h_retention_get(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	const char *tid;
+	if (regs_api_tenant(app, st, req, resp, &p, AZ_MEMBERS_READ, &tid) < 0)
+		return;
+	regs_api_wrap(resp, 200, "rules", retention_rules_json(st, tid));
+}
+
+static void h_retention_put(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	static const struct api_field spec[] = {{"days", API_INT, true}, {NULL, API_ANY, false}};
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	const char *tid, *error = NULL, *reason = NULL;
+	const char *cat = http_request_param(req, "category");
+	json_t *body;
+	if (regs_api_tenant(app, st, req, resp, &p, AZ_MEMBERS_WRITE, &tid) < 0 ||
+	    api_body(req, resp, spec, &body) < 0)
+		return;
+	json_int_t days = json_integer_value(json_object_get(body, "days"));
+	if (days < 0 || days > 36500)
+		api_fail_field(resp, "invalid_field", "days");
+	else if (retention_set(app, st, &p.actor, tid, cat, (int)days, &reason, &error) < 0)
+		regs_api_fail(resp, error, reason);
+	else
+		regs_api_wrap(resp, 200, "rules", retention_rules_json(st, tid));
+	json_decref(body);
+}
+
+static void h_retention_log(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	const char *tid;
+	if (regs_api_tenant(app, st, req, resp, &p, AZ_MEMBERS_READ, &tid) < 0)
+		return;
+	regs_api_wrap(resp, 200, "entries", retention_log_json(st, tid, 1000));
+}
+
+static void h_holds_get(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	const char *tid;
+	if (regs_api_tenant(app, st, req, resp, &p, AZ_MEMBERS_READ, &tid) < 0)
+		return;
+	regs_api_wrap(resp, 200, "holds", legal_hold_list_json(st, tid));
+}
+
+static void h_holds_post(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	static const struct api_field spec[] = {{"subject_type", API_STRING, true},
+	                                        {"subject_id", API_STRING, true},
+	                                        {NULL, API_ANY, false}};
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	const char *tid, *error = NULL;
+	char id[IDS_UUID_LEN];
+	json_t *body;
+	if (regs_api_tenant(app, st, req, resp, &p, AZ_MEMBERS_WRITE, &tid) < 0 ||
+	    api_body(req, resp, spec, &body) < 0)
+		return;
+	if (legal_hold_set(app, st, &p.actor, tid, api_str(body, "subject_type"),
+	                   api_str(body, "subject_id"), id, &error) < 0)
+		api_fail(resp, error);
+	else
+		http_response_json(resp, 201,
+		                   json_pack("{s:s, s:s, s:s, s:b}", "id", id, "subject_type",
+		                             api_str(body, "subject_type"), "subject_id",
+		                             api_str(body, "subject_id"), "active", 1));
+	json_decref(body);
+}
+
+static void h_holds_delete(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	const char *tid, *error = NULL;
+	if (regs_api_tenant(app, st, req, resp, &p, AZ_MEMBERS_WRITE, &tid) < 0)
+		return;
+	if (legal_hold_lift(app, st, &p.actor, tid, http_request_param(req, "hid"), &error) < 0)
+		api_fail(resp, error);
+	else
+		http_response_set(resp, 204, NULL, NULL, 0);
+}
+
+static void h_register(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	const char *tid;
+	bool bad;
+	if (regs_api_tenant(app, st, req, resp, &p, AZ_MEMBERS_READ, &tid) < 0)
+		return;
+	bool html = want_html(req, resp, &bad);
+	if (bad)
+		return;
+	json_t *r = register_ropa_json(app, st, tid);
+	if (r == NULL) {
+		api_fail(resp, "internal");
+	} else if (html) {
+		char *page = register_ropa_html(r);
+		http_response_take(resp, 200, "text/html; charset=utf-8", page, strlen(page));
+		json_decref(r);
+	} else {
+		http_response_json(resp, 200, r);
+	}
+}
+
+static void h_tom(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	const char *tid;
+	bool bad;
+	if (regs_api_tenant(app, st, req, resp, &p, AZ_MEMBERS_READ, &tid) < 0)
+		return;
+	bool html = want_html(req, resp, &bad);
+	if (bad)
+		return;
+	json_t *r = tom_report_json(app, st, tid, privacy_clock_now());
+	if (html) {
+		char *page = tom_report_html(r);
+		http_response_take(resp, 200, "text/html; charset=utf-8", page, strlen(page));
+		json_decref(r);
+	} else {
+		http_response_json(resp, 200, r);
+	}
+}
+
+static void h_audit_extract(const struct http_request *req, struct http_response *resp,
+                            void *ctx)
+{
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	const char *tid;
+	char buf[24];
+	char *out = NULL;
+	size_t len = 0;
+	if (regs_api_tenant(app, st, req, resp, &p, AZ_MEMBERS_READ, &tid) < 0)
+		return;
+	const char *from = http_request_query(req, "from_seq", buf, sizeof(buf));
+	char *end = NULL;
+	long long seq = from != NULL ? strtoll(from, &end, 10) : 0;
+	if (from != NULL && (end == from || *end != '\0' || seq < 0)) {
+		api_fail_field(resp, "invalid_field", "from_seq");
+		return;
+	}
+	FILE *fp = open_memstream(&out, &len);
+	int rc = fp != NULL ? audit_export(st, tid, seq, fp) : -1;
+	if (fp != NULL)
+		fclose(fp);
+	if (rc < 0) {
+		free(out);
+		api_fail(resp, "internal");
+		return;
+	}
+	http_response_take(resp, 200, "application/x-ndjson", out, len);
+}
+
+void api_routes_registers(struct http_router *router, struct app *app)
+{
+	http_router_add(router, "GET", "/api/v1/tenants/{id}/settings", HTTP_ROUTE_WORKER,
+	                h_settings_get, app);
+	http_router_add(router, "PATCH", "/api/v1/tenants/{id}/settings", HTTP_ROUTE_WORKER,
+	                h_settings_patch, app);
+	http_router_add(router, "GET", "/api/v1/tenants/{id}/instructions", HTTP_ROUTE_WORKER,
+	                h_instructions, app);
+	http_router_add(router, "POST", "/api/v1/tenants/{id}/instructions/{iid}/confirm",
+	                HTTP_ROUTE_WORKER, h_instruction_confirm, app);
+	http_router_add(router, "POST", "/api/v1/tenants/{id}/instructions/{iid}/cancel",
+	                HTTP_ROUTE_WORKER, h_instruction_cancel, app);
+	http_router_add(router, "GET", "/api/v1/tenants/{id}/retention", HTTP_ROUTE_WORKER,
+	                h_retention_get, app);
+	http_router_add(router, "PUT", "/api/v1/tenants/{id}/retention/{category}",
+	                HTTP_ROUTE_WORKER, h_retention_put, app);
+	http_router_add(router, "GET", "/api/v1/tenants/{id}/retention-log", HTTP_ROUTE_WORKER,
+	                h_retention_log, app);
+	http_router_add(router, "GET", "/api/v1/tenants/{id}/legal-holds", HTTP_ROUTE_WORKER,
+	                h_holds_get, app);
+	http_router_add(router, "POST", "/api/v1/tenants/{id}/legal-holds", HTTP_ROUTE_WORKER,
+	                h_holds_post, app);
+	http_router_add(router, "DELETE", "/api/v1/tenants/{id}/legal-holds/{hid}",
+	                HTTP_ROUTE_WORKER, h_holds_delete, app);
+	http_router_add(router, "GET", "/api/v1/tenants/{id}/register", HTTP_ROUTE_WORKER,
+	                h_register, app);
+	http_router_add(router, "GET", "/api/v1/tenants/{id}/tom-report", HTTP_ROUTE_WORKER, h_tom,
+	                app);
+	http_router_add(router, "GET", "/api/v1/tenants/{id}/audit-extract", HTTP_ROUTE_WORKER,
+	                h_audit_extract, app);
+	api_routes_registers_ops(router, app);
+}

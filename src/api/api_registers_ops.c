@@ -1,0 +1,396 @@
+/*
+ * api_registers_ops: the operator side of the registers (issue 4).
+ *   GET   /api/v1/subprocessors                 any signed-in account (P-SUB-1)
+ *   POST  /api/v1/subprocessors                 operator
+ *   GET   /api/v1/subprocessors/{sid}           any signed-in account
+ *   PUT   /api/v1/subprocessors/{sid}           operator
+ *   GET   /api/v1/subprocessors/changes         operator: with every tenant's outcome
+ *   POST  /api/v1/subprocessors/changes         operator: announce (P-SUB-2)
+ *   GET   /api/v1/tenants/{id}/subprocessor-objections   admin, auditor
+ *   POST  /api/v1/tenants/{id}/subprocessor-objections {change_id, reason?}  admin
+ *   GET   /api/v1/breaches                      operator (P-BRE-1)
+ *   POST  /api/v1/breaches                      operator
+ *   GET   /api/v1/breaches/{bid}                operator
+ *   PATCH /api/v1/breaches/{bid}                operator
+ *   POST  /api/v1/breaches/{bid}/notify {tenant_id?, notify_users?}  operator
+ *   GET   /api/v1/tenants/{id}/breach-notices   admin, auditor
+ *   GET   /api/v1/security/unsuccessful-attempts[?since=T]  operator (P-BRE-2)
+ *   GET   /api/v1/tenants/{id}/termination      operator, admin, auditor (P-END-1)
+ *   POST  /api/v1/tenants/{id}/termination {end_at, grace_days?}  operator
+ *   DELETE /api/v1/tenants/{id}/termination     operator
+ */
+#include "api/api_registers.h"
+#include "core/ids.h"
+#include "domain/app.h"
+#include "privacy/breach.h"
+#include "privacy/retention.h"
+#include "privacy/subprocessors.h"
+#include "privacy/termination.h"
+#include "store/store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void h_sp_list(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	if (api_auth(app, st, req, resp, &p, false) < 0)
+		return;
+	regs_api_wrap(resp, 200, "subprocessors", subprocessors_list_json(st));
+}
+
+static void h_sp_get(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	if (api_auth(app, st, req, resp, &p, false) < 0)
+		return;
+	json_t *sp = subprocessors_get_json(st, http_request_param(req, "sid"));
+	if (sp == NULL)
+		api_fail(resp, "not_found");
+	else
+		http_response_json(resp, 200, sp);
+}
+
+static void sp_put(const struct http_request *req, struct http_response *resp, void *ctx,
+                   const char *sid)
+{
+	static const struct api_field spec[] = {
+	    {"name", API_STRING, true},        {"address", API_STRING, true},
+	    {"purpose", API_STRING, true},     {"data_shared", API_STRING, true},
+	    {"location", API_STRING, true},    {"status", API_STRING, false},
+	    {NULL, API_ANY, false}};
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	const char *error = NULL;
+	char id[IDS_UUID_LEN];
+	json_t *body;
+	if (regs_api_operator(app, st, req, resp, &p) < 0 || api_body(req, resp, spec, &body) < 0)
+		return;
+	struct subprocessor sp = {api_str(body, "name"),        api_str(body, "address"),
+	                          api_str(body, "purpose"),     api_str(body, "data_shared"),
+	                          api_str(body, "location"),    api_str(body, "status")};
+	if (subprocessors_put(app, st, &p.actor, sid, &sp, id, &error) < 0)
+		api_fail(resp, error);
+	else
+		http_response_json(resp, sid ? 200 : 201, subprocessors_get_json(st, id));
+	json_decref(body);
+}
+
+static void h_sp_create(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	sp_put(req, resp, ctx, NULL);
+}
+
+static void h_sp_update(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	const char *sid = http_request_param(req, "sid");
+	if (sid == NULL || !ids_is_uuid4(sid)) {
+		api_fail(resp, "not_found");
+		return;
+	}
+	sp_put(req, resp, ctx, sid);
+}
+
+static void h_changes_list(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	if (regs_api_operator(app, st, req, resp, &p) < 0)
+		return;
+	regs_api_wrap(resp, 200, "changes", subprocessors_changes_json(st, NULL));
+}
+
+static void h_changes_announce(const struct http_request *req, struct http_response *resp,
+                               void *ctx)
+{
+	static const struct api_field spec[] = {
+	    {"subprocessor_id", API_STRING, true}, {"change", API_STRING, true},
+	    {"description", API_STRING, true},     {"effective_at", API_INT, true},
+	    {NULL, API_ANY, false}};
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	const char *error = NULL;
+	char id[IDS_UUID_LEN];
+	json_t *body;
+	if (regs_api_operator(app, st, req, resp, &p) < 0 || api_body(req, resp, spec, &body) < 0)
+		return;
+	if (subprocessors_announce(app, st, &p.actor, api_str(body, "subprocessor_id"),
+	                           api_str(body, "change"), api_str(body, "description"),
+	                           json_integer_value(json_object_get(body, "effective_at")), id,
+	                           &error) < 0)
+		regs_api_fail(resp, error, NULL);
+	else
+		http_response_json(resp, 201, json_pack("{s:s}", "id", id));
+	json_decref(body);
+}
+
+static void h_objections_get(const struct http_request *req, struct http_response *resp,
+                             void *ctx)
+{
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	const char *tid;
+	if (regs_api_tenant(app, st, req, resp, &p, AZ_MEMBERS_READ, &tid) < 0)
+		return;
+	regs_api_wrap(resp, 200, "changes", subprocessors_changes_json(st, tid));
+}
+
+static void h_objections_post(const struct http_request *req, struct http_response *resp,
+                              void *ctx)
+{
+	static const struct api_field spec[] = {{"change_id", API_STRING, true},
+	                                        {"reason", API_STRING, false},
+	                                        {NULL, API_ANY, false}};
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	const char *tid, *error = NULL;
+	json_t *body;
+	if (regs_api_tenant(app, st, req, resp, &p, AZ_MEMBERS_WRITE, &tid) < 0 ||
+	    api_body(req, resp, spec, &body) < 0)
+		return;
+	if (subprocessors_object(app, st, &p.actor, tid, api_str(body, "change_id"),
+	                         api_str(body, "reason"), &error) < 0)
+		regs_api_fail(resp, error, NULL);
+	else
+		http_response_json(resp, 201,
+		                   json_pack("{s:s, s:s}", "change_id", api_str(body, "change_id"),
+		                             "outcome", "objected"));
+	json_decref(body);
+}
+
+static void h_breaches_list(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	if (regs_api_operator(app, st, req, resp, &p) < 0)
+		return;
+	regs_api_wrap(resp, 200, "breaches", breach_list_json(st, privacy_clock_now()));
+}
+
+static void h_breaches_create(const struct http_request *req, struct http_response *resp,
+                              void *ctx)
+{
+	static const struct api_field spec[] = {
+	    {"title", API_STRING, true},   {"facts", API_STRING, true},
+	    {"effects", API_STRING, true}, {"remedies", API_STRING, true},
+	    {"detected_at", API_INT, true}, {"tenant_ids", API_ANY, false},
+	    {"user_ids", API_ANY, false},  {NULL, API_ANY, false}};
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	const char *error = NULL;
+	char id[IDS_UUID_LEN];
+	json_t *body;
+	if (regs_api_operator(app, st, req, resp, &p) < 0 || api_body(req, resp, spec, &body) < 0)
+		return;
+	struct breach_new in = {api_str(body, "title"),
+	                        api_str(body, "facts"),
+	                        api_str(body, "effects"),
+	                        api_str(body, "remedies"),
+	                        json_integer_value(json_object_get(body, "detected_at")),
+	                        json_object_get(body, "tenant_ids"),
+	                        json_object_get(body, "user_ids")};
+	if (breach_create(app, st, &p.actor, &in, id, &error) < 0)
+		api_fail(resp, error);
+	else
+		http_response_json(resp, 201, breach_get_json(st, id, privacy_clock_now()));
+	json_decref(body);
+}
+
+static void h_breach_get(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	if (regs_api_operator(app, st, req, resp, &p) < 0)
+		return;
+	json_t *b = breach_get_json(st, http_request_param(req, "bid"), privacy_clock_now());
+	if (b == NULL)
+		api_fail(resp, "not_found");
+	else
+		http_response_json(resp, 200, b);
+}
+
+static void h_breach_patch(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	static const struct api_field spec[] = {
+	    {"facts", API_STRING, false},    {"effects", API_STRING, false},
+	    {"remedies", API_STRING, false}, {"status", API_STRING, false},
+	    {NULL, API_ANY, false}};
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	const char *error = NULL, *bid = http_request_param(req, "bid");
+	json_t *body;
+	if (regs_api_operator(app, st, req, resp, &p) < 0 || api_body(req, resp, spec, &body) < 0)
+		return;
+	if (breach_update(app, st, &p.actor, bid, api_str(body, "facts"), api_str(body, "effects"),
+	                  api_str(body, "remedies"), api_str(body, "status"), &error) < 0)
+		api_fail(resp, error);
+	else
+		http_response_json(resp, 200, breach_get_json(st, bid, privacy_clock_now()));
+	json_decref(body);
+}
+
+static void h_breach_notify(const struct http_request *req, struct http_response *resp,
+                            void *ctx)
+{
+	static const struct api_field spec[] = {{"tenant_id", API_STRING, false},
+	                                        {"notify_users", API_BOOL, false},
+	                                        {NULL, API_ANY, false}};
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	const char *error = NULL, *bid = http_request_param(req, "bid");
+	json_t *body;
+	if (regs_api_operator(app, st, req, resp, &p) < 0 || api_body(req, resp, spec, &body) < 0)
+		return;
+	int n = breach_notify(app, st, &p.actor, bid, api_str(body, "tenant_id"),
+	                      json_is_true(json_object_get(body, "notify_users")), &error);
+	if (n < 0)
+		api_fail(resp, error);
+	else
+		http_response_json(resp, 200,
+		                   json_pack("{s:i, s:o}", "tenants_notified", n, "breach",
+		                             breach_get_json(st, bid, privacy_clock_now())));
+	json_decref(body);
+}
+
+static void h_breach_notices(const struct http_request *req, struct http_response *resp,
+                             void *ctx)
+{
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	const char *tid;
+	if (regs_api_tenant(app, st, req, resp, &p, AZ_MEMBERS_READ, &tid) < 0)
+		return;
+	regs_api_wrap(resp, 200, "notices", breach_notices_json(st, tid));
+}
+
+static void h_unsuccessful(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	char buf[24];
+	if (regs_api_operator(app, st, req, resp, &p) < 0)
+		return;
+	const char *since = http_request_query(req, "since", buf, sizeof(buf));
+	char *end = NULL;
+	long long t = since != NULL ? strtoll(since, &end, 10) : privacy_clock_now() - 86400;
+	if (since != NULL && (end == since || *end != '\0' || t < 0)) {
+		api_fail_field(resp, "invalid_field", "since");
+		return;
+	}
+	http_response_json(resp, 200, breach_unsuccessful_json(st, NULL, t));
+}
+
+static void h_term_get(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	const char *tid = http_request_param(req, "id");
+	if (api_auth(app, st, req, resp, &p, false) < 0)
+		return;
+	json_t *t = tid != NULL && ids_is_uuid4(tid) ? termination_get_json(st, tid) : NULL;
+	/* The record outlives the tenant: the operator still reads it then. */
+	if (p.account.role != ROLE_OPERATOR && api_allow(st, resp, &p, AZ_TENANT_READ, tid) < 0) {
+		json_decref(t);
+		return;
+	}
+	if (t == NULL)
+		api_fail(resp, "not_found");
+	else
+		http_response_json(resp, 200, t);
+}
+
+static void h_term_post(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	static const struct api_field spec[] = {{"end_at", API_INT, true},
+	                                        {"grace_days", API_INT, false},
+	                                        {NULL, API_ANY, false}};
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	const char *error = NULL, *tid = http_request_param(req, "id");
+	json_t *body;
+	if (regs_api_operator(app, st, req, resp, &p) < 0 ||
+	    api_allow(st, resp, &p, AZ_TENANT_READ, tid) < 0 || api_body(req, resp, spec, &body) < 0)
+		return;
+	json_t *g = json_object_get(body, "grace_days");
+	json_int_t grace = g ? json_integer_value(g) : 30;
+	if (grace < 0 || grace > 30)
+		api_fail_field(resp, "invalid_field", "grace_days");
+	else if (termination_schedule(app, st, &p.actor, tid,
+	                              json_integer_value(json_object_get(body, "end_at")), (int)grace,
+	                              &error) < 0)
+		api_fail_field(resp, error, strcmp(error, "invalid_field") == 0 ? "end_at" : NULL);
+	else
+		http_response_json(resp, 201, termination_get_json(st, tid));
+	json_decref(body);
+}
+
+static void h_term_delete(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	struct app *app = ctx;
+	struct store *st = app_thread_store(app);
+	struct principal p;
+	const char *error = NULL, *tid = http_request_param(req, "id");
+	if (regs_api_operator(app, st, req, resp, &p) < 0 ||
+	    api_allow(st, resp, &p, AZ_TENANT_READ, tid) < 0)
+		return;
+	if (termination_cancel(app, st, &p.actor, tid, &error) < 0)
+		api_fail(resp, error);
+	else
+		http_response_set(resp, 204, NULL, NULL, 0);
+}
+
+void api_routes_registers_ops(struct http_router *router, struct app *app)
+{
+	http_router_add(router, "GET", "/api/v1/subprocessors", HTTP_ROUTE_WORKER, h_sp_list, app);
+	http_router_add(router, "POST", "/api/v1/subprocessors", HTTP_ROUTE_WORKER, h_sp_create,
+	                app);
+	http_router_add(router, "GET", "/api/v1/subprocessors/changes", HTTP_ROUTE_WORKER,
+	                h_changes_list, app);
+	http_router_add(router, "POST", "/api/v1/subprocessors/changes", HTTP_ROUTE_WORKER,
+	                h_changes_announce, app);
+	http_router_add(router, "GET", "/api/v1/subprocessors/{sid}", HTTP_ROUTE_WORKER, h_sp_get,
+	                app);
+	http_router_add(router, "PUT", "/api/v1/subprocessors/{sid}", HTTP_ROUTE_WORKER,
+	                h_sp_update, app);
+	http_router_add(router, "GET", "/api/v1/tenants/{id}/subprocessor-objections",
+	                HTTP_ROUTE_WORKER, h_objections_get, app);
+	http_router_add(router, "POST", "/api/v1/tenants/{id}/subprocessor-objections",
+	                HTTP_ROUTE_WORKER, h_objections_post, app);
+	http_router_add(router, "GET", "/api/v1/breaches", HTTP_ROUTE_WORKER, h_breaches_list, app);
+	http_router_add(router, "POST", "/api/v1/breaches", HTTP_ROUTE_WORKER, h_breaches_create,
+	                app);
+	http_router_add(router, "GET", "/api/v1/breaches/{bid}", HTTP_ROUTE_WORKER, h_breach_get,
+	                app);
+	http_router_add(router, "PATCH", "/api/v1/breaches/{bid}", HTTP_ROUTE_WORKER,
+	                h_breach_patch, app);
+	http_router_add(router, "POST", "/api/v1/breaches/{bid}/notify", HTTP_ROUTE_WORKER,
+	                h_breach_notify, app);
+	http_router_add(router, "GET", "/api/v1/tenants/{id}/breach-notices", HTTP_ROUTE_WORKER,
+	                h_breach_notices, app);
+	http_router_add(router, "GET", "/api/v1/security/unsuccessful-attempts", HTTP_ROUTE_WORKER,
+	                h_unsuccessful, app);
+	http_router_add(router, "GET", "/api/v1/tenants/{id}/termination", HTTP_ROUTE_WORKER,
+	                h_term_get, app);
+	http_router_add(router, "POST", "/api/v1/tenants/{id}/termination", HTTP_ROUTE_WORKER,
+	                h_term_post, app);
+	http_router_add(router, "DELETE", "/api/v1/tenants/{id}/termination", HTTP_ROUTE_WORKER,
+	                h_term_delete, app);
+}

@@ -1,0 +1,142 @@
+/*
+ * Catalog entries of migrations 008 (settings, held instructions,
+ * sub-processors, breaches, terminations) and 009 (retention rules and log,
+ * legal holds). Personal columns here are account ids (who instructed,
+ * decided or was affected), kept as proof of accountability.
+ */
+#include "privacy/register.h"
+
+#define NP(table, column, why)                                                                     \
+	{table, column, false, false, NULL, NULL, NULL, NULL, NULL, 0, ERASE_NOT_PERSONAL,         \
+	 EXPORT_NONE, why}
+#define ACCOUNTABILITY "GDPR Art. 5(2) and 28(3) accountability"
+#define WHO(table, column, subject, purpose, retention, days)                                     \
+	{table, column, true, false, "dpv-pd:Identifier", subject, purpose, ACCOUNTABILITY,        \
+	 retention, days, ERASE_KEEP_LEGAL, EXPORT_VALUE, NULL}
+
+const struct catalog_column registers_catalog[] = {
+    NP("tenant_settings", "tenant_id", "organisation the settings belong to"),
+    NP("tenant_settings", "objection_window_days", "contract setting: 14 or 30 days"),
+    NP("tenant_settings", "region", "placement setting of the organisation"),
+    NP("tenant_settings", "transfer_region", "transfer destination setting"),
+    NP("tenant_settings", "transfer_consent", "flag: legal basis for transfers recorded"),
+    NP("tenant_settings", "updated_at", "time of the last change"),
+
+    NP("pending_instructions", "id", "random UUIDv4 of the held instruction"),
+    NP("pending_instructions", "tenant_id", "organisation that gave the instruction"),
+    WHO("pending_instructions", "actor_id", "tenant admin",
+        "documenting instructions held for confirmation (P-INS-2)",
+        "1 year after the decision (tenant may shorten to 90 days)", 365),
+    NP("pending_instructions", "kind", "kind of instruction (settings)"),
+    NP("pending_instructions", "payload", "the settings asked for (no personal data)"),
+    NP("pending_instructions", "reason", "which rule the instruction would breach"),
+    NP("pending_instructions", "status", "pending, confirmed or cancelled"),
+    NP("pending_instructions", "created_at", "time of the instruction"),
+    NP("pending_instructions", "decided_at", "time of the decision"),
+    WHO("pending_instructions", "decided_by", "tenant admin",
+        "documenting instructions held for confirmation (P-INS-2)",
+        "1 year after the decision (tenant may shorten to 90 days)", 365),
+
+    NP("subprocessors", "id", "random UUIDv4 of the register entry"),
+    NP("subprocessors", "name", "company name of the sub-processor (a legal person)"),
+    NP("subprocessors", "address", "business address of the sub-processor"),
+    NP("subprocessors", "purpose", "what the sub-processor does"),
+    NP("subprocessors", "data_shared", "categories of data shared, as text"),
+    NP("subprocessors", "location", "processing location"),
+    NP("subprocessors", "status", "active, planned or removed"),
+    NP("subprocessors", "created_at", "time of entry"),
+    NP("subprocessors", "updated_at", "time of the last change"),
+
+    NP("subprocessor_changes", "id", "random UUIDv4 of the change"),
+    NP("subprocessor_changes", "subprocessor_id", "register entry concerned"),
+    NP("subprocessor_changes", "change", "add, replace or remove"),
+    NP("subprocessor_changes", "description", "operator's description of the change"),
+    NP("subprocessor_changes", "announced_at", "time of the announcement"),
+    NP("subprocessor_changes", "effective_at", "date the change takes effect"),
+
+    NP("subprocessor_notices", "change_id", "change notified"),
+    NP("subprocessor_notices", "tenant_id", "organisation notified"),
+    NP("subprocessor_notices", "window_days", "objection window of the organisation"),
+    NP("subprocessor_notices", "notified_at", "time of notification"),
+    NP("subprocessor_notices", "closes_at", "end of the objection window"),
+    NP("subprocessor_notices", "outcome", "pending, objected or consented"),
+    NP("subprocessor_notices", "reason", "the organisation's reason for objecting"),
+    NP("subprocessor_notices", "decided_at", "time of objection or of consent by silence"),
+    WHO("subprocessor_notices", "decided_by", "tenant admin",
+        "proof of objections to sub-processor changes (P-SUB-2)",
+        "3 years after the decision (tenant may shorten to 1 year)", 1095),
+
+    NP("breaches", "id", "random UUIDv4 of the incident"),
+    NP("breaches", "title", "short name of the incident, written without personal data"),
+    NP("breaches", "facts", "facts of the incident, written without personal data"),
+    NP("breaches", "effects", "effects of the incident, written without personal data"),
+    NP("breaches", "remedies", "remedies taken, written without personal data"),
+    NP("breaches", "detected_at", "time of detection (start of the 72-hour clock)"),
+    NP("breaches", "created_at", "time of recording"),
+    NP("breaches", "status", "open or closed"),
+    NP("breaches", "reminded_24_at", "time of the 24-hour reminder"),
+    NP("breaches", "reminded_60_at", "time of the 60-hour reminder"),
+    NP("breaches", "overdue_at", "time the 72-hour deadline passed"),
+    NP("breach_tenants", "breach_id", "incident"),
+    NP("breach_tenants", "tenant_id", "affected organisation"),
+    NP("breach_tenants", "notified_at", "time the organisation was notified"),
+    NP("breach_users", "breach_id", "incident"),
+    NP("breach_users", "tenant_id", "organisation of the affected user"),
+    WHO("breach_users", "account_id", "end user",
+        "documenting personal-data breaches and notifying affected users (P-BRE-1)",
+        "5 years after the incident (Art. 33(5) documentation)", 0),
+    NP("breach_users", "notified_at", "time the user was told"),
+
+    NP("terminations", "tenant_id", "organisation whose contract ends"),
+    NP("terminations", "end_at", "end of the contract"),
+    NP("terminations", "due_at", "time of return and destruction (at most 30 days later)"),
+    NP("terminations", "status", "scheduled, done or cancelled"),
+    NP("terminations", "requested_by", "operator account or operator-cli"),
+    NP("terminations", "requested_at", "time of the instruction"),
+    NP("terminations", "archive_path", "file name of the returned archive"),
+    NP("terminations", "done_at", "time of destruction"),
+    NP("terminations", "deletion_summary", "tables and row counts destroyed, never data"),
+
+    NP("retention_rules", "tenant_id", "organisation of the rule"),
+    NP("retention_rules", "category", "retention category"),
+    NP("retention_rules", "days", "retention period"),
+    WHO("retention_rules", "set_by", "tenant admin", "documenting retention instructions (P-INS-1)",
+        "as long as the rule", 0),
+    NP("retention_rules", "set_at", "time of the instruction"),
+    NP("retention_log", "id", "random UUIDv4 of the log entry"),
+    NP("retention_log", "tenant_id", "organisation whose rows were deleted"),
+    NP("retention_log", "category", "retention category"),
+    NP("retention_log", "table_name", "table swept"),
+    NP("retention_log", "deleted", "number of rows deleted"),
+    NP("retention_log", "cutoff", "rows older than this were deleted"),
+    NP("retention_log", "at", "time of the sweep"),
+    NP("legal_holds", "id", "random UUIDv4 of the hold"),
+    NP("legal_holds", "tenant_id", "organisation that set the hold"),
+    NP("legal_holds", "subject_type", "user or bubble"),
+    {"legal_holds", "subject_id", true, false, "dpv-pd:Identifier", "end user",
+     "suspending deletion during an investigation (P-RET-2)", "GDPR Art. 17(3)(e) legal claims",
+     "until the hold is lifted, then as proof with the tenant's records", 0, ERASE_KEEP_LEGAL,
+     EXPORT_VALUE, NULL},
+    WHO("legal_holds", "created_by", "tenant admin", "documenting legal holds (P-RET-2)",
+        "as long as the hold record", 0),
+    NP("legal_holds", "created_at", "time the hold was set"),
+    WHO("legal_holds", "lifted_by", "tenant admin", "documenting legal holds (P-RET-2)",
+        "as long as the hold record", 0),
+    NP("legal_holds", "lifted_at", "time the hold was lifted"),
+    {0},
+};
+
+/* Table declarations (catalog.h): rows of these tables are the processor's
+ * records, not data about one account that erasure should walk. */
+const struct catalog_table registers_catalog_tables[] = {
+    {"pending_instructions", NULL, "tenant_id", NULL,
+     "instructions of the organisation; actor ids kept as proof (P-INS-1)"},
+    {"subprocessor_notices", NULL, "tenant_id", NULL,
+     "decisions of the organisation on sub-processor changes (P-SUB-2)"},
+    {"breach_users", NULL, "tenant_id", NULL,
+     "breach documentation (Art. 33(5)); account ids kept as proof"},
+    {"retention_rules", NULL, "tenant_id", NULL, "rules of the organisation (P-RET-1)"},
+    {"legal_holds", NULL, "tenant_id", NULL,
+     "holds suspend deletion of a subject; kept as proof (P-RET-2)"},
+    {NULL, NULL, NULL, NULL, NULL},
+};

@@ -1,0 +1,44 @@
+/* privacy/retention_jobs: the job kinds of the registers (retention.h). */
+#include "domain/jobs.h"
+#include "privacy/breach.h"
+#include "privacy/retention.h"
+#include "privacy/subprocessors.h"
+#include "privacy/termination.h"
+
+#include <stdio.h>
+
+static int job_sweep(struct app *app, struct store *st, const char *tenant_id, const char *arg,
+                     char *summary, size_t len)
+{
+	int64_t deleted = 0;
+	int rc = retention_sweep(app, st, privacy_clock_now(), &deleted);
+	snprintf(summary, len, "deleted %lld rows", (long long)deleted);
+	return rc;
+}
+
+static int job_breach(struct app *app, struct store *st, const char *tenant_id, const char *arg,
+                      char *summary, size_t len)
+{
+	return breach_clock(app, st, arg, privacy_clock_now(), summary, len);
+}
+
+static int job_window(struct app *app, struct store *st, const char *tenant_id, const char *arg,
+                      char *summary, size_t len)
+{
+	snprintf(summary, len, "objection window closed");
+	return subprocessors_close_window(app, st, tenant_id, arg, privacy_clock_now());
+}
+
+static int job_end(struct app *app, struct store *st, const char *tenant_id, const char *arg,
+                   char *summary, size_t len)
+{
+	return termination_run(app, st, tenant_id, privacy_clock_now(), summary, len);
+}
+
+void privacy_jobs_register(void)
+{
+	jobs_register("retention.sweep", job_sweep, 3600);
+	jobs_register("breach.clock", job_breach, 0);
+	jobs_register("subprocessor.window", job_window, 0);
+	jobs_register("tenant.end", job_end, 0);
+}
