@@ -57,8 +57,8 @@ static void report(struct app *app, struct store *st, const struct http_request 
 	struct dsr_ctx cx = cx_of(app, st);
 	json_t *r = NULL;
 	char fmt[8];
-	if (http_request_query(req, "format", fmt, sizeof(fmt)) != NULL && strcmp(fmt, "html") != 0 &&
-	    strcmp(fmt, "json") != 0) {
+	if (http_request_query(req, "format", fmt, sizeof(fmt)) != NULL &&
+	    strcmp(fmt, "html") != 0 && strcmp(fmt, "json") != 0) {
 		api_fail_field(resp, "invalid_field", "format");
 		return;
 	}
@@ -176,7 +176,8 @@ static void h_me_patch(const struct http_request *req, struct http_response *res
 	if (api_auth(app, st, req, resp, &p, false) < 0 || api_body(req, resp, spec, &body) < 0)
 		return;
 	struct account_update upd = {NULL, NULL, api_str(body, "email")};
-	if (upd.email != NULL && accounts_update(app, st, &p.actor, p.account.id, &upd, &error) < 0) {
+	if (upd.email != NULL &&
+	    accounts_update(app, st, &p.actor, p.account.id, &upd, &error) < 0) {
 		api_fail_field(resp, error, strcmp(error, "internal") ? "email" : NULL);
 	} else if (accounts_email(app, st, &p.account, &email) < 0) {
 		api_fail(resp, "internal");
@@ -196,12 +197,13 @@ static void restriction_json(struct store *st, struct http_response *resp, const
 {
 	int64_t since = 0;
 	bool set = restriction_is_set(st, account_id, &since);
-	http_response_json(resp, status,
-	                   json_pack("{s:b, s:o, s:s}", "restricted", set, "since",
-	                             set ? json_integer(since) : json_null(), "effect",
-	                             set ? RESTRICTION_MESSAGE
-	                                 : "processing is not restricted; restricting it suspends "
-	                                   "the service (login and delivery refused) until lifted"));
+	http_response_json(
+	    resp, status,
+	    json_pack("{s:b, s:o, s:s}", "restricted", set, "since",
+	              set ? json_integer(since) : json_null(), "effect",
+	              set ? RESTRICTION_MESSAGE
+	                  : "processing is not restricted; restricting it suspends "
+	                    "the service (login and delivery refused) until lifted"));
 }
 
 static void h_me_restriction_get(const struct http_request *req, struct http_response *resp,
@@ -323,8 +325,8 @@ static void h_member_restriction_put(const struct http_request *req, struct http
 	restrict_account(app, st, req, resp, &p, &m);
 }
 
-static void h_member_restriction_delete(const struct http_request *req,
-                                        struct http_response *resp, void *ctx)
+static void h_member_restriction_delete(const struct http_request *req, struct http_response *resp,
+                                        void *ctx)
 {
 	struct app *app = ctx;
 	struct store *st = app_thread_store(app);
@@ -357,8 +359,9 @@ static void h_consents_get(const struct http_request *req, struct http_response 
 		return;
 	}
 	json_t *cur = json_object();
-	json_object_set_new(cur, CONSENT_MARKETING_EMAIL,
-	                    json_boolean(consent_current(st, p.account.id, CONSENT_MARKETING_EMAIL)));
+	json_object_set_new(
+	    cur, CONSENT_MARKETING_EMAIL,
+	    json_boolean(consent_current(st, p.account.id, CONSENT_MARKETING_EMAIL)));
 	json_object_set_new(cur, "product_news",
 	                    json_boolean(consent_current(st, p.account.id, "product_news")));
 	http_response_json(resp, 200, json_pack("{s:o, s:o}", "current", cur, "records", list));
@@ -388,8 +391,7 @@ static void h_consents_post(const struct http_request *req, struct http_response
 	json_decref(body);
 }
 
-static void h_objections_get(const struct http_request *req, struct http_response *resp,
-                             void *ctx)
+static void h_objections_get(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	struct app *app = ctx;
 	struct store *st = app_thread_store(app);
@@ -404,8 +406,7 @@ static void h_objections_get(const struct http_request *req, struct http_respons
 		http_response_json(resp, 200, json_pack("{s:o}", "objections", list));
 }
 
-static void h_objections_post(const struct http_request *req, struct http_response *resp,
-                              void *ctx)
+static void h_objections_post(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	static const struct api_field spec[] = {
 	    {"purpose", API_STRING, true}, {"reason", API_STRING, false}, {NULL, API_ANY, false}};
@@ -424,7 +425,8 @@ static void h_objections_post(const struct http_request *req, struct http_respon
 	                     api_str(body, "reason"), id, &error) < 0)
 		api_fail(resp, error);
 	else
-		http_response_json(resp, 201, json_pack("{s:s, s:s}", "id", id, "purpose", purpose));
+		http_response_json(resp, 201,
+		                   json_pack("{s:s, s:s}", "id", id, "purpose", purpose));
 	json_decref(body);
 }
 
@@ -444,12 +446,14 @@ static void h_deletion_log(const struct http_request *req, struct http_response 
 	if (deletion_log_list(&cx, tid, &list) < 0)
 		api_fail(resp, "internal");
 	else
-		http_response_json(resp, 200, json_pack("{s:s, s:o}", "tenant_id", tid, "entries", list));
+		http_response_json(resp, 200,
+		                   json_pack("{s:s, s:o}", "tenant_id", tid, "entries", list));
 }
 
 void api_routes_dsr(struct http_router *router, struct app *app)
 {
-	http_router_add(router, "GET", "/api/v1/me/data-report", HTTP_ROUTE_WORKER, h_me_report, app);
+	http_router_add(router, "GET", "/api/v1/me/data-report", HTTP_ROUTE_WORKER, h_me_report,
+	                app);
 	http_router_add(router, "GET", "/api/v1/tenants/{id}/members/{uid}/data-report",
 	                HTTP_ROUTE_WORKER, h_member_report, app);
 	http_router_add(router, "GET", "/api/v1/me/export", HTTP_ROUTE_WORKER, h_me_export, app);
@@ -468,7 +472,8 @@ void api_routes_dsr(struct http_router *router, struct app *app)
 	                HTTP_ROUTE_WORKER, h_member_restriction_put, app);
 	http_router_add(router, "DELETE", "/api/v1/tenants/{id}/members/{uid}/restriction",
 	                HTTP_ROUTE_WORKER, h_member_restriction_delete, app);
-	http_router_add(router, "GET", "/api/v1/me/consents", HTTP_ROUTE_WORKER, h_consents_get, app);
+	http_router_add(router, "GET", "/api/v1/me/consents", HTTP_ROUTE_WORKER, h_consents_get,
+	                app);
 	http_router_add(router, "POST", "/api/v1/me/consents", HTTP_ROUTE_WORKER, h_consents_post,
 	                app);
 	http_router_add(router, "GET", "/api/v1/me/objections", HTTP_ROUTE_WORKER, h_objections_get,

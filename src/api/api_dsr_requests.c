@@ -90,8 +90,8 @@ static void h_file(const struct http_request *req, struct http_response *resp, v
 	if (api_auth(app, st, req, resp, &p, false) < 0 || api_body(req, resp, spec, &body) < 0)
 		return;
 	const char *tid = p.account.tenant_id;
-	if (dsr_request_file(&cx, tid, p.account.id, api_str(body, "kind"), api_str(body, "message"),
-	                     id, &due, &error) < 0) {
+	if (dsr_request_file(&cx, tid, p.account.id, api_str(body, "kind"),
+	                     api_str(body, "message"), id, &due, &error) < 0) {
 		api_fail(resp, error);
 	} else {
 		if (tid[0] != '\0')
@@ -99,7 +99,8 @@ static void h_file(const struct http_request *req, struct http_response *resp, v
 		http_response_json(
 		    resp, 201,
 		    json_pack("{s:s, s:s, s:I, s:s}", "id", id, "status",
-		              tid[0] ? "forwarded" : "received", "due_at", (json_int_t)due, "handled_by",
+		              tid[0] ? "forwarded" : "received", "due_at", (json_int_t)due,
+		              "handled_by",
 		              tid[0] ? "your organisation's admins (the controller); Iris does not "
 		                       "answer on their behalf"
 		                     : "the operator of this Iris installation"));
@@ -160,7 +161,8 @@ static void h_answer(const struct http_request *req, struct http_response *resp,
 	else if (dsr_request_answer(&cx, &a, tid, rid, api_str(body, "answer"), &error) < 0)
 		api_fail_field(resp, error, strcmp(error, "invalid_field") == 0 ? "answer" : NULL);
 	else
-		http_response_json(resp, 200, json_pack("{s:s, s:s}", "id", rid, "status", "answered"));
+		http_response_json(resp, 200,
+		                   json_pack("{s:s, s:s}", "id", rid, "status", "answered"));
 	json_decref(body);
 }
 

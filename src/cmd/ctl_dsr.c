@@ -94,8 +94,10 @@ static int run(struct ctl_context *cx, const char *cmd, const char *user, const 
 int ctl_dsr(struct ctl *ctl, int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"user", required_argument, NULL, 'u'}, {"tenant", required_argument, NULL, 't'},
-	    {"out", required_argument, NULL, 'o'},  {"html", no_argument, NULL, 'H'},
+	    {"user", required_argument, NULL, 'u'},
+	    {"tenant", required_argument, NULL, 't'},
+	    {"out", required_argument, NULL, 'o'},
+	    {"html", no_argument, NULL, 'H'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *user = NULL, *tenant = NULL, *out = NULL;
@@ -107,18 +109,26 @@ int ctl_dsr(struct ctl *ctl, int argc, char **argv)
 	optind = 2;
 	while ((c = getopt_long(argc, argv, "u:t:o:H", opts, NULL)) != -1) {
 		switch (c) {
-		case 'u': user = optarg; break;
-		case 't': tenant = optarg; break;
-		case 'o': out = optarg; break;
-		case 'H': html = true; break;
-		default: return usage();
+		case 'u':
+			user = optarg;
+			break;
+		case 't':
+			tenant = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'H':
+			html = true;
+			break;
+		default:
+			return usage();
 		}
 	}
-	bool ok = optind == argc &&
-	          ((strcmp(cmd, "deletion-log") == 0 && tenant != NULL) ||
-	           (strcmp(cmd, "report") == 0 && user != NULL) ||
-	           (strcmp(cmd, "export") == 0 && user != NULL && out != NULL) ||
-	           (strcmp(cmd, "erase") == 0 && user != NULL));
+	bool ok = optind == argc && ((strcmp(cmd, "deletion-log") == 0 && tenant != NULL) ||
+	                             (strcmp(cmd, "report") == 0 && user != NULL) ||
+	                             (strcmp(cmd, "export") == 0 && user != NULL && out != NULL) ||
+	                             (strcmp(cmd, "erase") == 0 && user != NULL));
 	if (!ok)
 		return usage();
 	struct ctl_context cx;

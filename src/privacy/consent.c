@@ -49,10 +49,11 @@ static int withdraw_tx(struct store *st, const char *account_id, const char *pur
 	*changed_r = consent_current(st, account_id, purpose);
 	if (!*changed_r)
 		return 0;
-	return store_run(st,
-	                 "UPDATE consents SET withdrawn_at = ? WHERE account_id = ? AND purpose = ? "
-	                 "AND withdrawn_at IS NULL",
-	                 "iss", (int64_t)time(NULL), account_id, purpose) == STORE_DONE
+	return store_run(
+	           st,
+	           "UPDATE consents SET withdrawn_at = ? WHERE account_id = ? AND purpose = ? "
+	           "AND withdrawn_at IS NULL",
+	           "iss", (int64_t)time(NULL), account_id, purpose) == STORE_DONE
 	           ? 0
 	           : -1;
 }
@@ -83,9 +84,9 @@ int consent_set(const struct dsr_ctx *cx, const struct dsr_actor *actor, const c
 		rc = withdraw_tx(cx->st, account_id, purpose, &changed);
 	}
 	if (rc < 0 ||
-	    (changed && dsr_audit(cx, actor, tenant_id, given ? "consent.give" : "consent.withdraw",
-	                          "account", account_id, "consent",
-	                          strcmp(actor->id, account_id) != 0) < 0) ||
+	    (changed &&
+	     dsr_audit(cx, actor, tenant_id, given ? "consent.give" : "consent.withdraw", "account",
+	               account_id, "consent", strcmp(actor->id, account_id) != 0) < 0) ||
 	    store_tx_commit(cx->st) < 0) {
 		store_tx_rollback(cx->st);
 		return -1;
@@ -96,10 +97,11 @@ int consent_set(const struct dsr_ctx *cx, const struct dsr_actor *actor, const c
 
 int consent_list(const struct dsr_ctx *cx, const char *account_id, json_t **out_r)
 {
-	struct store_stmt *q = store_query(cx->st,
-	                                   "SELECT id, purpose, given_at, withdrawn_at FROM consents "
-	                                   "WHERE account_id = ? ORDER BY given_at DESC, id",
-	                                   "s", account_id);
+	struct store_stmt *q =
+	    store_query(cx->st,
+	                "SELECT id, purpose, given_at, withdrawn_at FROM consents "
+	                "WHERE account_id = ? ORDER BY given_at DESC, id",
+	                "s", account_id);
 	int rc;
 	json_t *list = json_array();
 	if (q == NULL)
@@ -107,9 +109,9 @@ int consent_list(const struct dsr_ctx *cx, const char *account_id, json_t **out_
 	while ((rc = store_step(q)) == STORE_ROW) {
 		bool withdrawn = !store_col_is_null(q, 3);
 		json_array_append_new(
-		    list, json_pack("{s:s, s:s, s:I, s:o, s:b}", "id", store_col_text(q, 0), "purpose",
-		                    store_col_text(q, 1), "given_at", (json_int_t)store_col_int(q, 2),
-		                    "withdrawn_at",
+		    list, json_pack("{s:s, s:s, s:I, s:o, s:b}", "id", store_col_text(q, 0),
+		                    "purpose", store_col_text(q, 1), "given_at",
+		                    (json_int_t)store_col_int(q, 2), "withdrawn_at",
 		                    withdrawn ? json_integer(store_col_int(q, 3)) : json_null(),
 		                    "current", !withdrawn));
 	}
@@ -120,9 +122,9 @@ int consent_list(const struct dsr_ctx *cx, const char *account_id, json_t **out_
 	return 0;
 }
 
-int objection_record(const struct dsr_ctx *cx, const struct dsr_actor *actor,
-                     const char *tenant_id, const char *account_id, const char *purpose,
-                     const char *reason, char id_r[IDS_UUID_LEN], const char **error_r)
+int objection_record(const struct dsr_ctx *cx, const struct dsr_actor *actor, const char *tenant_id,
+                     const char *account_id, const char *purpose, const char *reason,
+                     char id_r[IDS_UUID_LEN], const char **error_r)
 {
 	unsigned char *sealed = NULL;
 	size_t sealed_len = 0;
@@ -165,10 +167,11 @@ fail:
 int objection_list(const struct dsr_ctx *cx, const char *tenant_id, const char *account_id,
                    json_t **out_r)
 {
-	struct store_stmt *q = store_query(cx->st,
-	                                   "SELECT id, purpose, reason_sealed, created_at FROM "
-	                                   "objections WHERE account_id = ? ORDER BY created_at, id",
-	                                   "s", account_id);
+	struct store_stmt *q =
+	    store_query(cx->st,
+	                "SELECT id, purpose, reason_sealed, created_at FROM "
+	                "objections WHERE account_id = ? ORDER BY created_at, id",
+	                "s", account_id);
 	int rc;
 	json_t *list = json_array();
 	if (q == NULL)
@@ -181,11 +184,11 @@ int objection_list(const struct dsr_ctx *cx, const char *tenant_id, const char *
 		if (sealed != NULL && keys_open_sealed(cx->keys, cx->st, tenant_id, account_id, &ad,
 		                                       sealed, slen, &plain, &plen) < 0)
 			plain = NULL;
-		json_array_append_new(list, json_pack("{s:s, s:s, s:o, s:I}", "id",
-		                                      store_col_text(q, 0), "purpose",
-		                                      store_col_text(q, 1), "reason",
-		                                      plain ? json_stringn(plain, plen) : json_null(),
-		                                      "created_at", (json_int_t)store_col_int(q, 3)));
+		json_array_append_new(list,
+		                      json_pack("{s:s, s:s, s:o, s:I}", "id", store_col_text(q, 0),
+		                                "purpose", store_col_text(q, 1), "reason",
+		                                plain ? json_stringn(plain, plen) : json_null(),
+		                                "created_at", (json_int_t)store_col_int(q, 3)));
 		if (plain != NULL)
 			secret_free(plain, plen + 1);
 	}

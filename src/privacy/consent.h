@@ -37,9 +37,9 @@ int consent_set(const struct dsr_ctx *cx, const struct dsr_actor *actor, const c
 int consent_list(const struct dsr_ctx *cx, const char *account_id, json_t **out_r);
 
 /* Records an objection (reason may be NULL); id_r receives its id. */
-int objection_record(const struct dsr_ctx *cx, const struct dsr_actor *actor,
-                     const char *tenant_id, const char *account_id, const char *purpose,
-                     const char *reason, char id_r[IDS_UUID_LEN], const char **error_r);
+int objection_record(const struct dsr_ctx *cx, const struct dsr_actor *actor, const char *tenant_id,
+                     const char *account_id, const char *purpose, const char *reason,
+                     char id_r[IDS_UUID_LEN], const char **error_r);
 /* [{id, purpose, reason, created_at}] (reason opened). */
 int objection_list(const struct dsr_ctx *cx, const char *tenant_id, const char *account_id,
                    json_t **out_r);

@@ -22,12 +22,13 @@ int deletion_log_write_tx(const struct dsr_ctx *cx, const struct dsr_erasure *e,
 	if (cats == NULL)
 		return -1;
 	ids_uuid4(id_r);
-	int rc = store_run(cx->st,
-	                   "INSERT INTO deletion_log (id, tenant_id, subject_ref, categories, items, "
-	                   "erased_at, instructed_by, instructed_role, request_id, reason) VALUES "
-	                   "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	                   "ssssiissss", id_r, e->tenant_id, ref, cats, items, (int64_t)time(NULL),
-	                   e->actor.id, e->actor.role, e->request_id, e->reason);
+	int rc =
+	    store_run(cx->st,
+	              "INSERT INTO deletion_log (id, tenant_id, subject_ref, categories, items, "
+	              "erased_at, instructed_by, instructed_role, request_id, reason) VALUES "
+	              "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	              "ssssiissss", id_r, e->tenant_id, ref, cats, items, (int64_t)time(NULL),
+	              e->actor.id, e->actor.role, e->request_id, e->reason);
 	free(cats);
 	return rc == STORE_DONE ? 0 : -1;
 }

@@ -121,13 +121,14 @@ static int walk_table(const struct dsr_ctx *cx, const struct catalog_table *t,
 	table_cols(t, &tc);
 	if (tc.n == 0)
 		return 0;
-	off = (size_t)snprintf(sql, sizeof(sql), "SELECT %s", t->row_column ? t->row_column : "NULL");
+	off =
+	    (size_t)snprintf(sql, sizeof(sql), "SELECT %s", t->row_column ? t->row_column : "NULL");
 	for (size_t i = 0; i < tc.n && off < sizeof(sql); i++)
 		off += (size_t)snprintf(sql + off, sizeof(sql) - off, ", %s", tc.cols[i]->column);
 	where_clause(t, where, sizeof(where));
 	if (off < sizeof(sql))
-		off += (size_t)snprintf(sql + off, sizeof(sql) - off, " FROM %s%s ORDER BY 1", t->table,
-		                        where);
+		off += (size_t)snprintf(sql + off, sizeof(sql) - off, " FROM %s%s ORDER BY 1",
+		                        t->table, where);
 	if (off >= sizeof(sql))
 		return -1;
 	struct store_stmt *q = subject_query(cx, t, sql, tenant_id, subject_id);
@@ -152,8 +153,8 @@ static int walk_table(const struct dsr_ctx *cx, const struct catalog_table *t,
 				size_t slen = 0;
 				const void *sealed = store_col_blob(q, col, &slen);
 				struct seal_ad ad = {t->table, row_id, c->column};
-				if (keys_open_sealed(cx->keys, cx->st, tenant_id, subject_id, &ad, sealed,
-				                     slen, &plain, &plen) < 0) {
+				if (keys_open_sealed(cx->keys, cx->st, tenant_id, subject_id, &ad,
+				                     sealed, slen, &plain, &plen) < 0) {
 					plain = NULL;
 					v.unreadable = true;
 				}
@@ -198,7 +199,8 @@ static json_t *value_json(const struct dsr_value *v)
 	if (v->unreadable)
 		return json_pack("{s:s}", "unreadable", "the key of this value is gone");
 	if (v->column->export_as == EXPORT_FILE)
-		return json_pack("{s:s, s:I}", "file", "uploaded file", "bytes", (json_int_t)v->len);
+		return json_pack("{s:s, s:I}", "file", "uploaded file", "bytes",
+		                 (json_int_t)v->len);
 	const char *s = v->data;
 	size_t n = v->len;
 	/* Integers stay integers (times); lists stored as JSON stay lists. */
@@ -238,9 +240,10 @@ static int report_fn(const struct dsr_value *v, void *ctx)
 		                 c->retention ? c->retention : "", "erasure",
 		                 privacy_catalog_erasure_name(c->erasure), "count", 0, "values");
 		if (c->export_as == EXPORT_NONE)
-			json_object_set_new(item, "note",
-			                    json_string("held in a form that is not shown: a keyed "
-			                                "hash, a credential or a sealed technical copy"));
+			json_object_set_new(
+			    item, "note",
+			    json_string("held in a form that is not shown: a keyed "
+			                "hash, a credential or a sealed technical copy"));
 		json_object_set_new(items, source, item);
 	}
 	json_object_set_new(item, "count",
@@ -282,7 +285,8 @@ int dsr_report(const struct dsr_ctx *cx, const char *tenant_id, const char *subj
 		{
 			json_array_append(arr, item);
 		}
-		json_array_append_new(list, json_pack("{s:s, s:o}", "category", names[i], "items", arr));
+		json_array_append_new(list,
+		                      json_pack("{s:s, s:o}", "category", names[i], "items", arr));
 	}
 	free(names);
 	json_decref(r.cats);
@@ -319,12 +323,23 @@ static void puts_esc(struct buf *b, const char *s)
 {
 	for (; s != NULL && *s != '\0'; s++) {
 		switch (*s) {
-		case '&': puts_raw(b, "&amp;"); break;
-		case '<': puts_raw(b, "&lt;"); break;
-		case '>': puts_raw(b, "&gt;"); break;
-		case '"': puts_raw(b, "&quot;"); break;
-		case '\'': puts_raw(b, "&#39;"); break;
-		default: put(b, s, 1);
+		case '&':
+			puts_raw(b, "&amp;");
+			break;
+		case '<':
+			puts_raw(b, "&lt;");
+			break;
+		case '>':
+			puts_raw(b, "&gt;");
+			break;
+		case '"':
+			puts_raw(b, "&quot;");
+			break;
+		case '\'':
+			puts_raw(b, "&#39;");
+			break;
+		default:
+			put(b, s, 1);
 		}
 	}
 }
@@ -364,8 +379,9 @@ char *dsr_report_html(const json_t *report)
 	{
 		puts_raw(&b, "<h2>");
 		puts_esc(&b, json_string_value(json_object_get(cat, "category")));
-		puts_raw(&b, "</h2>\n<table><tr><th>Source</th><th>Purpose</th><th>Legal basis</th>"
-		             "<th>Retention</th><th>Erasure</th><th>Items</th><th>Values</th></tr>\n");
+		puts_raw(&b,
+		         "</h2>\n<table><tr><th>Source</th><th>Purpose</th><th>Legal basis</th>"
+		         "<th>Retention</th><th>Erasure</th><th>Items</th><th>Values</th></tr>\n");
 		json_array_foreach(json_object_get(cat, "items"), j, item)
 		{
 			static const char *const keys[] = {"source", "purpose", "legal_basis",
@@ -425,7 +441,8 @@ const char *dsr_erase_refusal(void)
 static bool keeps_row(const struct table_cols *tc)
 {
 	for (size_t i = 0; i < tc->n; i++)
-		if (tc->cols[i]->erasure == ERASE_ANONYMISE || tc->cols[i]->erasure == ERASE_KEEP_LEGAL)
+		if (tc->cols[i]->erasure == ERASE_ANONYMISE ||
+		    tc->cols[i]->erasure == ERASE_KEEP_LEGAL)
 			return true;
 	return false;
 }
@@ -452,10 +469,12 @@ static int count_table(const struct dsr_ctx *cx, const struct catalog_table *t,
 		return 0;
 	off = (size_t)snprintf(sql, sizeof(sql), "SELECT COUNT(*)");
 	for (size_t i = 0; i < tc.n && off < sizeof(sql); i++)
-		off += (size_t)snprintf(sql + off, sizeof(sql) - off, ", COUNT(%s)", tc.cols[i]->column);
+		off += (size_t)snprintf(sql + off, sizeof(sql) - off, ", COUNT(%s)",
+		                        tc.cols[i]->column);
 	where_clause(t, where, sizeof(where));
 	if (off < sizeof(sql))
-		off += (size_t)snprintf(sql + off, sizeof(sql) - off, " FROM %s%s", t->table, where);
+		off +=
+		    (size_t)snprintf(sql + off, sizeof(sql) - off, " FROM %s%s", t->table, where);
 	if (off >= sizeof(sql))
 		return -1;
 	struct store_stmt *q = subject_query(cx, t, sql, e->tenant_id, e->subject_id);
@@ -529,8 +548,8 @@ static int erase_table(const struct dsr_ctx *cx, const struct catalog_table *t,
 	return 0;
 }
 
-int dsr_erase_tx(const struct dsr_ctx *cx, const struct dsr_erasure *e,
-                 char log_id_r[IDS_UUID_LEN], const char **error_r)
+int dsr_erase_tx(const struct dsr_ctx *cx, const struct dsr_erasure *e, char log_id_r[IDS_UUID_LEN],
+                 const char **error_r)
 {
 	struct tables_list l = {.n = 0};
 	int64_t items = 0;

@@ -105,8 +105,8 @@ struct dsr_erasure {
 	const char *request_id; /* NULL when none */
 	const char *reason;     /* "self-service", "admin instruction", ... */
 };
-int dsr_erase_tx(const struct dsr_ctx *cx, const struct dsr_erasure *e,
-                 char log_id_r[IDS_UUID_LEN], const char **error_r);
+int dsr_erase_tx(const struct dsr_ctx *cx, const struct dsr_erasure *e, char log_id_r[IDS_UUID_LEN],
+                 const char **error_r);
 
 /* A guard consulted before erasure (the retention module's legal hold):
  * returns non-zero with *reason_r (static text) to refuse. */

@@ -76,9 +76,9 @@ const struct catalog_column dsr_catalog[] = {
 
     TECH("privacy_requests", "id", "random UUIDv4 of the request"),
     TECH("privacy_requests", "tenant_id", "organisation whose admins answer"),
-    PD("privacy_requests", "account_id", false, "dpv-pd:Identifier", REQUEST_PURPOSE,
-       REQUEST_BASIS, "until the account is deleted; then the record stays without it",
-       ERASE_ANONYMISE, EXPORT_VALUE),
+    PD("privacy_requests", "account_id", false, "dpv-pd:Identifier", REQUEST_PURPOSE, REQUEST_BASIS,
+       "until the account is deleted; then the record stays without it", ERASE_ANONYMISE,
+       EXPORT_VALUE),
     TECH("privacy_requests", "kind", "type of request from a fixed list"),
     PD("privacy_requests", "message_sealed", true, "dpv-pd:Communication", REQUEST_PURPOSE,
        REQUEST_BASIS, UNTIL_ERASURE, ERASE_SHRED, EXPORT_VALUE),

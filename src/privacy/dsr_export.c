@@ -104,7 +104,8 @@ static int export_fn(const struct dsr_value *v, void *ctx)
 	json_t *row = json_array_get(rows, json_array_size(rows) - 1);
 	field_name(c->column, field, sizeof(field));
 	if (c->category != NULL)
-		json_object_set_new(json_object_get(x->table_cats, c->table), c->category, json_true());
+		json_object_set_new(json_object_get(x->table_cats, c->table), c->category,
+		                    json_true());
 	if (c->export_as == EXPORT_FILE) {
 		char path[160];
 		snprintf(path, sizeof(path), "files/%s/%s-%lu.%s", c->table, field, v->row,

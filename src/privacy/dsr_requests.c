@@ -32,7 +32,8 @@ int64_t dsr_add_month(int64_t t)
 		tm.tm_year += 1;
 	}
 	int y = tm.tm_year + 1900;
-	int max = days[tm.tm_mon] + (tm.tm_mon == 1 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+	int max =
+	    days[tm.tm_mon] + (tm.tm_mon == 1 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
 	if (tm.tm_mday > max)
 		tm.tm_mday = max;
 	return (int64_t)timegm(&tm);
@@ -54,12 +55,13 @@ static int seal(const struct dsr_ctx *cx, const char *tenant_id, const char *acc
                 size_t *len)
 {
 	struct seal_ad ad = {"privacy_requests", id, column};
-	return keys_seal(cx->keys, cx->st, tenant_id, account_id, &ad, text, strlen(text), out, len);
+	return keys_seal(cx->keys, cx->st, tenant_id, account_id, &ad, text, strlen(text), out,
+	                 len);
 }
 
 int dsr_request_file(const struct dsr_ctx *cx, const char *tenant_id, const char *account_id,
-                     const char *kind, const char *message, char id_r[IDS_UUID_LEN],
-                     int64_t *due_r, const char **error_r)
+                     const char *kind, const char *message, char id_r[IDS_UUID_LEN], int64_t *due_r,
+                     const char **error_r)
 {
 	unsigned char *sealed = NULL;
 	size_t sealed_len = 0;
@@ -73,8 +75,8 @@ int dsr_request_file(const struct dsr_ctx *cx, const char *tenant_id, const char
 	ids_uuid4(id_r);
 	if (store_tx_begin(cx->st) < 0)
 		return -1;
-	if (message != NULL &&
-	    seal(cx, tenant_id, account_id, id_r, "message_sealed", message, &sealed, &sealed_len) < 0)
+	if (message != NULL && seal(cx, tenant_id, account_id, id_r, "message_sealed", message,
+	                            &sealed, &sealed_len) < 0)
 		goto fail;
 	if (store_run(cx->st,
 	              "INSERT INTO privacy_requests (id, tenant_id, account_id, kind, "
@@ -84,8 +86,9 @@ int dsr_request_file(const struct dsr_ctx *cx, const char *tenant_id, const char
 	              forward ? "forwarded" : "received", now, *due_r) != STORE_DONE)
 		goto fail;
 	/* Forwarded to the tenant admins' queue at once (P-DSR-7). */
-	if (forward && store_run(cx->st, "UPDATE privacy_requests SET forwarded_at = ? WHERE id = ?",
-	                         "is", now, id_r) != STORE_DONE)
+	if (forward &&
+	    store_run(cx->st, "UPDATE privacy_requests SET forwarded_at = ? WHERE id = ?", "is",
+	              now, id_r) != STORE_DONE)
 		goto fail;
 	if (dsr_audit(cx, &self, tenant_id, "dsr.request", "privacy_request", id_r,
 	              message ? "kind,message,status" : "kind,status", false) < 0 ||
@@ -151,10 +154,11 @@ int dsr_request_list(const struct dsr_ctx *cx, const char *tenant_id, const char
 		    "account_id", acc[0] ? json_string(acc) : json_null(), "kind",
 		    store_col_text(q, 2), "message",
 		    open_json(cx, q, 3, tenant_id, acc[0] ? acc : NULL, id, "message_sealed"),
-		    "status", status, "received_at", (json_int_t)store_col_int(q, 5), "forwarded_at",
-		    int_or_null(q, 6), "due_at", (json_int_t)due, "overdue", !answered && now > due,
-		    "answered_at", int_or_null(q, 8), "answered_by", by ? json_string(by) : json_null(),
-		    "answer", open_json(cx, q, 10, tenant_id, acc[0] ? acc : NULL, id, "answer_sealed"));
+		    "status", status, "received_at", (json_int_t)store_col_int(q, 5),
+		    "forwarded_at", int_or_null(q, 6), "due_at", (json_int_t)due, "overdue",
+		    !answered && now > due, "answered_at", int_or_null(q, 8), "answered_by",
+		    by ? json_string(by) : json_null(), "answer",
+		    open_json(cx, q, 10, tenant_id, acc[0] ? acc : NULL, id, "answer_sealed"));
 		json_array_append_new(list, o);
 	}
 	store_stmt_done(q);
@@ -177,8 +181,9 @@ int dsr_request_answer(const struct dsr_ctx *cx, const struct dsr_actor *actor,
 	if (store_tx_begin(cx->st) < 0)
 		return -1;
 	struct store_stmt *q = store_query(
-	    cx->st, "SELECT account_id, status FROM privacy_requests WHERE id = ? AND tenant_id = ?",
-	    "ss", request_id, tenant_id);
+	    cx->st,
+	    "SELECT account_id, status FROM privacy_requests WHERE id = ? AND tenant_id = ?", "ss",
+	    request_id, tenant_id);
 	int rc = q ? store_step(q) : STORE_ERROR;
 	bool answered = false;
 	if (rc == STORE_ROW) {

@@ -27,8 +27,8 @@ bool dsr_request_kind_valid(const char *kind);
 /* Files a request of account_id (tenant_id "" for freemium). Errors:
  * "invalid_field". id_r receives the id, due_r the due date. */
 int dsr_request_file(const struct dsr_ctx *cx, const char *tenant_id, const char *account_id,
-                     const char *kind, const char *message, char id_r[IDS_UUID_LEN],
-                     int64_t *due_r, const char **error_r);
+                     const char *kind, const char *message, char id_r[IDS_UUID_LEN], int64_t *due_r,
+                     const char **error_r);
 /* Requests of tenant_id (account_id NULL: all of them; else only that
  * account's), oldest first: [{id, account_id, kind, message, status,
  * received_at, forwarded_at, due_at, overdue, answered_at, answered_by,

@@ -16,9 +16,8 @@ bool restriction_is_set(struct store *st, const char *account_id, int64_t *since
 	return set;
 }
 
-int restriction_set(const struct dsr_ctx *cx, const struct dsr_actor *actor,
-                    const char *tenant_id, const char *account_id, bool restricted,
-                    const char **error_r)
+int restriction_set(const struct dsr_ctx *cx, const struct dsr_actor *actor, const char *tenant_id,
+                    const char *account_id, bool restricted, const char **error_r)
 {
 	int64_t now = (int64_t)time(NULL);
 	bool instruction = strcmp(actor->id, account_id) != 0;
@@ -31,17 +30,19 @@ int restriction_set(const struct dsr_ctx *cx, const struct dsr_actor *actor,
 		*error_r = NULL;
 		return 0;
 	}
-	int rc = restricted ? store_run(cx->st,
-	                                "INSERT INTO account_restrictions (account_id, tenant_id, "
-	                                "since, set_by) VALUES (?, ?, ?, ?)",
-	                                "ssis", account_id, tenant_id, now, actor->id)
-	                    : store_run(cx->st, "DELETE FROM account_restrictions WHERE account_id = ?",
-	                                "s", account_id);
+	int rc = restricted
+	             ? store_run(cx->st,
+	                         "INSERT INTO account_restrictions (account_id, tenant_id, "
+	                         "since, set_by) VALUES (?, ?, ?, ?)",
+	                         "ssis", account_id, tenant_id, now, actor->id)
+	             : store_run(cx->st, "DELETE FROM account_restrictions WHERE account_id = ?",
+	                         "s", account_id);
 	if (rc != STORE_DONE ||
-	    (restricted && store_run(cx->st,
-	                             "UPDATE auth_tokens SET revoked_at = ? WHERE account_id = ? AND "
-	                             "revoked_at IS NULL",
-	                             "is", now, account_id) != STORE_DONE) ||
+	    (restricted &&
+	     store_run(cx->st,
+	               "UPDATE auth_tokens SET revoked_at = ? WHERE account_id = ? AND "
+	               "revoked_at IS NULL",
+	               "is", now, account_id) != STORE_DONE) ||
 	    dsr_audit(cx, actor, tenant_id, restricted ? "dsr.restrict" : "dsr.restriction_lift",
 	              "account", account_id, "restriction", instruction) < 0 ||
 	    store_tx_commit(cx->st) < 0) {

@@ -25,8 +25,7 @@
 bool restriction_is_set(struct store *st, const char *account_id, int64_t *since_r);
 /* Sets (restricted true) or lifts it, in its own transaction; revokes the
  * account's tokens when setting. Idempotent. */
-int restriction_set(const struct dsr_ctx *cx, const struct dsr_actor *actor,
-                    const char *tenant_id, const char *account_id, bool restricted,
-                    const char **error_r);
+int restriction_set(const struct dsr_ctx *cx, const struct dsr_actor *actor, const char *tenant_id,
+                    const char *account_id, bool restricted, const char **error_r);
 
 #endif

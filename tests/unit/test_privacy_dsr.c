@@ -74,17 +74,20 @@ static void test_marketing_mail_needs_current_consent(void **state)
 	struct dsr_actor self = {a.id, "user"};
 	assert_int_equal(marketing(f, &a, &error), -1);
 	assert_string_equal(error, "consent_required");
-	assert_int_equal(consent_set(&cx, &self, tid, a.id, CONSENT_MARKETING_EMAIL, true, &error), 0);
+	assert_int_equal(consent_set(&cx, &self, tid, a.id, CONSENT_MARKETING_EMAIL, true, &error),
+	                 0);
 	assert_int_equal(marketing(f, &a, &error), 0);
-	assert_int_equal(afx_count(f, "SELECT COUNT(*) FROM mail_outbox WHERE kind = ?", "marketing"),
-	                 1);
+	assert_int_equal(
+	    afx_count(f, "SELECT COUNT(*) FROM mail_outbox WHERE kind = ?", "marketing"), 1);
 	assert_int_equal(consent_set(&cx, &self, tid, a.id, CONSENT_MARKETING_EMAIL, false, &error),
 	                 0);
 	assert_int_equal(marketing(f, &a, &error), -1); /* withdrawal takes effect at once */
 	assert_string_equal(error, "consent_required");
 	/* given again, then an objection to marketing ends it (Art. 21(3)) */
-	assert_int_equal(consent_set(&cx, &self, tid, a.id, CONSENT_MARKETING_EMAIL, true, &error), 0);
-	assert_int_equal(objection_record(&cx, &self, tid, a.id, "marketing", NULL, oid, &error), 0);
+	assert_int_equal(consent_set(&cx, &self, tid, a.id, CONSENT_MARKETING_EMAIL, true, &error),
+	                 0);
+	assert_int_equal(objection_record(&cx, &self, tid, a.id, "marketing", NULL, oid, &error),
+	                 0);
 	assert_false(consent_current(f->st, a.id, CONSENT_MARKETING_EMAIL));
 	assert_int_equal(afx_count(f, "SELECT COUNT(*) FROM objections WHERE account_id = ?", a.id),
 	                 1);
@@ -103,19 +106,18 @@ static void test_restriction_refuses_login_and_mail(void **state)
 	afx_tenant(f, "org-restrict", tid);
 	afx_account(f, tid, "rita", ROLE_USER, &a);
 	struct dsr_actor self = {a.id, "user"};
-	assert_int_equal(consent_set(&cx, &self, tid, a.id, CONSENT_MARKETING_EMAIL, true, &error), 0);
+	assert_int_equal(consent_set(&cx, &self, tid, a.id, CONSENT_MARKETING_EMAIL, true, &error),
+	                 0);
 	assert_int_equal(restriction_set(&cx, &self, tid, a.id, true, &error), 0);
 	assert_true(restriction_is_set(f->st, a.id, NULL));
-	assert_int_equal(auth_login(&f->app, f->st, "rita", "password-rita", "192.0.2.1", 0, &r,
-	                            &error),
-	                 -1);
+	assert_int_equal(
+	    auth_login(&f->app, f->st, "rita", "password-rita", "192.0.2.1", 0, &r, &error), -1);
 	assert_string_equal(error, "account_restricted");
 	assert_int_equal(marketing(f, &a, &error), -1);
 	assert_string_equal(error, "account_restricted");
 	assert_int_equal(restriction_set(&cx, &self, tid, a.id, false, &error), 0);
-	assert_int_equal(auth_login(&f->app, f->st, "rita", "password-rita", "192.0.2.1", 0, &r,
-	                            &error),
-	                 0);
+	assert_int_equal(
+	    auth_login(&f->app, f->st, "rita", "password-rita", "192.0.2.1", 0, &r, &error), 0);
 }
 
 /* P-DSR-3 */
@@ -151,8 +153,8 @@ static void test_erasure_writes_deletion_log(void **state)
 	/* the pseudonym lets the holder of the id show it was erased */
 	char ref[65];
 	assert_int_equal(deletion_log_subject_ref(&cx, tid, a.id, ref), 0);
-	assert_int_equal(afx_count(f, "SELECT COUNT(*) FROM deletion_log WHERE subject_ref = ?", ref),
-	                 1);
+	assert_int_equal(
+	    afx_count(f, "SELECT COUNT(*) FROM deletion_log WHERE subject_ref = ?", ref), 1);
 }
 
 static int refuse(struct store *st, const char *tenant_id, const char *subject_id,
@@ -190,8 +192,8 @@ static void test_every_personal_table_declared(void **state)
 		fprintf(stderr, "%s\n", problems);
 	assert_int_equal(rc, 0);
 	static const struct catalog_column bad[] = {
-	    {"ghost", "name", true, false, "dpv-pd:Name", "end user", "p", "b", "r", 0, ERASE_DELETE,
-	     EXPORT_VALUE, NULL},
+	    {"ghost", "name", true, false, "dpv-pd:Name", "end user", "p", "b", "r", 0,
+	     ERASE_DELETE, EXPORT_VALUE, NULL},
 	    {0},
 	};
 	privacy_catalog_register(bad);
@@ -271,7 +273,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_erasure_writes_deletion_log, setup, afx_teardown),
 	    cmocka_unit_test_setup_teardown(test_erasure_guard_refuses, setup, afx_teardown),
 	    cmocka_unit_test_setup_teardown(test_report_html_escapes, setup, afx_teardown),
-	    cmocka_unit_test_setup_teardown(test_every_personal_table_declared, setup, afx_teardown),
+	    cmocka_unit_test_setup_teardown(test_every_personal_table_declared, setup,
+	                                    afx_teardown),
 	    cmocka_unit_test_setup_teardown(test_archive_round_trip_and_bad_input, setup,
 	                                    afx_teardown),
 	};
