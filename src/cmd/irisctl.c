@@ -33,6 +33,9 @@ static void usage(FILE *out)
 		"  account create --tenant T --username U --email E [--role user|tenant_admin|auditor]\n"
 		"  contacts clean|dedupe|merge|undo ...   contact hygiene on files\n"
 		"  dsr report|export|erase|deletion-log ...   data-subject rights\n"
+		"  backup FILE                  encrypted, consistent backup (docs/backup.md)\n"
+		"  restore FILE --data NEWDIR --key KEY (--replay-from OLD | --ledger F | --no-replay)\n"
+		"  erasure-ledger export FILE   the erased subjects, for restores\n"
 		"  settings                     print the settings reference\n");
 }
 
@@ -78,6 +81,9 @@ int main(int argc, char **argv)
 		config_write_reference(stdout);
 		return 0;
 	}
+	if (strcmp(cmd, "backup") == 0 || strcmp(cmd, "restore") == 0 ||
+	    strcmp(cmd, "erasure-ledger") == 0)
+		return ctl_backup(&ctl, sub_argc, sub_argv);
 	if (strcmp(cmd, "audit") == 0)
 		return ctl_audit(&ctl, sub_argc, sub_argv);
 	if (strcmp(cmd, "tenant") == 0)
