@@ -168,11 +168,26 @@ def stop_irisd(proc):
         return -1
 
 
-def config_for(port, smtp_port, extra=""):
-    return ("[server]\ndomain = localhost\nlog_level = debug\n"
+def irisd_settings():
+    """Names of the settings this irisd build knows."""
+    r = subprocess.run([IRISD, "--settings"], capture_output=True, text=True, check=True)
+    return {line.split("`")[1] for line in r.stdout.splitlines() if line.startswith("| `")}
+
+
+SETTINGS = irisd_settings() if os.path.exists(IRISD) else set()
+
+
+def config_for(port, smtp_port, extra="", xmpp_ports=None):
+    """Settings of a test server: every listener on a free loopback port of
+    its own, so several servers run side by side."""
+    text = ("[server]\ndomain = localhost\nlog_level = debug\n"
             "[http]\nbind = 127.0.0.1\nport = %d\npublic_url = https://127.0.0.1:%d\n"
             "[smtp]\nurl = smtp://127.0.0.1:%d\nfrom = iris@localhost\n"
-            "[auth]\nscram_iterations = 4096\n%s" % (port, port, smtp_port, extra))
+            "[auth]\nscram_iterations = 4096\n" % (port, port, smtp_port))
+    if "xmpp.c2s_port" in SETTINGS:
+        c2s, c2s_tls = xmpp_ports or (free_port(), free_port())
+        text += "[xmpp]\nbind = 127.0.0.1\nc2s_port = %d\nc2s_tls_port = %d\n" % (c2s, c2s_tls)
+    return text + extra
 
 
 @pytest.fixture(scope="session")
