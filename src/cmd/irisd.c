@@ -245,10 +245,12 @@ static int run(struct irisd *d)
 	if ((d->cfg.http_tls && prepare_certificate(d) < 0) || first_run_bootstrap(&d->app) < 0)
 		return 1;
 	d->loop = uv_default_loop();
+	/* Signals first: "listening" may be read by a supervisor that stops us
+	 * at once, and SIGTERM must then drain, not kill. */
+	watch_signals(d);
 	if (start_http(d) < 0)
 		return 1;
 	start_duties(d);
-	watch_signals(d);
 	uv_run(d->loop, UV_RUN_DEFAULT);
 	http_server_free(&d->http);
 	uv_loop_close(d->loop);
