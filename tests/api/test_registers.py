@@ -1,0 +1,246 @@
+"""Registers of the processor (issue 4): settings as instructions, retention,
+legal holds, sub-processors, breaches, Art. 30 record, TOM report, auditor
+extracts, end of contract (REST, live irisd, real SMTP sink)."""
+import json
+import time
+
+import pytest
+
+from test_accounts_lib import (add_member, error_code, full_token, operator_token, unique)
+
+
+def tenant_with_admin(iris):
+    """(tenant_id, admin_token, admin_email, admin_id)."""
+    op = operator_token(iris)
+    r = iris.api("POST", "/api/v1/tenants", {"name": unique("org")}, token=op)
+    assert r.status_code == 201, r.text
+    tid = r.json()["id"]
+    admin = unique("admin")
+    r = iris.api("POST", "/api/v1/tenants/%s/members" % tid, {
+        "username": admin, "password": "admin-password-1", "role": "tenant_admin",
+        "email": admin + "@example.org"}, token=op)
+    assert r.status_code == 201, r.text
+    return tid, full_token(iris, admin, "admin-password-1"), admin + "@example.org", r.json()["id"]
+
+
+@pytest.fixture(scope="module")
+def org(iris):
+    tid, admin, email, admin_id = tenant_with_admin(iris)
+    _, _, auditor = add_member(iris, tid, admin, role="auditor")
+    uid, _, user = add_member(iris, tid, admin)
+    other, other_admin, other_email, _ = tenant_with_admin(iris)
+    return dict(tid=tid, admin=admin, email=email, auditor=auditor, uid=uid, user=user,
+                other=other, other_admin=other_admin, other_email=other_email,
+                op=operator_token(iris))
+
+
+def wait_for_text(iris, address, needle, timeout=15):
+    """The first mail to address whose text holds needle."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for m in iris.mails.all_for(address):
+            if needle in m.get_content():
+                return m.get_content()
+        time.sleep(0.2)
+    raise AssertionError("no mail for %s with %s" % (address, needle))
+
+
+def audit_actions(iris, tid, token):
+    r = iris.api("GET", "/api/v1/tenants/%s/audit-extract" % tid, token=token)
+    assert r.status_code == 200, r.text
+    return [json.loads(l) for l in r.text.splitlines() if l.strip()]
+
+
+# P-INS-1 P-INS-2 P-RET-1 P-LOG-2
+def test_settings_are_instructions_refused_or_held(iris, org):
+    t = "/api/v1/tenants/%s" % org["tid"]
+    r = iris.api("PATCH", t + "/settings", {"retention": {"connection_logs": 30},
+                                            "discoverable": False}, token=org["admin"])
+    assert r.status_code == 422 and error_code(r) == "instruction_refused"
+    assert "one year" in r.json()["error"]["reason"]
+    assert iris.api("GET", t + "/settings", token=org["admin"]).json()["discoverable"] is True
+    r = iris.api("PUT", t + "/retention/instruction_records", {"days": 99999}, token=org["admin"])
+    assert r.status_code == 400 or error_code(r) == "instruction_refused"
+    r = iris.api("PUT", t + "/retention/instruction_records", {"days": 120}, token=org["admin"])
+    assert r.status_code == 200, r.text
+    rules = {x["category"]: x for x in r.json()["rules"]}
+    assert rules["instruction_records"]["days"] == 120
+    assert rules["connection_logs"]["days"] == 365 and not rules["connection_logs"]["changeable"]
+    # A transfer outside the EU without consent is held until confirmed.
+    r = iris.api("PATCH", t + "/settings", {"transfer_region": "US"}, token=org["admin"])
+    assert r.status_code == 202 and r.json()["status"] == "pending_confirmation", r.text
+    iid = r.json()["instruction_id"]
+    assert iris.api("GET", t + "/settings", token=org["admin"]).json()["transfer_region"] == "EU"
+    assert iris.api("POST", t + "/instructions/%s/confirm" % iid, {"acknowledge": True},
+                    token=org["auditor"]).status_code == 403
+    r = iris.api("POST", t + "/instructions/%s/confirm" % iid, {"acknowledge": True},
+                 token=org["admin"])
+    assert r.status_code == 200, r.text
+    s = iris.api("GET", t + "/settings", token=org["auditor"]).json()
+    assert s["transfer_region"] == "US" and s["transfer_consent"] is True
+    r = iris.api("PATCH", t + "/settings", {"objection_window_days": 14, "bogus": 1},
+                 token=org["admin"])
+    assert r.status_code == 400
+    r = iris.api("PATCH", t + "/settings", {"objection_window_days": 14}, token=org["admin"])
+    assert r.status_code == 200 and r.json()["objection_window_days"] == 14
+    actions = [e for e in audit_actions(iris, org["tid"], org["auditor"])
+               if e.get("instruction")]
+    names = {e["action"] for e in actions}
+    assert {"retention.set", "instruction.hold", "instruction.confirm",
+            "tenant.settings.update"} <= names, names
+
+
+# P-RET-2
+def test_legal_hold_audited_and_visible_to_auditor(iris, org):
+    t = "/api/v1/tenants/%s/legal-holds" % org["tid"]
+    r = iris.api("POST", t, {"subject_type": "user", "subject_id": org["uid"]}, token=org["admin"])
+    assert r.status_code == 201, r.text
+    hid = r.json()["id"]
+    assert iris.api("POST", t, {"subject_type": "user", "subject_id": org["uid"]},
+                    token=org["admin"]).status_code == 409
+    assert iris.api("POST", t, {"subject_type": "bubble", "subject_id": "x"},
+                    token=org["admin"]).status_code == 400
+    holds = iris.api("GET", t, token=org["auditor"]).json()["holds"]
+    assert [h["subject_id"] for h in holds if h["active"]] == [org["uid"]]
+    assert iris.api("DELETE", "%s/%s" % (t, hid), token=org["auditor"]).status_code == 403
+    assert iris.api("DELETE", "%s/%s" % (t, hid), token=org["admin"]).status_code == 204
+    assert iris.api("DELETE", "%s/%s" % (t, hid), token=org["admin"]).status_code == 404
+    names = [e["action"] for e in audit_actions(iris, org["tid"], org["admin"])
+             if e["type"] == "entry"]
+    assert "legal_hold.set" in names and "legal_hold.lift" in names
+
+
+# P-AUD-2 P-REG-1 P-REG-2: evidence for one tenant only.
+def test_auditor_gets_one_tenant_only(iris, org):
+    for path in ["register", "tom-report", "audit-extract", "retention-log", "legal-holds",
+                 "settings", "breach-notices", "subprocessor-objections", "retention"]:
+        r = iris.api("GET", "/api/v1/tenants/%s/%s" % (org["other"], path), token=org["auditor"])
+        assert r.status_code == 404, (path, r.status_code)
+        r = iris.api("GET", "/api/v1/tenants/%s/%s" % (org["tid"], path), token=org["auditor"])
+        assert r.status_code == 200, (path, r.text)
+    assert iris.api("GET", "/api/v1/tenants/%s/register" % org["tid"],
+                    token=org["user"]).status_code == 403
+    extract = audit_actions(iris, org["tid"], org["auditor"])
+    assert extract[0]["type"] == "header"
+    assert len(extract) > 1 and all(e["tenant_id"] == org["tid"] for e in extract)
+
+
+# P-REG-1
+def test_register_json_and_html(iris, org):
+    r = iris.api("GET", "/api/v1/tenants/%s/register" % org["tid"], token=org["admin"])
+    assert r.status_code == 200
+    ropa = r.json()
+    assert ropa["controller"]["tenant_id"] == org["tid"]
+    cats = {c for p in ropa["processing"] for c in p["data_categories"]}
+    assert "dpv-pd:EmailAddress" in cats and "dpv-pd:LoginRecord" in cats
+    r = iris.api("GET", "/api/v1/tenants/%s/register?format=html" % org["tid"], token=org["admin"])
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert "Art. 30(2)" in r.text
+    assert iris.api("GET", "/api/v1/tenants/%s/register?format=pdf" % org["tid"],
+                    token=org["admin"]).status_code == 400
+
+
+# P-REG-2: TLS really handshaken with the running listener; failures named.
+def test_tom_report_verifies_the_running_server(iris, org):
+    r = iris.api("GET", "/api/v1/tenants/%s/tom-report" % org["tid"], token=org["auditor"])
+    assert r.status_code == 200, r.text
+    rep = r.json()
+    checks = {c["id"]: c for c in rep["checks"]}
+    assert checks["tls"]["ok"], checks["tls"]
+    assert "TLSv1.3" in checks["tls"]["detail"] and "refused TLSv1, TLSv1.1" in checks["tls"]["detail"]
+    for cid in ["sealing", "password_hashing", "audit_chain", "master_key_file"]:
+        assert checks[cid]["ok"], checks[cid]
+    # The hourly sweep runs at start-up (recurring job due at once).
+    deadline = time.monotonic() + 20
+    while not checks["retention_jobs"]["ok"] and time.monotonic() < deadline:
+        time.sleep(1)
+        rep = iris.api("GET", "/api/v1/tenants/%s/tom-report" % org["tid"],
+                       token=org["auditor"]).json()
+        checks = {c["id"]: c for c in rep["checks"]}
+    assert checks["retention_jobs"]["ok"], checks["retention_jobs"]
+    assert rep["ok"] and rep["failed"] == [] and rep["summary"] == "all checks passed"
+    r = iris.api("GET", "/api/v1/tenants/%s/tom-report?format=html" % org["tid"],
+                 token=org["auditor"])
+    assert "all checks passed" in r.text
+
+
+# P-SUB-1 P-SUB-2
+def test_subprocessor_change_notified_and_objected(iris, org):
+    sp = {"name": "Relay GmbH", "address": "Hauptstr. 1, Berlin", "purpose": "e-mail relay",
+          "data_shared": "e-mail addresses", "location": "DE"}
+    assert iris.api("POST", "/api/v1/subprocessors", sp, token=org["admin"]).status_code == 403
+    r = iris.api("POST", "/api/v1/subprocessors", sp, token=org["op"])
+    assert r.status_code == 201, r.text
+    sid = r.json()["id"]
+    listed = iris.api("GET", "/api/v1/subprocessors", token=org["user"]).json()["subprocessors"]
+    assert any(s["id"] == sid for s in listed)
+    change = {"subprocessor_id": sid, "change": "add", "description": "new relay",
+              "effective_at": int(time.time()) + 2 * 86400}
+    r = iris.api("POST", "/api/v1/subprocessors/changes", change, token=org["op"])
+    assert r.status_code == 422 and error_code(r) == "too_soon"
+    change["effective_at"] = int(time.time()) + 40 * 86400
+    r = iris.api("POST", "/api/v1/subprocessors/changes", change, token=org["op"])
+    assert r.status_code == 201, r.text
+    cid = r.json()["id"]
+    assert cid in wait_for_text(iris, org["other_email"], cid)
+    r = iris.api("POST", "/api/v1/tenants/%s/subprocessor-objections" % org["tid"],
+                 {"change_id": cid, "reason": "EU only"}, token=org["admin"])
+    assert r.status_code == 201, r.text
+    r = iris.api("GET", "/api/v1/subprocessors/changes", token=org["op"])
+    notices = [c for c in r.json()["changes"] if c["id"] == cid][0]["notices"]
+    by_tenant = {n["tenant_id"]: n for n in notices}
+    assert by_tenant[org["tid"]]["outcome"] == "objected"
+    assert by_tenant[org["tid"]]["window_days"] in (14, 30)
+    assert by_tenant[org["other"]]["outcome"] == "pending"
+    mine = iris.api("GET", "/api/v1/tenants/%s/subprocessor-objections" % org["other"],
+                    token=org["other_admin"]).json()["changes"]
+    assert all(c["notice"] is None or c["notice"]["tenant_id"] == org["other"] for c in mine)
+
+
+# P-BRE-1 P-BRE-2
+def test_breach_notice_and_unsuccessful_attempts(iris, org):
+    for _ in range(3):
+        iris.api("POST", "/api/v1/auth/login", {"username": "nobody-x", "password": "wrongwrong"},
+                 source="127.0.0.9")
+    r = iris.api("GET", "/api/v1/security/unsuccessful-attempts?since=0", token=org["op"])
+    assert r.status_code == 200 and r.json()["unsuccessful_attempts"] >= 3
+    before = iris.api("GET", "/api/v1/breaches", token=org["op"]).json()["breaches"]
+    body = {"title": "Lost laptop", "facts": "a laptop with a log extract was stolen",
+            "effects": "login times exposed", "remedies": "tokens revoked",
+            "detected_at": int(time.time()) - 80 * 3600, "user_ids": [org["uid"]]}
+    assert iris.api("POST", "/api/v1/breaches", body, token=org["admin"]).status_code == 403
+    bad = dict(body, detected_at=int(time.time()) + 86400)
+    assert iris.api("POST", "/api/v1/breaches", bad, token=org["op"]).status_code == 400
+    # Failed logins did not create breaches (P-BRE-2).
+    assert len(before) == len(iris.api("GET", "/api/v1/breaches", token=org["op"]).json()["breaches"])
+    r = iris.api("POST", "/api/v1/breaches", body, token=org["op"])
+    assert r.status_code == 201, r.text
+    b = r.json()
+    assert b["state"] == "overdue" and b["tenants_unnotified"] == 1  # detected 80 h ago
+    r = iris.api("POST", "/api/v1/breaches/%s/notify" % b["id"], {"notify_users": False},
+                 token=org["op"])
+    assert r.status_code == 200 and r.json()["tenants_notified"] == 1, r.text
+    text = wait_for_text(iris, org["email"], b["id"])
+    assert b["id"] in text and "Lost laptop" in text and org["uid"] in text
+    notices = iris.api("GET", "/api/v1/tenants/%s/breach-notices" % org["tid"],
+                       token=org["auditor"]).json()["notices"]
+    assert [n["breach_id"] for n in notices] == [b["id"]]
+    assert iris.api("GET", "/api/v1/tenants/%s/breach-notices" % org["other"],
+                    token=org["other_admin"]).json()["notices"] == []
+
+
+# P-END-1
+def test_termination_scheduled_and_visible(iris, org):
+    tid, admin, _, _ = tenant_with_admin(iris)
+    t = "/api/v1/tenants/%s/termination" % tid
+    assert iris.api("POST", t, {"end_at": int(time.time())}, token=admin).status_code == 403
+    r = iris.api("POST", t, {"end_at": int(time.time()) + 86400, "grace_days": 31},
+                 token=org["op"])
+    assert r.status_code == 400
+    r = iris.api("POST", t, {"end_at": int(time.time()) + 86400, "grace_days": 10},
+                 token=org["op"])
+    assert r.status_code == 201 and r.json()["status"] == "scheduled", r.text
+    assert r.json()["due_at"] - r.json()["end_at"] == 10 * 86400
+    assert iris.api("GET", t, token=admin).json()["status"] == "scheduled"
+    assert iris.api("DELETE", t, token=org["op"]).status_code == 204
+    assert iris.api("GET", t, token=admin).json()["status"] == "cancelled"
