@@ -17,4 +17,10 @@ int ctl_tenant(struct ctl *ctl, int argc, char **argv);
 int ctl_account(struct ctl *ctl, int argc, char **argv);
 int ctl_dsr(struct ctl *ctl, int argc, char **argv);
 
+int ctl_register(struct ctl *ctl, int argc, char **argv);
+int ctl_tom(struct ctl *ctl, int argc, char **argv);
+int ctl_breach(struct ctl *ctl, int argc, char **argv);
+int ctl_subprocessor(struct ctl *ctl, int argc, char **argv);
+int ctl_registers_dispatch(struct ctl *ctl, const char *cmd, int argc, char **argv);
+
 #endif

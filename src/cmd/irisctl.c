@@ -36,6 +36,8 @@ static void usage(FILE *out)
 		"  backup FILE                  encrypted, consistent backup (docs/backup.md)\n"
 		"  restore FILE --data NEWDIR --key KEY (--replay-from OLD | --ledger F | --no-replay)\n"
 		"  erasure-ledger export FILE   the erased subjects, for restores\n"
+		"  register|tom --tenant T [--html]   Art. 30 record, verified TOM report\n"
+		"  breach list | subprocessor list|add ...   processor registers\n"
 		"  settings                     print the settings reference\n");
 }
 
@@ -92,6 +94,9 @@ int main(int argc, char **argv)
 		return ctl_account(&ctl, sub_argc, sub_argv);
 	if (strcmp(cmd, "dsr") == 0)
 		return ctl_dsr(&ctl, sub_argc, sub_argv);
+	if (strcmp(cmd, "register") == 0 || strcmp(cmd, "tom") == 0 || strcmp(cmd, "breach") == 0 ||
+	    strcmp(cmd, "subprocessor") == 0)
+		return ctl_registers_dispatch(&ctl, cmd, sub_argc, sub_argv);
 	fprintf(stderr, "irisctl: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return 2;

@@ -199,6 +199,7 @@ int auth_login(struct app *app, struct store *st, const char *username, const ch
 	if (wait > 0) {
 		out->retry_after = wait;
 		record(app, st, known ? &acc : NULL, addr_hash, remote_addr, "throttled");
+		rate_limit_login_failure(remote_addr, username); /* P-SEC-8: refused counts too */
 		return *error_r = "throttled", -1;
 	}
 	const char *result = judge(app, st, known ? &acc : NULL, password, error_r);
