@@ -244,3 +244,19 @@ def test_termination_scheduled_and_visible(iris, org):
     assert iris.api("GET", t, token=admin).json()["status"] == "scheduled"
     assert iris.api("DELETE", t, token=org["op"]).status_code == 204
     assert iris.api("GET", t, token=admin).json()["status"] == "cancelled"
+
+
+# P-REG-1 P-REG-2 P-SUB-1: the same registers from irisctl on the data directory.
+def test_irisctl_registers(iris, org):
+    r = iris.ctl("register", "--tenant", org["tid"], "--html")
+    assert r.returncode == 0 and "Art. 30(2)" in r.stdout, r.stderr
+    r = iris.ctl("tom", "--tenant", org["tid"])
+    rep = json.loads(r.stdout)
+    assert {c["id"] for c in rep["checks"]} >= {"tls", "sealing", "audit_chain"}
+    assert r.returncode == (0 if rep["ok"] else 1)
+    r = iris.ctl("subprocessor", "add", "Ctl Ltd", "1 Road, Dublin", "support", "tickets", "IE")
+    assert r.returncode == 0, r.stderr
+    listed = json.loads(iris.ctl("subprocessor", "list").stdout)
+    assert any(s["name"] == "Ctl Ltd" for s in listed)
+    assert iris.ctl("breach", "list").returncode == 0
+    assert iris.ctl("tom").returncode == 2
