@@ -6,6 +6,8 @@
 #include "domain/app.h"
 #include "domain/mail_catalog.h"
 #include "privacy/catalog.h"
+#include "privacy/dsr.h"
+#include "privacy/legal_hold.h"
 #include "privacy/register.h"
 #include "privacy/dsr.h"
 
@@ -18,8 +20,22 @@ extern const struct catalog_column contact_book_catalog[];
 extern const struct catalog_table accounts_catalog_tables[];
 extern const struct catalog_table contact_book_catalog_tables[];
 
+/* Erasure waits while a legal hold covers the account (P-RET-2). */
+static int erase_guard_legal_hold(struct store *st, const char *tenant_id, const char *subject_id,
+				  const char **reason_r)
+{
+	if (!legal_hold_active(st, tenant_id, "user", subject_id))
+		return 0;
+	*reason_r = "a legal hold suspends deletion of this account";
+	return 1;
+}
+
 void app_register_catalog(void)
 {
+	/* Wiring between privacy modules that must not know each other: the
+	 * legal hold guards erasure. Done here because every program calls
+	 * this once. (The backups' erasure ledger is written by accounts.c.) */
+	dsr_set_erase_guard(erase_guard_legal_hold);
 	privacy_catalog_register(crypto_catalog);
 	privacy_catalog_register(audit_catalog);
 	privacy_catalog_register(mail_catalog);
