@@ -17,6 +17,8 @@ extern const struct catalog_column accounts_catalog[];
 extern const struct catalog_column backup_catalog[];
 extern const struct catalog_column directory_catalog[];
 extern const struct catalog_column contact_book_catalog[];
+extern const struct catalog_column xmpp_catalog[];
+extern const struct catalog_table xmpp_catalog_tables[];
 extern const struct catalog_table accounts_catalog_tables[];
 extern const struct catalog_table contact_book_catalog_tables[];
 
@@ -49,6 +51,8 @@ void app_register_catalog(void)
 	privacy_catalog_register_tables(dsr_tables);
 	privacy_catalog_register(contact_book_catalog);
 	privacy_catalog_register_tables(contact_book_catalog_tables);
+	privacy_catalog_register(xmpp_catalog);
+	privacy_catalog_register_tables(xmpp_catalog_tables);
 	privacy_catalog_register(registers_catalog);
 	privacy_catalog_register_tables(registers_catalog_tables);
 }

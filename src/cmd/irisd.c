@@ -16,6 +16,7 @@
 #include "net/server.h"
 #include "net/tls.h"
 #include "api/api.h"
+#include "xmpp/xmpp_server.h"
 #include "privacy/retention.h"
 
 #include <getopt.h>
@@ -36,6 +37,8 @@ struct irisd {
 	uv_loop_t *loop;
 	uv_signal_t sigterm, sigint, sighup;
 	struct http_server *http;
+	struct xmpp_server *xmpp;
+	int draining; /* listeners still draining */
 	struct http_router *router;
 	struct periodic *mail, *jobs;
 	char *cert_path, *key_path;
@@ -114,6 +117,8 @@ static int prepare_certificate(struct irisd *d)
 static void drained(void *arg)
 {
 	struct irisd *d = arg;
+	if (--d->draining > 0)
+		return;
 	d->app.mail_kick = NULL;
 	periodic_stop(d->mail);
 	periodic_stop(d->jobs);
@@ -131,6 +136,8 @@ static void on_stop_signal(uv_signal_t *h, int signum)
 	uv_signal_stop(&d->sigterm);
 	uv_signal_stop(&d->sigint);
 	uv_signal_stop(&d->sighup);
+	d->draining = 2;
+	xmpp_server_drain(d->xmpp, drained, d);
 	http_server_drain(d->http, drained, d);
 }
 
@@ -216,6 +223,12 @@ static int start_http(struct irisd *d)
 	printf("irisd: listening on %s://%s:%d\n", d->cfg.http_tls ? "https" : "http",
 	       d->cfg.http_bind, http_server_port(d->http));
 	fflush(stdout);
+	if (xmpp_server_start(d->loop, &d->app, &d->cfg, d->cert_path, d->key_path, &d->xmpp,
+			      &error) < 0) {
+		/* HTTPS keeps serving; the operator sees the error (port in use?) */
+		log_error("event=xmpp_listen_failed error=\"%s\"", error);
+		d->xmpp = NULL;
+	}
 	return 0;
 }
 
@@ -242,7 +255,9 @@ static int run(struct irisd *d)
 		log_error("event=startup_failed error=\"%s\"", error);
 		return 1;
 	}
-	if ((d->cfg.http_tls && prepare_certificate(d) < 0) || first_run_bootstrap(&d->app) < 0)
+	bool need_cert =
+	    d->cfg.http_tls || d->cfg.xmpp_c2s_port >= 0 || d->cfg.xmpp_c2s_tls_port >= 0;
+	if ((need_cert && prepare_certificate(d) < 0) || first_run_bootstrap(&d->app) < 0)
 		return 1;
 	d->loop = uv_default_loop();
 	/* Signals first: "listening" may be read by a supervisor that stops us
@@ -253,6 +268,7 @@ static int run(struct irisd *d)
 	start_duties(d);
 	uv_run(d->loop, UV_RUN_DEFAULT);
 	http_server_free(&d->http);
+	xmpp_server_free(&d->xmpp);
 	uv_loop_close(d->loop);
 	log_info("event=stopped");
 	return 0;

@@ -65,6 +65,22 @@ const struct config_setting config_settings[] = {
 	 "audit entries between signed checkpoints"},
 	{"profile.avatar_max_bytes", CONFIG_INT, S(avatar_max_bytes), 1024, 16777216, "1048576",
 	 true, "largest avatar image accepted"},
+	{"xmpp.bind", CONFIG_STRING, S(xmpp_bind), 0, 0, "127.0.0.1", false,
+	 "address of the XMPP client listeners"},
+	{"xmpp.c2s_port", CONFIG_INT, S(xmpp_c2s_port), -1, 65535, "5222", false,
+	 "XMPP client port with mandatory STARTTLS (0 picks a free one, -1 off)"},
+	{"xmpp.c2s_tls_port", CONFIG_INT, S(xmpp_c2s_tls_port), -1, 65535, "5223", false,
+	 "XMPP client port with direct TLS, XEP-0368 (0 picks a free one, -1 off)"},
+	{"xmpp.plaintext", CONFIG_BOOL, S(xmpp_plaintext), 0, 0, "false", false,
+	 "allow SCRAM logins without STARTTLS; needs dev_mode and a loopback peer"},
+	{"xmpp.max_stanza_bytes", CONFIG_INT, S(xmpp_max_stanza_bytes), 4096, 16777216, "262144",
+	 false, "largest stanza accepted (policy-violation beyond)"},
+	{"xmpp.max_connections", CONFIG_INT, S(xmpp_max_connections), 1, 1000000, "20000", false,
+	 "simultaneous XMPP client connections"},
+	{"xmpp.auth_timeout_ms", CONFIG_INT, S(xmpp_auth_timeout_ms), 1000, 600000, "30000", false,
+	 "time allowed from connect to a bound resource"},
+	{"xmpp.max_offline", CONFIG_INT, S(xmpp_max_offline), 0, 1000000, "10000", true,
+	 "offline messages kept per user (beyond: service-unavailable)"},
 	{NULL, 0, 0, 0, 0, NULL, false, NULL},
 };
 
@@ -194,6 +210,10 @@ int config_validate(const struct config *cfg, char **error_r)
 	}
 	if (!cfg->http_tls && !cfg->dev_mode) {
 		*error_r = xasprintf("http.tls = false needs server.dev_mode = true (P-SEC-3)");
+		return -1;
+	}
+	if (cfg->xmpp_plaintext && !cfg->dev_mode) {
+		*error_r = xasprintf("xmpp.plaintext = true needs server.dev_mode = true (P-SEC-3)");
 		return -1;
 	}
 	if (strcmp(cfg->log_level, "debug") != 0 && strcmp(cfg->log_level, "info") != 0 &&

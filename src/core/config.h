@@ -48,6 +48,15 @@ struct config {
 	int audit_checkpoint_every;
 	/* [profile] */
 	int avatar_max_bytes;
+	/* [xmpp] */
+	char *xmpp_bind;
+	int xmpp_c2s_port;
+	int xmpp_c2s_tls_port;
+	bool xmpp_plaintext;
+	int xmpp_max_stanza_bytes;
+	int xmpp_max_connections;
+	int xmpp_auth_timeout_ms;
+	int xmpp_max_offline;
 };
 
 struct config_setting {

@@ -1,0 +1,584 @@
+/*
+ * xmpp/c2s: one client connection: TCP, TLS (STARTTLS or direct), the XML
+ * stream, stream negotiation (RFC 6120 §4-§7), the per-session stanza
+ * queue and coalesced output (one write per connection per loop iteration).
+ */
+#include "core/config.h"
+#include "core/log.h"
+#include "core/xalloc.h"
+#include "net/tls.h"
+#include "xmpp/c2s_internal.h"
+#include "xmpp/stanza.h"
+#include "xmpp/xml_stream.h"
+#include "xmpp/xml_writer.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CLOSE_GRACE_MS 3000
+
+struct c2s_write {
+	uv_write_t req;
+	struct c2s_conn *conn;
+	size_t len;
+	char data[];
+};
+
+static void conn_free(struct c2s_conn *c)
+{
+	struct xmpp_server *srv = c->srv;
+	for (size_t i = 0; i < c->q_len; i++)
+		xml_doc_free(&c->queue[(c->q_head + i) % c->q_cap]);
+	free(c->queue);
+	xml_parser_free(&c->parser);
+	tls_conn_free(&c->tls);
+	xml_buf_free(&c->out);
+	sasl_free(&c->sasl);
+	xml_doc_free(&c->presence);
+	for (size_t i = 0; i < c->n_directed; i++)
+		free(c->directed[i]);
+	free(c->directed);
+	free(c->resource);
+	free(c->full);
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		srv->conns = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	srv->n_conns--;
+	free(c);
+	xmpp_server_maybe_drained(srv);
+}
+
+void c2s_ref(struct c2s_conn *c)
+{
+	c->refs++;
+}
+
+void c2s_unref(struct c2s_conn *c)
+{
+	if (--c->refs == 0)
+		conn_free(c);
+}
+
+static void handle_closed(uv_handle_t *h)
+{
+	c2s_unref(h->data);
+}
+
+/* Closes the socket now; output not yet written is dropped. */
+static void close_now(struct c2s_conn *c)
+{
+	if (c->dead)
+		return;
+	c->dead = true;
+	c->state = C2S_CLOSING;
+	uv_close((uv_handle_t *)&c->tcp, handle_closed);
+	uv_close((uv_handle_t *)&c->timer, handle_closed);
+}
+
+static void on_grace_timeout(uv_timer_t *t)
+{
+	close_now(t->data);
+}
+
+void c2s_close(struct c2s_conn *c)
+{
+	if (c->state == C2S_CLOSING)
+		return;
+	if (c->state == C2S_BOUND)
+		session_end(c);
+	c->state = C2S_CLOSING;
+	if (c->reading) {
+		uv_read_stop((uv_stream_t *)&c->tcp);
+		c->reading = false;
+	}
+	if (!c->dead) {
+		uv_timer_stop(&c->timer);
+		uv_timer_start(&c->timer, on_grace_timeout, CLOSE_GRACE_MS, 0);
+	}
+	/* Closed once the flush of this iteration is written (write_done). */
+	if (!c->dirty) {
+		c->dirty = true;
+		c->dirty_next = c->srv->dirty;
+		c->srv->dirty = c;
+	}
+}
+
+static void mark_dirty(struct c2s_conn *c)
+{
+	if (c->dirty || c->dead)
+		return;
+	c->dirty = true;
+	c->dirty_next = c->srv->dirty;
+	c->srv->dirty = c;
+}
+
+void c2s_send(struct c2s_conn *c, const struct xml_elem *stanza)
+{
+	if (c->dead || c->state == C2S_CLOSING)
+		return;
+	if (xml_writer_write(&c->out, stanza, XMPP_NS_CLIENT, true) < 0) {
+		log_warn("event=xmpp_unwritable_stanza");
+		return;
+	}
+	mark_dirty(c);
+}
+
+void c2s_send_raw(struct c2s_conn *c, const char *text)
+{
+	if (c->dead)
+		return;
+	xml_buf_append_str(&c->out, text);
+	mark_dirty(c);
+}
+
+void c2s_send_stanza_error(struct c2s_conn *c, const struct xml_elem *stanza,
+			   enum stanza_error_cond cond)
+{
+	struct stanza_error err = {stanza_error_default_type(cond), cond, NULL, NULL, NULL};
+	struct xml_doc *reply = stanza_error_reply(stanza, &err);
+	if (reply == NULL)
+		return;
+	c2s_send(c, xml_doc_root(reply));
+	xml_doc_free(&reply);
+}
+
+static bool header_sent(const struct c2s_conn *c)
+{
+	return c->stream_id[0] != '\0';
+}
+
+static void write_header(struct c2s_conn *c)
+{
+	ids_random_hex(c->stream_id, 16);
+	struct xml_stream_header h = {
+		.from = c->srv->domain, .id = c->stream_id, .version = "1.0", .lang = "en",
+		.content_ns = XMPP_NS_CLIENT, .framing = false,
+	};
+	(void)xml_stream_write_header(&c->out, &h);
+	mark_dirty(c);
+}
+
+void c2s_stream_error(struct c2s_conn *c, enum stream_error_cond cond, const char *text)
+{
+	if (c->state == C2S_CLOSING || c->dead)
+		return;
+	if (!header_sent(c))
+		write_header(c);
+	(void)stream_error_write(&c->out, cond, text, false);
+	xml_stream_write_close(&c->out, false);
+	c2s_close(c);
+}
+
+/* ---- output ----------------------------------------------------------- */
+
+static void write_done(uv_write_t *req, int status)
+{
+	struct c2s_write *w = (struct c2s_write *)req;
+	struct c2s_conn *c = w->conn;
+	c->out_inflight -= w->len;
+	free(w);
+	if (status < 0 && !c->dead) {
+		if (c->state != C2S_CLOSING)
+			c2s_close(c);
+		close_now(c);
+	} else if (c->state == C2S_CLOSING && c->out_inflight == 0 && c->out.len == 0)
+		close_now(c);
+	c2s_unref(c);
+}
+
+static void write_bytes(struct c2s_conn *c, const void *data, size_t len)
+{
+	struct c2s_write *w = xmalloc(sizeof(*w) + len);
+	memcpy(w->data, data, len);
+	w->len = len;
+	w->conn = c;
+	c2s_ref(c);
+	c->out_inflight += len;
+	uv_buf_t b = uv_buf_init(w->data, (unsigned)len);
+	if (uv_write(&w->req, (uv_stream_t *)&c->tcp, &b, 1, write_done) < 0) {
+		c->out_inflight -= len;
+		free(w);
+		c2s_unref(c);
+		close_now(c);
+	}
+}
+
+/* Moves the TLS layer's ciphertext to the socket. */
+static void write_tls_out(struct c2s_conn *c)
+{
+	size_t n;
+	while ((n = tls_conn_out_pending(c->tls)) > 0) {
+		struct c2s_write *w = xmalloc(sizeof(*w) + n);
+		w->len = tls_conn_take_out(c->tls, w->data, n);
+		w->conn = c;
+		c2s_ref(c);
+		c->out_inflight += w->len;
+		uv_buf_t b = uv_buf_init(w->data, (unsigned)w->len);
+		if (uv_write(&w->req, (uv_stream_t *)&c->tcp, &b, 1, write_done) < 0) {
+			c->out_inflight -= w->len;
+			free(w);
+			c2s_unref(c);
+			close_now(c);
+			return;
+		}
+	}
+}
+
+static void flush_one(struct c2s_conn *c)
+{
+	c->dirty = false;
+	if (c->dead)
+		return;
+	if (c->out.len > 0) {
+		if (c->tls_active) {
+			if (tls_conn_write(c->tls, c->out.data, c->out.len) < 0) {
+				xml_buf_reset(&c->out);
+				close_now(c);
+				return;
+			}
+		} else
+			write_bytes(c, c->out.data, c->out.len);
+		xml_buf_reset(&c->out);
+	}
+	if (c->tls_active) {
+		if (c->state == C2S_CLOSING)
+			tls_conn_shutdown(c->tls); /* after the last stanza */
+		write_tls_out(c);
+	}
+	if (c->dead)
+		return;
+	if (c->out_inflight > C2S_OUT_MAX) {
+		log_info("event=xmpp_slow_reader_closed");
+		close_now(c);
+	} else if (c->state == C2S_CLOSING && c->out_inflight == 0)
+		close_now(c);
+}
+
+void c2s_flush_dirty(struct xmpp_server *srv)
+{
+	while (srv->dirty != NULL) {
+		struct c2s_conn *c = srv->dirty;
+		srv->dirty = c->dirty_next;
+		c2s_ref(c);
+		flush_one(c);
+		c2s_unref(c);
+	}
+}
+
+/* ---- input ------------------------------------------------------------- */
+
+static void features_send(struct c2s_conn *c)
+{
+	struct xml_doc *d = xml_doc_new(0);
+	struct xml_elem *f = xml_elem_new(d, NULL, XMPP_NS_STREAMS, "features");
+	const struct config *cfg = c->srv->cfg;
+	if (c->state == C2S_AUTHED) {
+		session_features(c, f);
+	} else if (!c->secure) {
+		struct xml_elem *tls = xml_elem_new(d, f, XMPP_NS_TLS, "starttls");
+		xml_elem_new(d, tls, XMPP_NS_TLS, "required");
+		c->state = C2S_TLS_OFFERED;
+		if (cfg->xmpp_plaintext && cfg->dev_mode && c->loopback)
+			sasl_features(c, f);
+	} else {
+		c->state = C2S_SASL;
+		sasl_features(c, f);
+	}
+	c2s_send(c, f);
+	xml_doc_free(&d);
+}
+
+static enum xml_parser_action on_header(void *ctx, const struct xml_stream_header *h)
+{
+	struct c2s_conn *c = ctx;
+	write_header(c);
+	if (h->to == NULL || strcasecmp(h->to, c->srv->domain) != 0) {
+		c2s_stream_error(c, STREAM_ERR_HOST_UNKNOWN, "this server serves another domain");
+		return XML_PARSER_STOP;
+	}
+	if (h->version == NULL || strncmp(h->version, "1.", 2) != 0) {
+		c2s_stream_error(c, STREAM_ERR_UNSUPPORTED_VERSION, NULL);
+		return XML_PARSER_STOP;
+	}
+	features_send(c);
+	return XML_PARSER_CONTINUE;
+}
+
+static bool tls_allowed_now(struct c2s_conn *c)
+{
+	return !c->secure && !c->direct_tls && c->state == C2S_TLS_OFFERED;
+}
+
+/* STARTTLS (RFC 6120 §5.4.2.3): <proceed/> in clear, then TLS; anything the
+ * client sent after <starttls/> in clear is dropped. */
+static void start_tls(struct c2s_conn *c)
+{
+	c2s_send_raw(c, "<proceed xmlns='" XMPP_NS_TLS "'/>");
+	flush_one(c);
+	c->tls = tls_conn_server_new(c->srv->tls);
+	c->tls_active = c->secure = true;
+	c->stream_id[0] = '\0';
+	c->state = C2S_CONNECTED;
+}
+
+static bool is_message_job_ok(const struct c2s_conn *c, const struct xml_elem *el)
+{
+	/* Messages may pipeline behind message jobs (FIFO batches keep their
+	 * order); anything else waits until no job of this session runs. */
+	return c->jobs_inflight == 0 ||
+	       (stanza_kind(el) == STANZA_MESSAGE && c->state == C2S_BOUND &&
+		c->jobs_inflight == c->msg_jobs);
+}
+
+static void dispatch(struct c2s_conn *c, struct xml_doc *doc)
+{
+	struct xml_elem *el = xml_doc_root(doc);
+	switch (c->state) {
+	case C2S_TLS_OFFERED:
+	case C2S_SASL:
+		if (xml_elem_ns(el)[0] != '\0' && strcmp(xml_elem_ns(el), XMPP_NS_SASL) == 0) {
+			sasl_handle(c, el);
+		} else if (stanza_kind(el) != STANZA_OTHER) {
+			c2s_stream_error(c, STREAM_ERR_NOT_AUTHORIZED, "authenticate first");
+		} else {
+			c2s_stream_error(c, STREAM_ERR_POLICY_VIOLATION, "unexpected element");
+		}
+		xml_doc_free(&doc);
+		return;
+	case C2S_AUTHED:
+	case C2S_BOUND:
+		if (stanza_kind(el) == STANZA_OTHER) {
+			c2s_stream_error(c, STREAM_ERR_UNSUPPORTED_STANZA_TYPE, NULL);
+			xml_doc_free(&doc);
+			return;
+		}
+		session_dispatch(c, doc);
+		return;
+	default:
+		xml_doc_free(&doc);
+		return;
+	}
+}
+
+static void queue_push(struct c2s_conn *c, struct xml_doc *doc)
+{
+	if (c->q_len == c->q_cap) {
+		size_t ncap = c->q_cap ? c->q_cap * 2 : 8;
+		struct xml_doc **nq = xmalloc(ncap * sizeof(*nq));
+		for (size_t i = 0; i < c->q_len; i++)
+			nq[i] = c->queue[(c->q_head + i) % c->q_cap];
+		free(c->queue);
+		c->queue = nq;
+		c->q_cap = ncap;
+		c->q_head = 0;
+	}
+	c->queue[(c->q_head + c->q_len++) % c->q_cap] = doc;
+}
+
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf);
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf);
+
+static void resume_reading(struct c2s_conn *c)
+{
+	if (!c->reading && c->state != C2S_CLOSING && !c->dead &&
+	    uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) == 0)
+		c->reading = true;
+}
+
+/* Runs queued stanzas in order while the session may. */
+static void run_queue(struct c2s_conn *c)
+{
+	while (c->q_len > 0 && c->state != C2S_CLOSING) {
+		struct xml_doc *doc = c->queue[c->q_head];
+		if (!is_message_job_ok(c, xml_doc_root(doc)))
+			break;
+		c->q_head = (c->q_head + 1) % c->q_cap;
+		c->q_len--;
+		dispatch(c, doc);
+	}
+	if (c->q_len < C2S_QUEUE_PAUSE / 2)
+		resume_reading(c);
+}
+
+void c2s_job_finished(struct c2s_conn *c)
+{
+	if (c->state != C2S_CLOSING)
+		run_queue(c);
+}
+
+static enum xml_parser_action on_stanza(void *ctx, struct xml_doc *doc)
+{
+	struct c2s_conn *c = ctx;
+	struct xml_elem *el = xml_doc_root(doc);
+	if (c->state == C2S_CLOSING) {
+		xml_doc_free(&doc);
+		return XML_PARSER_STOP;
+	}
+	if (xml_elem_is(el, XMPP_NS_TLS, "starttls")) {
+		xml_doc_free(&doc);
+		if (!tls_allowed_now(c) || c->q_len > 0 || c->jobs_inflight > 0) {
+			c2s_send_raw(c, "<failure xmlns='" XMPP_NS_TLS "'/></stream:stream>");
+			c2s_close(c);
+			return XML_PARSER_STOP;
+		}
+		c->tls_pending = true;
+		return XML_PARSER_STOP;
+	}
+	queue_push(c, doc);
+	run_queue(c);
+	if (c->q_len >= C2S_QUEUE_PAUSE && c->reading) {
+		uv_read_stop((uv_stream_t *)&c->tcp);
+		c->reading = false;
+	}
+	return c->state == C2S_CLOSING ? XML_PARSER_STOP : XML_PARSER_CONTINUE;
+}
+
+static enum xml_parser_action on_close(void *ctx)
+{
+	struct c2s_conn *c = ctx;
+	if (c->state != C2S_CLOSING) {
+		xml_stream_write_close(&c->out, false);
+		mark_dirty(c);
+		c2s_close(c);
+	}
+	return XML_PARSER_STOP;
+}
+
+static const struct xml_parser_callbacks callbacks = {on_header, on_stanza, on_close};
+
+void c2s_restart_stream(struct c2s_conn *c)
+{
+	xml_parser_restart(c->parser);
+	c->stream_id[0] = '\0';
+}
+
+static void feed_plain(struct c2s_conn *c, const char *data, size_t len)
+{
+	size_t used = 0;
+	if (c->state == C2S_CLOSING)
+		return;
+	if (xml_parser_feed(c->parser, data, len, &used) < 0) {
+		const struct xml_parser_error *e = xml_parser_error(c->parser);
+		c2s_stream_error(c, e->cond, e->text);
+		return;
+	}
+	if (c->tls_pending) {
+		/* whatever followed <starttls/> in clear is dropped */
+		c->tls_pending = false;
+		xml_parser_restart(c->parser);
+		start_tls(c);
+	}
+}
+
+static char read_buf[65536];
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+	/* One loop thread: a read is handled before the next alloc. */
+	*buf = uv_buf_init(read_buf, sizeof(read_buf));
+}
+
+static void feed_tls(struct c2s_conn *c, const char *data, size_t len)
+{
+	static char plain[16384];
+	if (tls_conn_feed(c->tls, data, len) < 0) {
+		close_now(c);
+		return;
+	}
+	for (;;) {
+		size_t n = 0;
+		enum tls_read_result r = tls_conn_read(c->tls, plain, sizeof(plain), &n);
+		if (r == TLS_READ_OK) {
+			feed_plain(c, plain, n);
+			if (c->dead || c->state == C2S_CLOSING)
+				break;
+			continue;
+		}
+		if (r == TLS_READ_CLOSED)
+			c2s_close(c);
+		else if (r == TLS_READ_ERROR)
+			close_now(c);
+		break;
+	}
+	if (!c->dead)
+		mark_dirty(c); /* handshake bytes */
+}
+
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+{
+	struct c2s_conn *c = s->data;
+	if (nread == 0)
+		return;
+	if (nread < 0) {
+		c2s_close(c);
+		close_now(c);
+		return;
+	}
+	c2s_ref(c);
+	if (c->tls_active)
+		feed_tls(c, buf->base, (size_t)nread);
+	else
+		feed_plain(c, buf->base, (size_t)nread);
+	c2s_unref(c);
+}
+
+static void on_auth_timeout(uv_timer_t *t)
+{
+	struct c2s_conn *c = t->data;
+	if (c->state != C2S_BOUND)
+		c2s_stream_error(c, STREAM_ERR_CONNECTION_TIMEOUT, "authentication took too long");
+}
+
+static void peer_address(struct c2s_conn *c)
+{
+	struct sockaddr_storage ss;
+	int len = sizeof(ss);
+	snprintf(c->addr, sizeof(c->addr), "unknown");
+	if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &len) != 0)
+		return;
+	if (ss.ss_family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+		uv_ip4_name(in, c->addr, sizeof(c->addr));
+		c->loopback = (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+	} else if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+		uv_ip6_name(in6, c->addr, sizeof(c->addr));
+		c->loopback = strcmp(c->addr, "::1") == 0;
+	}
+}
+
+void c2s_accept(struct xmpp_server *srv, uv_stream_t *listener, bool direct_tls)
+{
+	struct c2s_conn *c = xcalloc(1, sizeof(*c));
+	c->srv = srv;
+	uv_tcp_init(srv->loop, &c->tcp);
+	c->tcp.data = c;
+	c->refs = 2; /* tcp + timer handles */
+	uv_timer_init(srv->loop, &c->timer);
+	c->timer.data = c;
+	c->next = srv->conns;
+	if (srv->conns != NULL)
+		srv->conns->prev = c;
+	srv->conns = c;
+	srv->n_conns++;
+	if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0 ||
+	    srv->n_conns > (unsigned)srv->cfg->xmpp_max_connections) {
+		close_now(c);
+		return;
+	}
+	uv_tcp_nodelay(&c->tcp, 1);
+	peer_address(c);
+	struct xml_parser_settings ps = {XML_PARSER_STREAM, XMPP_NS_CLIENT, &srv->limits};
+	c->parser = xml_parser_new(&ps, &callbacks, c);
+	c->direct_tls = direct_tls;
+	if (direct_tls) {
+		c->tls = tls_conn_server_new(srv->tls);
+		c->tls_active = c->secure = true;
+	}
+	uv_timer_start(&c->timer, on_auth_timeout, (uint64_t)srv->cfg->xmpp_auth_timeout_ms, 0);
+	resume_reading(c);
+}

@@ -1,0 +1,223 @@
+/*
+ * xmpp/router: where a client's message or iq goes (RFC 6120 §10,
+ * RFC 6121 §8). The server never trusts a client's from: every stanza is
+ * stamped with the session's full JID. Messages go through the archive
+ * (archive.c) so they are committed before they are routed; iqs addressed
+ * to the server or the account are answered here.
+ */
+#include "core/log.h"
+#include "core/xalloc.h"
+#include "xmpp/c2s_internal.h"
+#include "xmpp/jid.h"
+#include "xmpp/stanza.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct c2s_conn *router_find_full(struct xmpp_server *srv, const char *full)
+{
+	const char *slash = strchr(full, '/');
+	char local[65];
+	if (slash == NULL)
+		return NULL;
+	const char *at = strchr(full, '@');
+	if (at == NULL || at > slash || (size_t)(at - full) >= sizeof(local))
+		return NULL;
+	memcpy(local, full, (size_t)(at - full));
+	local[at - full] = '\0';
+	struct xuser *u = xuser_find(srv, local);
+	if (u == NULL)
+		return NULL;
+	for (struct c2s_conn *s = u->sessions; s != NULL; s = s->unext)
+		if (strcmp(s->full, full) == 0)
+			return s;
+	return NULL;
+}
+
+/* RFC 6121 §8.5.2: a message to the bare JID goes to the available
+ * resources of highest non-negative priority (headline: all non-negative). */
+size_t router_deliver_bare(struct xuser *u, const struct xml_elem *stanza, const char *type)
+{
+	struct c2s_conn *av[XMPP_MAX_RESOURCES];
+	size_t n = xuser_available(u, av, XMPP_MAX_RESOURCES), sent = 0;
+	int best = -1;
+	bool all = type != NULL && strcmp(type, "headline") == 0;
+	for (size_t i = 0; i < n; i++)
+		if (av[i]->priority > best)
+			best = av[i]->priority;
+	if (best < 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (av[i]->priority < 0 || (!all && av[i]->priority != best))
+			continue;
+		c2s_send(av[i], stanza);
+		sent++;
+	}
+	return sent;
+}
+
+/* Parses the to of a stanza; for the local domain puts the localpart in
+ * local (empty for the domain itself) and the resource (may be NULL).
+ * Returns 1 local, 0 remote domain, -1 malformed. */
+static int parse_to(struct c2s_conn *c, const char *to, struct jid *j)
+{
+	if (jid_parse_str(to, j, NULL) < 0)
+		return -1;
+	if (j->domain_len != strlen(c->srv->domain) ||
+	    memcmp(j->domain, c->srv->domain, j->domain_len) != 0)
+		return 0;
+	return 1;
+}
+
+static void error_reply(struct c2s_conn *c, struct xml_doc **doc, enum stanza_error_cond cond)
+{
+	c2s_send_stanza_error(c, xml_doc_root(*doc), cond);
+	xml_doc_free(doc);
+}
+
+void router_message(struct c2s_conn *c, struct xml_doc *doc)
+{
+	struct xml_elem *el = xml_doc_root(doc);
+	const char *type = stanza_type(el);
+	struct jid j;
+	xml_elem_set_attr(el, "from", c->full); /* never trust the client's from */
+	if (stanza_to(el) == NULL)
+		xml_elem_set_attr(el, "to", c->user->bare);
+	if (type == NULL)
+		type = "normal";
+	int where = parse_to(c, stanza_to(el), &j);
+	if (where < 0) {
+		error_reply(c, &doc, STANZA_ERR_JID_MALFORMED);
+		return;
+	}
+	if (where == 0) {
+		jid_free(&j);
+		error_reply(c, &doc, STANZA_ERR_REMOTE_SERVER_NOT_FOUND);
+		return;
+	}
+	if (j.local == NULL || strcmp(type, "groupchat") == 0) {
+		jid_free(&j);
+		error_reply(c, &doc, STANZA_ERR_SERVICE_UNAVAILABLE);
+		return;
+	}
+	char local[65], *full = NULL;
+	snprintf(local, sizeof(local), "%.*s", (int)j.local_len, j.local);
+	if (j.resource != NULL)
+		full = jid_to_string(&j, true);
+	jid_free(&j);
+	/* normalised to (lowercased local and domain) */
+	archive_message(c, doc, local, full);
+	free(full);
+}
+
+static void iq_result_empty(struct c2s_conn *c, struct xml_doc **doc)
+{
+	server_send_iq_result(c, xml_doc_root(*doc), NULL);
+	xml_doc_free(doc);
+}
+
+static void disco_info(struct c2s_conn *c, struct xml_doc **doc)
+{
+	static const char *features[] = {XMPP_NS_DISCO_INFO, XMPP_NS_PING, XMPP_NS_ROSTER,
+					 "urn:xmpp:offline:0", "msgoffline", NULL};
+	struct xml_doc *p = xml_doc_new(0);
+	struct xml_elem *q = xml_elem_new(p, NULL, XMPP_NS_DISCO_INFO, "query");
+	struct xml_elem *id = xml_elem_new(p, q, XMPP_NS_DISCO_INFO, "identity");
+	xml_elem_set_attr(id, "category", "server");
+	xml_elem_set_attr(id, "type", "im");
+	xml_elem_set_attr(id, "name", "Iris");
+	for (int i = 0; features[i] != NULL; i++)
+		xml_elem_set_attr(xml_elem_new(p, q, XMPP_NS_DISCO_INFO, "feature"), "var",
+				  features[i]);
+	server_send_iq_result(c, xml_doc_root(*doc), &p);
+	xml_doc_free(doc);
+}
+
+/* An iq to the server itself (or to the account's bare JID). */
+static void iq_to_server(struct c2s_conn *c, struct xml_doc *doc, bool to_account)
+{
+	struct xml_elem *el = xml_doc_root(doc);
+	const char *type = stanza_type(el);
+	struct xml_elem *q = xml_elem_first_child(el);
+	if (strcmp(type, "result") == 0 || strcmp(type, "error") == 0) {
+		xml_doc_free(&doc);
+		return;
+	}
+	if (q != NULL && xml_elem_is(q, XMPP_NS_ROSTER, "query")) {
+		roster_iq(c, doc);
+	} else if (q != NULL && xml_elem_is(q, XMPP_NS_SESSION, "session")) {
+		iq_result_empty(c, &doc);
+	} else if (q != NULL && xml_elem_is(q, XMPP_NS_PING, "ping")) {
+		iq_result_empty(c, &doc);
+	} else if (q != NULL && !to_account && xml_elem_is(q, XMPP_NS_DISCO_INFO, "query") &&
+		   strcmp(type, "get") == 0) {
+		disco_info(c, &doc);
+	} else {
+		error_reply(c, &doc, STANZA_ERR_SERVICE_UNAVAILABLE);
+	}
+}
+
+static bool iq_valid(struct xml_elem *el)
+{
+	const char *type = stanza_type(el), *id = stanza_id(el);
+	if (type == NULL || id == NULL)
+		return false;
+	if (strcmp(type, "get") == 0 || strcmp(type, "set") == 0)
+		return xml_elem_child_count(el) == 1;
+	return strcmp(type, "result") == 0 || strcmp(type, "error") == 0;
+}
+
+void router_iq(struct c2s_conn *c, struct xml_doc *doc)
+{
+	struct xml_elem *el = xml_doc_root(doc);
+	const char *to = stanza_to(el), *type;
+	struct jid j;
+	xml_elem_set_attr(el, "from", c->full);
+	if (!iq_valid(el)) {
+		error_reply(c, &doc, STANZA_ERR_BAD_REQUEST);
+		return;
+	}
+	type = stanza_type(el);
+	if (to == NULL) {
+		iq_to_server(c, doc, false);
+		return;
+	}
+	int where = parse_to(c, to, &j);
+	if (where <= 0) {
+		if (where == 0)
+			jid_free(&j);
+		error_reply(c, &doc,
+			    where < 0 ? STANZA_ERR_JID_MALFORMED : STANZA_ERR_REMOTE_SERVER_NOT_FOUND);
+		return;
+	}
+	bool reply_type = strcmp(type, "result") == 0 || strcmp(type, "error") == 0;
+	if (j.local == NULL) {
+		jid_free(&j);
+		iq_to_server(c, doc, false);
+		return;
+	}
+	if (j.resource == NULL) {
+		bool own = j.local_len == strlen(c->acct.username) &&
+			   memcmp(j.local, c->acct.username, j.local_len) == 0;
+		jid_free(&j);
+		if (own)
+			iq_to_server(c, doc, true);
+		else if (reply_type)
+			xml_doc_free(&doc);
+		else
+			error_reply(c, &doc, STANZA_ERR_SERVICE_UNAVAILABLE);
+		return;
+	}
+	char *full = jid_to_string(&j, true);
+	jid_free(&j);
+	struct c2s_conn *dest = router_find_full(c->srv, full);
+	free(full);
+	if (dest != NULL)
+		c2s_send(dest, el);
+	else if (!reply_type) {
+		error_reply(c, &doc, STANZA_ERR_SERVICE_UNAVAILABLE);
+		return;
+	}
+	xml_doc_free(&doc);
+}
