@@ -14,6 +14,7 @@
 #include "crypto/keys.h"
 #include "store/store.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
@@ -122,6 +123,35 @@ static size_t upload_read(char *buf, size_t size, size_t n, void *ctx)
 	return chunk;
 }
 
+static bool relay_is_loopback(const char *url);
+
+bool mail_relay_requires_tls(const char *url)
+{
+	return !relay_is_loopback(url);
+}
+
+static bool host_is_loopback(const char *host)
+{
+	struct in_addr v4;
+	if (inet_pton(AF_INET, host, &v4) == 1)
+		return (ntohl(v4.s_addr) >> 24) == 127;
+	return strcmp(host, "[::1]") == 0 || strcmp(host, "localhost") == 0;
+}
+
+/* True when the relay URL names this host (127.0.0.0/8, ::1, localhost). */
+static bool relay_is_loopback(const char *url)
+{
+	CURLU *u = curl_url();
+	char *host = NULL;
+	bool loopback = false;
+	if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK)
+		loopback = host_is_loopback(host);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return loopback;
+}
+
 /* One SMTP transaction; returns NULL on success or a static error text. */
 static const char *smtp_send(const struct config *cfg, const char *rcpt, const char *msg)
 {
@@ -140,8 +170,12 @@ static const char *smtp_send(const struct config *cfg, const char *rcpt, const c
 	curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)cfg->smtp_timeout_s);
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	/* Use STARTTLS when the relay offers it; smtps:// URLs are TLS anyway. */
-	curl_easy_setopt(curl, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
+	/* P-SEC-3: a relay across the network must speak TLS (STARTTLS or
+	 * smtps://), so nobody on the path can strip it and read confirmation
+	 * codes; a relay on this host (a local MTA) may be plain. */
+	curl_easy_setopt(curl, CURLOPT_USE_SSL,
+			 mail_relay_requires_tls(cfg->smtp_url) ? (long)CURLUSESSL_ALL
+								: (long)CURLUSESSL_TRY);
 	CURLcode rc = curl_easy_perform(curl);
 	if (rc != CURLE_OK)
 		err = curl_easy_strerror(rc);

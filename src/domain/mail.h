@@ -32,6 +32,10 @@ int mail_deliver_due(struct app *app, struct store *st);
  * 254 bytes in all; no spaces or control characters). */
 bool mail_address_valid(const char *addr);
 
+/* True when delivery to this relay URL must use TLS (STARTTLS required, or
+ * smtps://): every relay not on this host (P-SEC-3). */
+bool mail_relay_requires_tls(const char *url);
+
 /* Deletes every queued mail concerning subject_id (erasure). */
 int mail_forget_subject(struct store *st, const char *tenant_id, const char *subject_id);
 

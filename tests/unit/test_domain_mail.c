@@ -39,6 +39,17 @@ static void test_address_syntax(void **state)
 	assert_false(mail_address_valid(NULL));
 }
 
+/* P-SEC-3: mail crosses the network only over TLS; a local MTA may be plain. */
+static void test_remote_relay_requires_tls(void **state)
+{
+	assert_true(mail_relay_requires_tls("smtp://mail.example.org:25"));
+	assert_true(mail_relay_requires_tls("smtp://192.0.2.7"));
+	assert_true(mail_relay_requires_tls("smtp://127.example.org"));
+	assert_false(mail_relay_requires_tls("smtp://127.0.0.1:2525"));
+	assert_false(mail_relay_requires_tls("smtp://localhost"));
+	assert_false(mail_relay_requires_tls("smtp://[::1]:25"));
+}
+
 struct fixture {
 	char dir[64];
 	struct config cfg;
@@ -144,6 +155,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_address_syntax),
+		cmocka_unit_test(test_remote_relay_requires_tls),
 		cmocka_unit_test_setup_teardown(test_outbox_sealed_at_rest, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_header_injection_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forget_subject, setup, teardown),
