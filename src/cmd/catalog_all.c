@@ -16,6 +16,8 @@ extern const struct catalog_column audit_catalog[];
 extern const struct catalog_column accounts_catalog[];
 extern const struct catalog_column backup_catalog[];
 extern const struct catalog_column directory_catalog[];
+extern const struct catalog_table backup_catalog_tables[];
+extern const struct catalog_table directory_catalog_tables[];
 extern const struct catalog_column contact_book_catalog[];
 extern const struct catalog_column xmpp_catalog[];
 extern const struct catalog_table xmpp_catalog_tables[];
@@ -45,6 +47,8 @@ void app_register_catalog(void)
 	privacy_catalog_register(accounts_catalog);
 	privacy_catalog_register(backup_catalog);
 	privacy_catalog_register(directory_catalog);
+	privacy_catalog_register_tables(backup_catalog_tables);
+	privacy_catalog_register_tables(directory_catalog_tables);
 	privacy_catalog_register(dsr_catalog);
 	privacy_catalog_register_tables(dsr_foundation_tables);
 	privacy_catalog_register_tables(accounts_catalog_tables);

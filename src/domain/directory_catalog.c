@@ -22,3 +22,9 @@ const struct catalog_column directory_catalog[] = {
      ERASE_DELETE, EXPORT_NONE, NULL},
     {0},
 };
+
+extern const struct catalog_table directory_catalog_tables[];
+const struct catalog_table directory_catalog_tables[] = {
+    {"directory_index", "account_id", "tenant_id", NULL, NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};

@@ -31,3 +31,13 @@ const struct catalog_column backup_catalog[] = {
     {NULL, NULL, false, false, NULL, NULL, NULL, NULL, NULL, 0, ERASE_NOT_PERSONAL, EXPORT_NONE,
      NULL},
 };
+
+/* Table declarations (privacy/catalog.h): the ledger is deliberately not
+ * tied to its subject, since it must outlive the subject's erasure. */
+extern const struct catalog_table backup_catalog_tables[];
+const struct catalog_table backup_catalog_tables[] = {
+    {"erasure_ledger", NULL, "tenant_id", NULL,
+     "lists erased subjects by random id only, so that restored backups erase them again "
+     "(P-AVL-1); kept as proof of erasure"},
+    {NULL, NULL, NULL, NULL, NULL},
+};
