@@ -154,6 +154,8 @@ class Client(slixmpp.ClientXMPP):
         self.priority = priority
         # answers the server's version query (connection log, P-LOG-1)
         self.register_plugin("xep_0092", {"software_name": "iris-proto-test", "version": "4.2"})
+        self.register_plugin("xep_0203")  # delayed delivery stamps
+        self.register_plugin("xep_0199")  # ping (used as the server's ack)
         self.add_event_handler("session_start", self._start)
         self.add_event_handler("message", self._message)
         self.add_event_handler("message_error", lambda m: self.errors.append(m))
@@ -212,6 +214,16 @@ async def connect(iris, jid, password, direct_tls=False, timeout=20, **kw):
         c.connect(("127.0.0.1", iris.c2s))
     await asyncio.wait_for(c.ready.wait(), timeout)
     return c
+
+
+async def server_ack(c):
+    """A ping to the server answered: everything c sent before was handled
+    (a session's stanzas run in order; messages only once committed)."""
+    iq = c.Iq()
+    iq["type"] = "get"
+    iq["to"] = "localhost"
+    iq.enable("ping")
+    await iq.send(timeout=20)
 
 
 async def until(pred, timeout=10):
