@@ -19,8 +19,8 @@ void api_routes_directory(struct http_router *router, struct app *app);
 
 static void add_entry(const struct directory_entry *e, void *ctx)
 {
-	json_array_append_new(ctx, json_pack("{s:s, s:s}", "username", e->username,
-	                                     "display_name", e->display_name));
+	json_array_append_new(
+	    ctx, json_pack("{s:s, s:s}", "username", e->username, "display_name", e->display_name));
 }
 
 static void h_search(const struct http_request *req, struct http_response *resp, void *ctx)
@@ -55,8 +55,8 @@ static void h_search(const struct http_request *req, struct http_response *resp,
 			api_fail(resp, error);
 		return;
 	}
-	http_response_json(resp, 200,
-	                   json_pack("{s:o, s:i}", "results", list, "limit", DIRECTORY_MAX_RESULTS));
+	http_response_json(
+	    resp, 200, json_pack("{s:o, s:i}", "results", list, "limit", DIRECTORY_MAX_RESULTS));
 }
 
 static void h_suggestions(const struct http_request *req, struct http_response *resp, void *ctx)
@@ -73,8 +73,9 @@ static void h_suggestions(const struct http_request *req, struct http_response *
 		api_fail(resp, error);
 		return;
 	}
-	http_response_json(resp, 200, json_pack("{s:o, s:i}", "suggestions", list, "limit",
-	                                        DIRECTORY_MAX_RESULTS));
+	http_response_json(
+	    resp, 200,
+	    json_pack("{s:o, s:i}", "suggestions", list, "limit", DIRECTORY_MAX_RESULTS));
 }
 
 static void h_tenant_directory(const struct http_request *req, struct http_response *resp,
@@ -100,8 +101,8 @@ static void h_tenant_directory(const struct http_request *req, struct http_respo
 	    directory_tenant_get(st, tid, &d) < 0)
 		api_fail(resp, error ? error : "internal");
 	else
-		http_response_json(resp, 200, json_pack("{s:s, s:b}", "tenant_id", tid,
-		                                        "discoverable", d));
+		http_response_json(resp, 200,
+		                   json_pack("{s:s, s:b}", "tenant_id", tid, "discoverable", d));
 	json_decref(body);
 }
 

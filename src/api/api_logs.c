@@ -60,8 +60,7 @@ static void add_login(const struct login_event *e, void *ctx)
 }
 
 /* The XMPP connection log (issue 3), when that module's table exists. */
-static void add_connections(struct store *st, const char *account_id, int limit,
-                            struct rows *rows)
+static void add_connections(struct store *st, const char *account_id, int limit, struct rows *rows)
 {
 	struct store_stmt *q = store_query(st,
 	                                   "SELECT at_ms, protocol, event, client FROM "
@@ -156,11 +155,13 @@ static void h_login_events(const struct http_request *req, struct http_response 
 			char iso[32];
 			iso_time(x->at_ms, iso);
 			json_array_append_new(
-			    list, json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o}", "at",
-			                    (json_int_t)(x->at_ms / 1000), "time", iso, "kind", x->kind,
-			                    "result", x->result, "protocol", x->protocol, "address",
-			                    x->address[0] ? json_string(x->address) : json_null(),
-			                    "client", x->client[0] ? json_string(x->client) : json_null()));
+			    list,
+			    json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:o}", "at",
+			              (json_int_t)(x->at_ms / 1000), "time", iso, "kind", x->kind,
+			              "result", x->result, "protocol", x->protocol, "address",
+			              x->address[0] ? json_string(x->address) : json_null(),
+			              "client",
+			              x->client[0] ? json_string(x->client) : json_null()));
 		}
 		http_response_json(resp, 200, json_pack("{s:o}", "events", list));
 	} else {

@@ -6,6 +6,7 @@
  *   irisctl restore FILE --data NEWDIR --key MASTER_KEY
  *           (--replay-from OLD_DATA_DIR | --ledger LEDGER_FILE | --no-replay)
  *   irisctl [--data DIR] erasure-ledger export FILE
+ *   irisctl [--data DIR] directory reindex    (blind indexes of every account, P-DIR-1)
  *
  * Restore replays the erasure ledger of the live installation (never the
  * one inside the backup) so that nobody erased after the backup was taken
@@ -15,6 +16,7 @@
 #include "cmd/ctl_commands.h"
 #include "cmd/ctl_context.h"
 #include "domain/accounts.h"
+#include "domain/directory.h"
 #include "privacy/backup.h"
 #include "privacy/erasure_ledger.h"
 #include "store/store.h"
@@ -78,8 +80,7 @@ static int erase_rows(void *ctx, struct store *st, const char *tenant_id, const 
 	return 1;
 }
 
-static int load_ledger(const char *replay_from, const char *ledger_file,
-                       struct erasure_list *list)
+static int load_ledger(const char *replay_from, const char *ledger_file, struct erasure_list *list)
 {
 	const char *error = NULL;
 	if (ledger_file != NULL) {
@@ -108,12 +109,9 @@ static int load_ledger(const char *replay_from, const char *ledger_file,
 static int cmd_restore(struct ctl *ctl, int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"data", required_argument, NULL, 'd'},
-	    {"key", required_argument, NULL, 'k'},
-	    {"replay-from", required_argument, NULL, 'r'},
-	    {"ledger", required_argument, NULL, 'l'},
-	    {"no-replay", no_argument, NULL, 'n'},
-	    {NULL, 0, NULL, 0},
+	    {"data", required_argument, NULL, 'd'},        {"key", required_argument, NULL, 'k'},
+	    {"replay-from", required_argument, NULL, 'r'}, {"ledger", required_argument, NULL, 'l'},
+	    {"no-replay", no_argument, NULL, 'n'},         {NULL, 0, NULL, 0},
 	};
 	const char *data = ctl->data_dir, *key = NULL, *replay_from = NULL, *ledger = NULL;
 	bool no_replay = false;
@@ -143,12 +141,13 @@ static int cmd_restore(struct ctl *ctl, int argc, char **argv)
 	}
 	int sources = (replay_from != NULL) + (ledger != NULL) + no_replay;
 	if (optind + 1 != argc || data == NULL || key == NULL || sources != 1) {
-		fprintf(stderr,
-		        "usage: irisctl restore FILE --data NEWDIR --key MASTER_KEY\n"
-		        "         (--replay-from OLD_DATA_DIR | --ledger LEDGER_FILE | --no-replay)\n"
-		        "NEWDIR must be empty or absent. The erasure ledger of the live installation\n"
-		        "is replayed so that nobody erased after the backup comes back; --no-replay\n"
-		        "skips that and is only right when no erasure happened since the backup.\n");
+		fprintf(
+		    stderr,
+		    "usage: irisctl restore FILE --data NEWDIR --key MASTER_KEY\n"
+		    "         (--replay-from OLD_DATA_DIR | --ledger LEDGER_FILE | --no-replay)\n"
+		    "NEWDIR must be empty or absent. The erasure ledger of the live installation\n"
+		    "is replayed so that nobody erased after the backup comes back; --no-replay\n"
+		    "skips that and is only right when no erasure happened since the backup.\n");
 		return 2;
 	}
 	const char *file = argv[optind];
@@ -171,9 +170,10 @@ static int cmd_restore(struct ctl *ctl, int argc, char **argv)
 	int effective = 0, ret = 0;
 	if (erasure_ledger_replay(cx.app.keys, cx.st, &list, erase_rows, &cx, &effective, &error) <
 	    0) {
-		fprintf(stderr,
-		        "irisctl restore: %s; do not start irisd on %s before a successful replay\n",
-		        error, data);
+		fprintf(
+		    stderr,
+		    "irisctl restore: %s; do not start irisd on %s before a successful replay\n",
+		    error, data);
 		ret = 1;
 	}
 	ctl_context_close(&cx);
@@ -182,8 +182,9 @@ static int cmd_restore(struct ctl *ctl, int argc, char **argv)
 	printf("restored backup %s (taken %s, schema %d) into %s\n", info.id, at,
 	       info.schema_version, data);
 	if (no_replay)
-		printf("WARNING: no erasure ledger replayed: anyone erased after %s is back in %s\n",
-		       at, data);
+		printf(
+		    "WARNING: no erasure ledger replayed: anyone erased after %s is back in %s\n",
+		    at, data);
 	else
 		printf("erasure ledger: %zu entries replayed, %d subjects erased again\n", list.n,
 		       effective);
@@ -219,8 +220,28 @@ static int cmd_ledger(struct ctl *ctl, int argc, char **argv)
 	return 0;
 }
 
+static int cmd_directory(struct ctl *ctl, int argc, char **argv)
+{
+	struct ctl_context cx;
+	int n = 0;
+	if (argc != 2 || strcmp(argv[1], "reindex") != 0) {
+		fprintf(stderr, "usage: irisctl [--data DIR] directory reindex\n");
+		return 2;
+	}
+	if (ctl_context_open(ctl, &cx) < 0)
+		return 1;
+	int rc = directory_reindex_all(&cx.app, cx.st, &n);
+	ctl_context_close(&cx);
+	printf("%d accounts indexed for the directory\n", n);
+	if (rc < 0)
+		fprintf(stderr, "irisctl directory: reindexing failed\n");
+	return rc < 0 ? 1 : 0;
+}
+
 int ctl_backup(struct ctl *ctl, int argc, char **argv)
 {
+	if (strcmp(argv[0], "directory") == 0)
+		return cmd_directory(ctl, argc, argv);
 	if (strcmp(argv[0], "backup") == 0)
 		return cmd_backup(ctl, argc, argv);
 	if (strcmp(argv[0], "restore") == 0)

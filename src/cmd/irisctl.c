@@ -36,6 +36,7 @@ static void usage(FILE *out)
 		"  backup FILE                  encrypted, consistent backup (docs/backup.md)\n"
 		"  restore FILE --data NEWDIR --key KEY (--replay-from OLD | --ledger F | --no-replay)\n"
 		"  erasure-ledger export FILE   the erased subjects, for restores\n"
+		"  directory reindex            rebuild the directory's blind indexes\n"
 		"  register|tom --tenant T [--html]   Art. 30 record, verified TOM report\n"
 		"  breach list | subprocessor list|add ...   processor registers\n"
 		"  settings                     print the settings reference\n");
@@ -84,7 +85,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(cmd, "backup") == 0 || strcmp(cmd, "restore") == 0 ||
-	    strcmp(cmd, "erasure-ledger") == 0)
+	    strcmp(cmd, "erasure-ledger") == 0 || strcmp(cmd, "directory") == 0)
 		return ctl_backup(&ctl, sub_argc, sub_argv);
 	if (strcmp(cmd, "audit") == 0)
 		return ctl_audit(&ctl, sub_argc, sub_argv);

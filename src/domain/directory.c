@@ -113,6 +113,40 @@ int directory_reindex_tx(struct app *app, struct store *st, const char *account_
 	return 0;
 }
 
+int directory_reindex_all(struct app *app, struct store *st, int *count_r)
+{
+	struct store_stmt *q = store_query(st, "SELECT id FROM accounts ORDER BY id", "");
+	char(*ids)[IDS_UUID_LEN] = NULL;
+	size_t n = 0, cap = 0;
+	int rc, ret = 0;
+	*count_r = 0;
+	if (q == NULL)
+		return -1;
+	while ((rc = store_step(q)) == STORE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			ids = xrealloc(ids, cap * sizeof(*ids));
+		}
+		snprintf(ids[n++], IDS_UUID_LEN, "%s", store_col_text(q, 0));
+	}
+	store_stmt_done(q);
+	if (rc != STORE_DONE) {
+		free(ids);
+		return -1;
+	}
+	for (size_t i = 0; i < n && ret == 0; i++) {
+		if (store_tx_begin(st) < 0 || directory_reindex_tx(app, st, ids[i]) < 0 ||
+		    store_tx_commit(st) < 0) {
+			store_tx_rollback(st);
+			ret = -1;
+		} else {
+			(*count_r)++;
+		}
+	}
+	free(ids);
+	return ret;
+}
+
 int directory_move_tx(struct store *st, const char *account_id, const char *to)
 {
 	return store_run(st, "UPDATE directory_index SET tenant_id = ? WHERE account_id = ?", "ss",
@@ -231,8 +265,8 @@ static int search_names(struct app *app, struct store *st, const char *q, struct
 	return cands_from(s, c);
 }
 
-int directory_search(struct app *app, struct store *st, const struct account *caller,
-                     const char *q, directory_fn *fn, void *ctx, const char **error_r)
+int directory_search(struct app *app, struct store *st, const struct account *caller, const char *q,
+                     directory_fn *fn, void *ctx, const char **error_r)
 {
 	struct cands *c = xcalloc(1, sizeof(*c));
 	size_t len = q ? strlen(q) : 0;
@@ -248,7 +282,8 @@ int directory_search(struct app *app, struct store *st, const struct account *ca
 		char norm[ACCOUNTS_EMAIL_MAX + 1], h[65];
 		if (acc_email_normalise(q, norm, sizeof(norm)) == 0) {
 			if (acc_email_index(app, st, norm, h) < 0 ||
-			    cands_from(store_query(st, "SELECT id FROM accounts WHERE email_index = ?",
+			    cands_from(store_query(st,
+			                           "SELECT id FROM accounts WHERE email_index = ?",
 			                           "s", h),
 			               c) < 0)
 				goto out;
@@ -258,9 +293,9 @@ int directory_search(struct app *app, struct store *st, const struct account *ca
 		for (size_t i = 0; i <= len; i++)
 			lower[i] = (char)(q[i] >= 'A' && q[i] <= 'Z' ? q[i] + 32 : q[i]);
 		if (accounts_username_valid(lower) &&
-		    cands_from(store_query(st, "SELECT id FROM accounts WHERE username = ?", "s",
-		                           lower),
-		               c) < 0)
+		    cands_from(
+		        store_query(st, "SELECT id FROM accounts WHERE username = ?", "s", lower),
+		        c) < 0)
 			goto out;
 		int rc = search_names(app, st, q, c);
 		if (rc == -2) {

@@ -49,14 +49,19 @@ typedef void directory_fn(const struct directory_entry *e, void *ctx);
  * rows when the account is gone). Call inside the caller's transaction. */
 int directory_reindex_tx(struct app *app, struct store *st, const char *account_id);
 
+/* Rebuilds the rows of every account (accounts created before migration
+ * 010, or after a change of the blind-index key); one transaction per
+ * account. *count_r receives how many were indexed. */
+int directory_reindex_all(struct app *app, struct store *st, int *count_r);
+
 /* The account moved to tenant `to` (a freemium user founding a company):
  * its rows follow. Inside the caller's transaction. */
 int directory_move_tx(struct store *st, const char *account_id, const char *to);
 
 /* Searches for q (1..DIRECTORY_QUERY_MAX bytes; up to DIRECTORY_QUERY_TOKENS
  * name tokens, all of which must match). Errors: "invalid_field". */
-int directory_search(struct app *app, struct store *st, const struct account *caller,
-                     const char *q, directory_fn *fn, void *ctx, const char **error_r);
+int directory_search(struct app *app, struct store *st, const struct account *caller, const char *q,
+                     directory_fn *fn, void *ctx, const char **error_r);
 
 /* Suggested contacts of caller (P-DIR-2), at most DIRECTORY_MAX_RESULTS. */
 int directory_suggestions(struct app *app, struct store *st, const struct account *caller,

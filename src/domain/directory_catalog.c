@@ -14,8 +14,7 @@ const struct catalog_column directory_catalog[] = {
     TECH("directory_index", "account_id", "the account the index row belongs to"),
     TECH("directory_index", "tenant_id", "organisation of the account (visibility filter)"),
     TECH("directory_index", "kind", "'name' or 'domain'"),
-    {"directory_index", "token", true, false, "dpv-pd:Name",
-     "end user, tenant admin, auditor",
+    {"directory_index", "token", true, false, "dpv-pd:Name", "end user, tenant admin, auditor",
      "finding people in the directory and suggesting contacts (P-DIR-1, P-DIR-2); keyed "
      "blind index of name tokens and e-mail domain, not reversible",
      "GDPR Art. 6(1)(b) contract", "until the account is deleted or its names change", 0,

@@ -144,9 +144,9 @@ static int emit(struct bstream *s, bool final)
 	put32(head, (uint32_t)s->len);
 	head[4] = final ? 1 : 0;
 	int rc = gcm(true, s->key, nonce, ad, sizeof(ad), s->buf, s->len, ct, tag);
-	if (rc == 0 && (fwrite(head, 1, 5, s->f) != 5 ||
-	                (s->len && fwrite(ct, 1, s->len, s->f) != s->len) ||
-	                fwrite(tag, 1, TAG_BYTES, s->f) != TAG_BYTES))
+	if (rc == 0 &&
+	    (fwrite(head, 1, 5, s->f) != 5 || (s->len && fwrite(ct, 1, s->len, s->f) != s->len) ||
+	     fwrite(tag, 1, TAG_BYTES, s->f) != TAG_BYTES))
 		rc = -1;
 	free(ct);
 	s->index++;
@@ -193,7 +193,8 @@ static int refill(struct bstream *s)
 		return -1;
 	}
 	unsigned char *ct = xmalloc(len ? len : 1);
-	if ((len && fread(ct, 1, len, s->f) != len) || fread(tag, 1, TAG_BYTES, s->f) != TAG_BYTES) {
+	if ((len && fread(ct, 1, len, s->f) != len) ||
+	    fread(tag, 1, TAG_BYTES, s->f) != TAG_BYTES) {
 		free(ct);
 		s->error = "the backup is truncated";
 		return -1;
@@ -310,8 +311,7 @@ static int fsync_dir_of(const char *path)
 }
 
 static int write_stream(struct keys *keys, const char *tmp_path, const char *copy_path,
-                        const struct backup_info *info, const char *manifest,
-                        const char **error_r)
+                        const struct backup_info *info, const char *manifest, const char **error_r)
 {
 	unsigned char salt[16], kcv[16], header[HEADER_BYTES];
 	struct bstream s;
@@ -365,11 +365,11 @@ out:
 
 static char *manifest_make(const struct backup_info *info)
 {
-	json_t *m = json_pack("{s:s, s:i, s:s, s:I, s:i, s:[{s:s, s:I, s:s}]}", "format",
-	                      "iris-backup", "version", 1, "id", info->id, "created_at",
-	                      (json_int_t)info->created_at, "schema_version", info->schema_version,
-	                      "files", "name", "iris.db", "bytes", (json_int_t)info->db_bytes,
-	                      "sha256", info->db_sha256);
+	json_t *m =
+	    json_pack("{s:s, s:i, s:s, s:I, s:i, s:[{s:s, s:I, s:s}]}", "format", "iris-backup",
+	              "version", 1, "id", info->id, "created_at", (json_int_t)info->created_at,
+	              "schema_version", info->schema_version, "files", "name", "iris.db", "bytes",
+	              (json_int_t)info->db_bytes, "sha256", info->db_sha256);
 	char *s = m ? json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(m);
 	return s;
@@ -595,7 +595,8 @@ int backup_restore(const char *in_path, const char *key_path, const char *new_di
 	memset(info, 0, sizeof(*info));
 	int state = dir_state(new_dir);
 	if (state < 0)
-		return *error_r = "the data directory is not empty (restore only into an empty one)",
+		return *error_r =
+		           "the data directory is not empty (restore only into an empty one)",
 		       -1;
 	if (keys_open(key_path, false, &keys, error_r) < 0)
 		return *error_r = "cannot read the master key file", -1;

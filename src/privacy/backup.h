@@ -30,10 +30,10 @@ struct store;
 
 struct backup_info {
 	char id[40];
-	int64_t created_at;  /* Unix seconds, when the copy was taken */
-	int schema_version;  /* of the copied database */
-	uint64_t db_bytes;   /* size of the copied database */
-	char db_sha256[65];  /* of the copied database, hex */
+	int64_t created_at; /* Unix seconds, when the copy was taken */
+	int schema_version; /* of the copied database */
+	uint64_t db_bytes;  /* size of the copied database */
+	char db_sha256[65]; /* of the copied database, hex */
 };
 
 /* Writes an encrypted backup of st (the live store of data_dir) to out_path

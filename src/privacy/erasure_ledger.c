@@ -30,9 +30,9 @@ int erasure_ledger_record(struct store *st, const char *tenant_id, const char *s
 	    !token_ok(subject_id, ERASURE_SUBJECT_MAX))
 		return -1;
 	/* Once per subject: a replayed erasure must not add a second entry. */
-	struct store_stmt *q = store_query(
-	    st, "SELECT 1 FROM erasure_ledger WHERE tenant_id = ? AND subject_id = ?", "ss",
-	    tenant_id, subject_id);
+	struct store_stmt *q =
+	    store_query(st, "SELECT 1 FROM erasure_ledger WHERE tenant_id = ? AND subject_id = ?",
+	                "ss", tenant_id, subject_id);
 	int rc = q ? store_step(q) : STORE_ERROR;
 	store_stmt_done(q);
 	if (rc != STORE_DONE)
@@ -116,7 +116,8 @@ int erasure_ledger_load_file(const char *path, struct erasure_list *list, const 
 		char extra;
 		memset(&e, 0, sizeof(e));
 		if (strchr(line, '\n') == NULL ||
-		    sscanf(line, "%63s %63s %129s %lld %c", id, tenant, subject, &at, &extra) != 4 ||
+		    sscanf(line, "%63s %63s %129s %lld %c", id, tenant, subject, &at, &extra) !=
+		        4 ||
 		    !ids_is_uuid4(id) || (strcmp(tenant, "-") != 0 && !ids_is_uuid4(tenant)) ||
 		    !token_ok(subject, ERASURE_SUBJECT_MAX) || at < 0) {
 			*error_r = "malformed line in the ledger file";
@@ -194,8 +195,7 @@ static int replay_one(struct keys *keys, struct store *st, const struct erasure_
 }
 
 int erasure_ledger_replay(struct keys *keys, struct store *st, const struct erasure_list *list,
-                          erasure_rows_fn *rows, void *ctx, int *effective_r,
-                          const char **error_r)
+                          erasure_rows_fn *rows, void *ctx, int *effective_r, const char **error_r)
 {
 	char(*tenants)[40] = NULL;
 	size_t n_tenants = 0;

@@ -64,8 +64,7 @@ typedef int erasure_rows_fn(void *ctx, struct store *st, const char *tenant_id,
  * and copies the entry into st's own ledger. Idempotent. *effective_r (may
  * be NULL) receives how many entries still had a key or rows in st. */
 int erasure_ledger_replay(struct keys *keys, struct store *st, const struct erasure_list *list,
-                          erasure_rows_fn *rows, void *ctx, int *effective_r,
-                          const char **error_r);
+                          erasure_rows_fn *rows, void *ctx, int *effective_r, const char **error_r);
 
 /* Catalog fragment: extern const struct catalog_column erasure_ledger_catalog[]; */
 

@@ -339,7 +339,8 @@ static void test_erasure_replayed_on_restore(void **state)
 	/* Before replay the sealed value still opens (the backup's old key). */
 	assert_int_equal(item_state(keys, st, GONE), 1);
 	assert_int_equal(
-	    erasure_ledger_replay(keys, st, &from_file, delete_rows, &calls, &effective, &error), 0);
+	    erasure_ledger_replay(keys, st, &from_file, delete_rows, &calls, &effective, &error),
+	    0);
 	assert_int_equal(calls, 1);
 	assert_int_equal(effective, 1);
 	assert_int_equal(item_state(keys, st, GONE), -1);
