@@ -17,60 +17,6 @@
 #include <string.h>
 #include <time.h>
 
-int offline_count(struct store *st, const char *owner_id)
-{
-	struct store_stmt *q =
-	    store_query(st, "SELECT COUNT(*) FROM xmpp_offline WHERE owner_id = ?", "s", owner_id);
-	int n = 0;
-	if (q != NULL && store_step(q) == STORE_ROW)
-		n = (int)store_col_int(q, 0);
-	store_stmt_done(q);
-	return n;
-}
-
-int offline_load(struct app *app, struct store *st, const char *owner_id, size_t max,
-		 struct offline_msg **out, size_t *n_r)
-{
-	struct store_stmt *q = store_query(
-	    st,
-	    "SELECT o.id, o.at_ms, m.id, m.conv_tenant, m.conv_id, m.stanza_sealed "
-	    "FROM xmpp_offline o JOIN xmpp_messages m ON m.id = o.message_id "
-	    "WHERE o.owner_id = ? ORDER BY o.at_ms, o.rowid LIMIT ?",
-	    "si", owner_id, (int64_t)max);
-	int rc;
-	*out = NULL;
-	*n_r = 0;
-	if (q == NULL)
-		return -1;
-	struct offline_msg *v = xcalloc(max ? max : 1, sizeof(*v));
-	size_t n = 0;
-	while ((rc = store_step(q)) == STORE_ROW && n < max) {
-		size_t sealed_len = 0;
-		const void *sealed = store_col_blob(q, 5, &sealed_len);
-		struct seal_ad ad = {"xmpp_messages", store_col_text(q, 2), "stanza_sealed"};
-		snprintf(v[n].id, sizeof(v[n].id), "%s", store_col_text(q, 0));
-		v[n].at_ms = store_col_int(q, 1);
-		if (keys_open_sealed(app->keys, st, store_col_text(q, 3), store_col_text(q, 4), &ad,
-				     sealed, sealed_len, &v[n].stanza, &v[n].len) < 0) {
-			log_warn("event=xmpp_offline_unreadable");
-			v[n].stanza = NULL; /* shredded or damaged: removed, not sent */
-		}
-		n++;
-	}
-	store_stmt_done(q);
-	*out = v;
-	*n_r = n;
-	return rc == STORE_ROW || rc == STORE_DONE ? 0 : -1;
-}
-
-void offline_free(struct offline_msg *msgs, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (msgs[i].stanza != NULL)
-			secret_free(msgs[i].stanza, msgs[i].len + 1);
-	free(msgs);
-}
-
 struct remove_job {
 	struct dbjob job;
 	char (*ids)[IDS_UUID_LEN];
