@@ -213,6 +213,11 @@ void router_iq(struct c2s_conn *c, struct xml_doc *doc)
 	jid_free(&j);
 	struct c2s_conn *dest = router_find_full(c->srv, full);
 	free(full);
+	/* RFC 6121 §8.5.3.1: an iq must not reveal a resource to someone who
+	 * may not see the user's presence (P-PRE-2) */
+	if (dest != NULL && dest->user != c->user &&
+	    !presence_visible(dest->user, &c->acct, c->user->bare))
+		dest = NULL;
 	if (dest != NULL)
 		c2s_send(dest, el);
 	else if (!reply_type) {

@@ -139,3 +139,78 @@ def test_connection_log_has_client_not_content(xiris):
     assert canary not in dump
     log = open(xiris.data_dir + ".log", "rb").read()
     assert canary.encode() not in log
+
+
+# RFC 6120 §7.7.2.2: binding a resource already in use: the new session wins, the
+# old one gets a <conflict/> stream error; other resources stay.
+def test_resource_conflict(xiris):
+    jid, pw = xiris.member()
+
+    async def go():
+        c1 = await connect(xiris, jid + "/phone", pw)
+        other = await connect(xiris, jid + "/laptop", pw)
+        ended = []
+        c1.add_event_handler("stream_error", lambda e: ended.append(e["condition"]))
+        c2 = await connect(xiris, jid + "/phone", pw)
+        assert c2.boundjid.full == jid + "/phone"
+        assert await until(lambda: "conflict" in ended)
+        c2.send_message(mto=jid + "/laptop", mbody="still here", mtype="chat")
+        assert await until(lambda: "still here" in other.bodies())
+        await close(c1, c2, other)
+    run(go())
+
+
+# RFC 6120 §4.9.3: an oversized stanza or malformed XML ends that stream only.
+@pytest.mark.parametrize("bad,cond", [
+    (b"<message to='x@localhost'><body>" + b"A" * 300000 + b"</body></message>",
+     b"policy-violation"),
+    (b"<message to='x@localhost'><body>&foo;</body></message>", b"<"),
+    (b"<!DOCTYPE x [<!ENTITY a 'b'>]>", b"<"),
+])
+def test_bad_input_ends_only_that_stream(xiris, bad, cond):
+    jid, pw = xiris.member()
+    peer, ppw = xiris.member()
+    ctx = ssl.create_default_context(cafile=xiris.verify)
+    ctx.check_hostname = False
+
+    async def go():
+        cp = await connect(xiris, peer, ppw)
+        with socket.create_connection(("127.0.0.1", xiris.c2s_tls)) as raw:
+            with ctx.wrap_socket(raw, server_hostname="localhost") as s:
+                s.sendall(HEADER.encode())
+                read_until(s, b"</stream:features>")
+                try:
+                    s.sendall(bad)
+                except OSError:
+                    pass
+                reply = read_until(s, b"</stream:stream>")
+                assert b"<stream:error>" in reply and cond in reply, reply[-300:]
+        # the server and the other sessions carry on
+        c = await connect(xiris, jid, pw)
+        c.send_message(mto=peer, mbody="after", mtype="chat")
+        assert await until(lambda: "after" in cp.bodies())
+        await close(c, cp)
+    run(go())
+
+
+# RFC 6121 §8.5.3.1, P-PRE-2: an iq to the full JID of a stranger is refused as if
+# the resource did not exist.
+def test_iq_to_stranger_resource_refused(xiris):
+    a, apw = xiris.member()
+    tid, admin = xiris.tenant()
+    s, spw = xiris.member(tid, admin)
+
+    async def go():
+        ca = await connect(xiris, a, apw)
+        cs = await connect(xiris, s, spw)
+        iq = cs.Iq()
+        iq["type"] = "get"
+        iq["to"] = ca.boundjid.full
+        iq.enable("ping")
+        try:
+            await iq.send(timeout=10)
+            assert False, "answered"
+        except Exception as e:  # noqa: BLE001 - slixmpp raises IqError
+            assert getattr(e, "condition", None) == "service-unavailable", e
+        await close(ca, cs)
+    run(go())
