@@ -13,7 +13,7 @@ DEBIAN_PKGS := build-essential g++ meson ninja-build pkg-config clang llvm \
 	libhttp-parser-dev libwslay-dev libjansson-dev libsqlite3-dev libpq-dev \
 	libinih-dev libcurl4-openssl-dev libical-dev libcmocka-dev libidn2-dev \
 	libpsl-dev libphonenumber-dev libprotobuf-dev sqlite3 openssl curl time \
-	python3 python3-pytest python3-aiosmtpd python3-slixmpp python3-requests
+	python3 python3-pytest python3-aiosmtpd python3-slixmpp python3-requests libstrophe-dev
 
 .PHONY: all deps build build-san run test bench fuzz clean format
 
