@@ -48,6 +48,8 @@ struct c2s_conn;
 #define C2S_QUEUE_PAUSE 64
 /* Output bytes queued to a slow reader before the connection is closed. */
 #define C2S_OUT_MAX (4u * 1024 * 1024)
+/* Storage jobs committed in one transaction at most. */
+#define XMPP_BATCH_MAX 2048
 /* Items in a roster (stored ones; tenant members come on top). */
 #define ROSTER_MAX_ITEMS 2000
 #define ROSTER_MAX_GROUPS 16

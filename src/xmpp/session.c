@@ -169,6 +169,13 @@ static void client_work(struct dbjob *job, struct app *app, struct store *st)
 		job->status = -1;
 }
 
+static void logout_work(struct dbjob *job, struct app *app, struct store *st)
+{
+	struct client_job *j = (struct client_job *)job;
+	if (connlog_write(st, j->acct.id, j->acct.tenant_id, "logout", j->addr_hash, NULL) < 0)
+		job->status = -1;
+}
+
 static void client_done(struct dbjob *job)
 {
 	free(job);
@@ -234,8 +241,21 @@ void session_dispatch(struct c2s_conn *c, struct xml_doc *doc)
 	}
 }
 
+/* The end of a session in the connection log (P-LOG-1). */
+static void log_logout(struct c2s_conn *c)
+{
+	struct client_job *j = xcalloc(1, sizeof(*j));
+	j->job.tx = true;
+	j->job.work = logout_work;
+	j->job.done = client_done;
+	j->acct = c->acct;
+	memcpy(j->addr_hash, c->addr_hash, sizeof(j->addr_hash));
+	xmpp_job_submit(c->srv, &j->job);
+}
+
 void session_end(struct c2s_conn *c)
 {
+	log_logout(c);
 	if (c->available || c->n_directed > 0)
 		presence_unavailable(c, NULL);
 	unlink_session(c);

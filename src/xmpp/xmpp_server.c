@@ -47,6 +47,8 @@ static void run_in_savepoint(struct dbjob *job, struct app *app, struct store *s
 	(void)store_exec(st, "RELEASE xmpp_job");
 }
 
+static void batch_start(struct xmpp_server *srv);
+
 static void batch_work(uv_work_t *req)
 {
 	struct xmpp_server *srv = req->data;
@@ -78,6 +80,7 @@ static void batch_after(uv_work_t *req, int status)
 			j->status = -1;
 		job_free_after(j);
 	}
+	batch_start(srv);
 	xmpp_server_maybe_drained(srv);
 }
 
@@ -129,8 +132,15 @@ static void batch_start(struct xmpp_server *srv)
 	static uv_work_t req; /* one batch in flight per process */
 	if (srv->batch != NULL || srv->pending_head == NULL)
 		return;
+	/* at most XMPP_BATCH_MAX jobs per transaction, so one commit stays short */
+	struct dbjob *last = srv->pending_head;
+	for (unsigned n = 1; n < XMPP_BATCH_MAX && last->next != NULL; n++)
+		last = last->next;
 	srv->batch = srv->pending_head;
-	srv->pending_head = srv->pending_tail = NULL;
+	srv->pending_head = last->next;
+	last->next = NULL;
+	if (srv->pending_head == NULL)
+		srv->pending_tail = NULL;
 	req.data = srv;
 	uv_queue_work(srv->loop, &req, batch_work, batch_after);
 }
