@@ -148,6 +148,7 @@ class Client(slixmpp.ClientXMPP):
         self.subscriptions = []
         self.errors = []
         self.failed = None
+        self.failure = None
         self.ready = asyncio.Event()
         self.send_initial = send_presence
         self.show = show
@@ -184,8 +185,9 @@ class Client(slixmpp.ClientXMPP):
     def _presence(self, p):
         self.presences.append(p)
 
-    def _failed(self, _):
+    def _failed(self, stanza):
         self.failed = True
+        self.failure = stanza["condition"] if stanza is not None else None
         self.ready.set()
 
     def bodies(self):

@@ -218,3 +218,28 @@ def test_iq_to_stranger_resource_refused(xiris):
             assert getattr(e, "condition", None) == "service-unavailable", e
         await close(ca, cs)
     run(go())
+
+
+# P-SEC-5, P-ACC: accounts that may not log in get the matching SASL failure, with
+# the right password, and the attempt is recorded.
+def test_pending_and_disabled_accounts_refused(xiris):
+    import test_accounts_lib as lib
+    username, password, _, _ = lib.register(xiris, "pend", confirm=False)
+    pending = "%s@localhost" % username
+    tid, admin = xiris.tenant()
+    jid, pw = xiris.member(tid, admin, "dis")
+    uid = xiris.sql("SELECT id FROM accounts WHERE username = ?", jid.split("@")[0])[0][0]
+    r = xiris.api("PATCH", "/api/v1/tenants/%s/members/%s" % (tid, uid), {"status": "disabled"},
+                  token=admin)
+    assert r.status_code == 200, r.text
+
+    async def go():
+        for who, secret, mech in ((pending, password, "SCRAM-SHA-256"), (jid, pw, "PLAIN")):
+            c = await connect(xiris, who, secret, mechanism=mech)
+            assert c.failed and c.failure == "account-disabled", (who, c.failure)
+            await close(c)
+    run(go())
+    results = {r[0] for r in xiris.sql(
+        "SELECT e.result FROM login_events e JOIN accounts a ON a.id = e.account_id "
+        "WHERE a.username IN (?, ?)", username, jid.split("@")[0])}
+    assert {"pending", "disabled"} <= results, results
