@@ -67,8 +67,8 @@ static void msg_work(struct dbjob *job, struct app *app, struct store *st)
 		job->status = -1;
 		return;
 	}
-	struct archive_msg am = {m->from.id, m->from.tenant_id, m->to.id, m->to.tenant_id,
-				 buf.data, buf.len, m->offline, sasl_now_ms()};
+	struct archive_msg am = {m->from.id, m->from.tenant_id, m->to.id,   m->to.tenant_id,
+	                         buf.data,   buf.len,           m->offline, sasl_now_ms()};
 	if (archive_store(app, st, &am, m->message_id) < 0)
 		job->status = -1;
 	else
@@ -88,9 +88,10 @@ static void late_offline_work(struct dbjob *job, struct app *app, struct store *
 	struct late_offline_job *l = (struct late_offline_job *)job;
 	char id[IDS_UUID_LEN];
 	ids_uuid4(id);
-	if (store_run(st,
-		      "INSERT INTO xmpp_offline (id, owner_id, message_id, at_ms) VALUES (?, ?, ?, ?)",
-		      "sssi", id, l->owner, l->message_id, sasl_now_ms()) != STORE_DONE)
+	if (store_run(
+	        st,
+	        "INSERT INTO xmpp_offline (id, owner_id, message_id, at_ms) VALUES (?, ?, ?, ?)",
+	        "sssi", id, l->owner, l->message_id, sasl_now_ms()) != STORE_DONE)
 		job->status = -1;
 }
 
@@ -141,11 +142,13 @@ static void msg_done(struct dbjob *job)
 	bool is_error = strcmp(m->type, "error") == 0;
 	if (job->status < 0) {
 		if (alive && !is_error)
-			c2s_send_stanza_error(c, xml_doc_root(m->doc), STANZA_ERR_INTERNAL_SERVER_ERROR);
+			c2s_send_stanza_error(c, xml_doc_root(m->doc),
+			                      STANZA_ERR_INTERNAL_SERVER_ERROR);
 	} else if (m->found == 0) {
 		/* RFC 6121 §8.5.2.2.1 / brief: unknown local user */
 		if (alive && !is_error)
-			c2s_send_stanza_error(c, xml_doc_root(m->doc), STANZA_ERR_SERVICE_UNAVAILABLE);
+			c2s_send_stanza_error(c, xml_doc_root(m->doc),
+			                      STANZA_ERR_SERVICE_UNAVAILABLE);
 	} else {
 		route(m, alive ? c : NULL);
 	}
@@ -156,7 +159,7 @@ static void msg_done(struct dbjob *job)
 
 /* Will the message reach a resource now? (decides offline storage) */
 static bool deliverable_now(struct xmpp_server *srv, const char *to_user, const char *to_full,
-			    const char *type)
+                            const char *type)
 {
 	if (to_full != NULL) {
 		struct c2s_conn *d = router_find_full(srv, to_full);
@@ -176,7 +179,7 @@ static bool deliverable_now(struct xmpp_server *srv, const char *to_user, const 
 }
 
 void archive_message(struct c2s_conn *c, struct xml_doc *doc, const char *to_user,
-		     const char *to_full)
+                     const char *to_full)
 {
 	struct xml_elem *el = xml_doc_root(doc);
 	struct msg_job *m = xcalloc(1, sizeof(*m));

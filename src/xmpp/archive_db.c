@@ -16,57 +16,57 @@
 #include <string.h>
 
 void archive_conv_subject(const char *a_id, const char *a_tenant, const char *b_id,
-			  const char *b_tenant, char subject[2 * IDS_UUID_LEN + 8],
-			  char tenant[IDS_UUID_LEN])
+                          const char *b_tenant, char subject[2 * IDS_UUID_LEN + 8],
+                          char tenant[IDS_UUID_LEN])
 {
 	bool a_first = strcmp(a_id, b_id) <= 0;
 	snprintf(subject, 2 * IDS_UUID_LEN + 8, "conv:%s:%s", a_first ? a_id : b_id,
-		 a_first ? b_id : a_id);
+	         a_first ? b_id : a_id);
 	snprintf(tenant, IDS_UUID_LEN, "%s", strcmp(a_tenant, b_tenant) == 0 ? a_tenant : "");
 }
 
 int archive_store(struct app *app, struct store *st, const struct archive_msg *m,
-		  char message_id_r[IDS_UUID_LEN])
+                  char message_id_r[IDS_UUID_LEN])
 {
 	char subject[2 * IDS_UUID_LEN + 8], tenant[IDS_UUID_LEN], view[IDS_UUID_LEN];
 	unsigned char *sealed = NULL;
 	size_t sealed_len = 0;
 	int rc = -1;
 	archive_conv_subject(m->sender_id, m->sender_tenant, m->recipient_id, m->recipient_tenant,
-			     subject, tenant);
+	                     subject, tenant);
 	ids_uuid4(message_id_r);
 	struct seal_ad ad = {"xmpp_messages", message_id_r, "stanza_sealed"};
 	if (keys_seal(app->keys, st, tenant, subject, &ad, m->stanza, m->stanza_len, &sealed,
-		      &sealed_len) < 0)
+	              &sealed_len) < 0)
 		return -1;
 	if (store_run(st,
-		      "INSERT INTO xmpp_messages (id, conv_id, conv_tenant, sender_id, "
-		      "recipient_id, at_ms, stanza_sealed) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		      "sssssib", message_id_r, subject, tenant, m->sender_id, m->recipient_id,
-		      m->at_ms, sealed, sealed_len) != STORE_DONE)
+	              "INSERT INTO xmpp_messages (id, conv_id, conv_tenant, sender_id, "
+	              "recipient_id, at_ms, stanza_sealed) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	              "sssssib", message_id_r, subject, tenant, m->sender_id, m->recipient_id,
+	              m->at_ms, sealed, sealed_len) != STORE_DONE)
 		goto out;
 	ids_uuid4(view);
 	if (store_run(st,
-		      "INSERT INTO xmpp_archive (id, owner_id, message_id, peer_id, direction, "
-		      "at_ms) VALUES (?, ?, ?, ?, 'out', ?)",
-		      "ssssi", view, m->sender_id, message_id_r, m->recipient_id,
-		      m->at_ms) != STORE_DONE)
+	              "INSERT INTO xmpp_archive (id, owner_id, message_id, peer_id, direction, "
+	              "at_ms) VALUES (?, ?, ?, ?, 'out', ?)",
+	              "ssssi", view, m->sender_id, message_id_r, m->recipient_id,
+	              m->at_ms) != STORE_DONE)
 		goto out;
 	if (strcmp(m->sender_id, m->recipient_id) != 0) {
 		ids_uuid4(view);
 		if (store_run(st,
-			      "INSERT INTO xmpp_archive (id, owner_id, message_id, peer_id, "
-			      "direction, at_ms) VALUES (?, ?, ?, ?, 'in', ?)",
-			      "ssssi", view, m->recipient_id, message_id_r, m->sender_id,
-			      m->at_ms) != STORE_DONE)
+		              "INSERT INTO xmpp_archive (id, owner_id, message_id, peer_id, "
+		              "direction, at_ms) VALUES (?, ?, ?, ?, 'in', ?)",
+		              "ssssi", view, m->recipient_id, message_id_r, m->sender_id,
+		              m->at_ms) != STORE_DONE)
 			goto out;
 	}
 	if (m->offline) {
 		ids_uuid4(view);
 		if (store_run(st,
-			      "INSERT INTO xmpp_offline (id, owner_id, message_id, at_ms) "
-			      "VALUES (?, ?, ?, ?)",
-			      "sssi", view, m->recipient_id, message_id_r, m->at_ms) != STORE_DONE)
+		              "INSERT INTO xmpp_offline (id, owner_id, message_id, at_ms) "
+		              "VALUES (?, ?, ?, ?)",
+		              "sssi", view, m->recipient_id, message_id_r, m->at_ms) != STORE_DONE)
 			goto out;
 	}
 	rc = 0;
@@ -87,14 +87,14 @@ int offline_count(struct store *st, const char *owner_id)
 }
 
 int offline_load(struct app *app, struct store *st, const char *owner_id, size_t max,
-		 struct offline_msg **out, size_t *n_r)
+                 struct offline_msg **out, size_t *n_r)
 {
-	struct store_stmt *q = store_query(
-	    st,
-	    "SELECT o.id, o.at_ms, m.id, m.conv_tenant, m.conv_id, m.stanza_sealed "
-	    "FROM xmpp_offline o JOIN xmpp_messages m ON m.id = o.message_id "
-	    "WHERE o.owner_id = ? ORDER BY o.at_ms, o.rowid LIMIT ?",
-	    "si", owner_id, (int64_t)max);
+	struct store_stmt *q =
+	    store_query(st,
+	                "SELECT o.id, o.at_ms, m.id, m.conv_tenant, m.conv_id, m.stanza_sealed "
+	                "FROM xmpp_offline o JOIN xmpp_messages m ON m.id = o.message_id "
+	                "WHERE o.owner_id = ? ORDER BY o.at_ms, o.rowid LIMIT ?",
+	                "si", owner_id, (int64_t)max);
 	int rc;
 	*out = NULL;
 	*n_r = 0;
@@ -109,7 +109,7 @@ int offline_load(struct app *app, struct store *st, const char *owner_id, size_t
 		snprintf(v[n].id, sizeof(v[n].id), "%s", store_col_text(q, 0));
 		v[n].at_ms = store_col_int(q, 1);
 		if (keys_open_sealed(app->keys, st, store_col_text(q, 3), store_col_text(q, 4), &ad,
-				     sealed, sealed_len, &v[n].stanza, &v[n].len) < 0) {
+		                     sealed, sealed_len, &v[n].stanza, &v[n].len) < 0) {
 			log_warn("event=xmpp_offline_unreadable");
 			v[n].stanza = NULL; /* shredded or damaged: removed, not sent */
 		}
@@ -128,4 +128,3 @@ void offline_free(struct offline_msg *msgs, size_t n)
 			secret_free(msgs[i].stanza, msgs[i].len + 1);
 	free(msgs);
 }
-

@@ -136,7 +136,7 @@ void c2s_send_raw(struct c2s_conn *c, const char *text)
 }
 
 void c2s_send_stanza_error(struct c2s_conn *c, const struct xml_elem *stanza,
-			   enum stanza_error_cond cond)
+                           enum stanza_error_cond cond)
 {
 	struct stanza_error err = {stanza_error_default_type(cond), cond, NULL, NULL, NULL};
 	struct xml_doc *reply = stanza_error_reply(stanza, &err);
@@ -155,8 +155,12 @@ static void write_header(struct c2s_conn *c)
 {
 	ids_random_hex(c->stream_id, 16);
 	struct xml_stream_header h = {
-		.from = c->srv->domain, .id = c->stream_id, .version = "1.0", .lang = "en",
-		.content_ns = XMPP_NS_CLIENT, .framing = false,
+	    .from = c->srv->domain,
+	    .id = c->stream_id,
+	    .version = "1.0",
+	    .lang = "en",
+	    .content_ns = XMPP_NS_CLIENT,
+	    .framing = false,
 	};
 	(void)xml_stream_write_header(&c->out, &h);
 	mark_dirty(c);
@@ -329,9 +333,8 @@ static bool is_message_job_ok(const struct c2s_conn *c, const struct xml_elem *e
 {
 	/* Messages may pipeline behind message jobs (FIFO batches keep their
 	 * order); anything else waits until no job of this session runs. */
-	return c->jobs_inflight == 0 ||
-	       (stanza_kind(el) == STANZA_MESSAGE && c->state == C2S_BOUND &&
-		c->jobs_inflight == c->msg_jobs);
+	return c->jobs_inflight == 0 || (stanza_kind(el) == STANZA_MESSAGE &&
+	                                 c->state == C2S_BOUND && c->jobs_inflight == c->msg_jobs);
 }
 
 static void dispatch(struct c2s_conn *c, struct xml_doc *doc)

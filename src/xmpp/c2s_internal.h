@@ -285,7 +285,7 @@ void roster_subscription(struct c2s_conn *c, struct xml_doc *doc, enum sub_event
 /* Loads the roster, tenant name and tenant members of c's user (once per
  * online user), then calls fn(c, doc) on the loop; fn owns doc. */
 void roster_ensure_loaded(struct c2s_conn *c, struct xml_doc *doc,
-			  void (*fn)(struct c2s_conn *c, struct xml_doc *doc));
+                          void (*fn)(struct c2s_conn *c, struct xml_doc *doc));
 void roster_push(struct xuser *u, const struct roster_item *it, bool removed);
 /* Writes a roster <item/> for it under query. */
 void roster_item_xml(struct xml_elem *query, const struct roster_item *it);

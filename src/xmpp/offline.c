@@ -56,7 +56,7 @@ static void send_with_delay(struct c2s_conn *c, const struct offline_msg *m)
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	char delay[160];
 	snprintf(delay, sizeof(delay), "<delay xmlns='" XMPP_NS_DELAY "' from='%s' stamp='%s'/>",
-		 c->srv->domain, stamp);
+	         c->srv->domain, stamp);
 	xml_buf_append(&c->out, m->stanza, (size_t)(close - m->stanza));
 	xml_buf_append_str(&c->out, delay);
 	xml_buf_append_str(&c->out, close);

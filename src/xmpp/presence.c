@@ -19,7 +19,7 @@
 #define OFFLINE_BATCH 200
 
 bool presence_visible(const struct xuser *owner, const struct xacct *viewer,
-		      const char *viewer_bare)
+                      const char *viewer_bare)
 {
 	if (strcmp(owner->acct.id, viewer->id) == 0)
 		return true;
@@ -102,16 +102,16 @@ void presence_send_current(struct xuser *u, struct c2s_conn *to)
 	}
 }
 
-void presence_send_unavailable_to(struct xuser *u, struct c2s_conn *to_session,
-				  const char *to_bare)
+void presence_send_unavailable_to(struct xuser *u, struct c2s_conn *to_session, const char *to_bare)
 {
-	struct xml_doc *d = stanza_new(STANZA_PRESENCE, NULL, "unavailable", to_bare, u->bare, NULL);
+	struct xml_doc *d =
+	    stanza_new(STANZA_PRESENCE, NULL, "unavailable", to_bare, u->bare, NULL);
 	c2s_send(to_session, xml_doc_root(d));
 	xml_doc_free(&d);
 }
 
 void presence_after_sub_change(struct xmpp_server *srv, const char *owner_user,
-			       const char *viewer_user)
+                               const char *viewer_user)
 {
 	struct xuser *u = xuser_find(srv, owner_user), *v = xuser_find(srv, viewer_user);
 	struct c2s_conn *av[XMPP_MAX_RESOURCES];
@@ -168,7 +168,7 @@ static void pending_requests(struct c2s_conn *c)
 		if (!u->roster.items[i].pending_in)
 			continue;
 		struct xml_doc *d = stanza_new(STANZA_PRESENCE, NULL, "subscribe", u->bare,
-					       u->roster.items[i].jid, NULL);
+		                               u->roster.items[i].jid, NULL);
 		c2s_send(c, xml_doc_root(d));
 		xml_doc_free(&d);
 	}
@@ -339,7 +339,7 @@ void presence_handle(struct c2s_conn *c, struct xml_doc *doc)
 	struct xml_elem *el = xml_doc_root(doc);
 	const char *type = stanza_type(el);
 	static const char *const subs[] = {"subscribe", "subscribed", "unsubscribe",
-					   "unsubscribed"};
+	                                   "unsubscribed"};
 	xml_elem_set_attr(el, "from", c->full);
 	for (int i = 0; type != NULL && i < 4; i++)
 		if (strcmp(type, subs[i]) == 0) {

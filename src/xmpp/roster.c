@@ -36,15 +36,15 @@ struct load_job {
 
 static void load_members(struct store *st, struct load_job *l)
 {
-	struct store_stmt *q = store_query(st, "SELECT name FROM tenants WHERE id = ?", "s",
-					   l->acct.tenant_id);
+	struct store_stmt *q =
+	    store_query(st, "SELECT name FROM tenants WHERE id = ?", "s", l->acct.tenant_id);
 	if (q != NULL && store_step(q) == STORE_ROW)
 		l->tenant_name = xstrdup(store_col_text(q, 0));
 	store_stmt_done(q);
 	q = store_query(st,
-			"SELECT username FROM accounts WHERE tenant_id = ? AND id <> ? AND "
-			"status = 'active' ORDER BY username LIMIT 5000",
-			"ss", l->acct.tenant_id, l->acct.id);
+	                "SELECT username FROM accounts WHERE tenant_id = ? AND id <> ? AND "
+	                "status = 'active' ORDER BY username LIMIT 5000",
+	                "ss", l->acct.tenant_id, l->acct.id);
 	size_t cap = 0;
 	while (q != NULL && store_step(q) == STORE_ROW) {
 		if (l->n_members == cap) {
@@ -93,7 +93,7 @@ static void load_done(struct dbjob *job)
 		if (job->status < 0) {
 			if (l->doc != NULL)
 				c2s_send_stanza_error(c, xml_doc_root(l->doc),
-						      STANZA_ERR_INTERNAL_SERVER_ERROR);
+				                      STANZA_ERR_INTERNAL_SERVER_ERROR);
 			xml_doc_free(&l->doc);
 		} else {
 			if (!c->user->roster_loaded)
@@ -112,7 +112,7 @@ static void load_done(struct dbjob *job)
 }
 
 void roster_ensure_loaded(struct c2s_conn *c, struct xml_doc *doc,
-			  void (*fn)(struct c2s_conn *c, struct xml_doc *doc))
+                          void (*fn)(struct c2s_conn *c, struct xml_doc *doc))
 {
 	if (c->user->roster_loaded) {
 		fn(c, doc);
@@ -162,7 +162,7 @@ static bool is_member(const struct xuser *u, const char *bare, const char *domai
 /* A stored item as the client sees it: tenant members are always "both"
  * and carry the tenant's group. */
 static void item_as_seen(const struct xuser *u, const struct roster_item *src,
-			 struct roster_item *out, const char *domain)
+                         struct roster_item *out, const char *domain)
 {
 	roster_item_copy(out, src);
 	if (u->tenant_name != NULL && is_member(u, src->jid, domain)) {
@@ -215,8 +215,11 @@ static void roster_result(struct c2s_conn *c, struct xml_doc *doc)
 		struct roster_item *st = roster_find(&u->roster, bare);
 		if (st != NULL && st->in_roster)
 			continue;
-		struct roster_item v = {.jid = bare, .name = u->members[i], .sub = SUB_BOTH,
-					.in_roster = true, .n_groups = 1};
+		struct roster_item v = {.jid = bare,
+		                        .name = u->members[i],
+		                        .sub = SUB_BOTH,
+		                        .in_roster = true,
+		                        .n_groups = 1};
 		v.groups[0] = u->tenant_name;
 		roster_item_xml(q, &v);
 	}
@@ -236,7 +239,7 @@ struct rop_job {
 	struct xacct owner;
 	char owner_bare[160];
 	char contact[3 * JID_PART_MAX + 3];
-	char contact_user[65]; /* "" when not a local account's JID */
+	char contact_user[65];  /* "" when not a local account's JID */
 	struct roster_item set; /* ROP_SET: name and groups */
 	struct xml_doc *iq;     /* answered with a result */
 	/* results */
@@ -255,7 +258,7 @@ static bool item_differs(const struct roster_item *a, const struct roster_item *
 }
 
 static void rop_event(struct rop_job *r, struct app *app, struct store *st, enum sub_event ev,
-		      bool *have_contact)
+                      bool *have_contact)
 {
 	if (!roster_sub_outbound(&r->owner_item, ev) || r->contact_found != 1)
 		return;
@@ -263,7 +266,7 @@ static void rop_event(struct rop_job *r, struct app *app, struct store *st, enum
 		bool found;
 		roster_item_clear(&r->contact_item);
 		if (roster_db_get(app, st, r->contact_acct.tenant_id, r->contact_acct.id,
-				  r->owner_bare, &r->contact_item, &found) < 0) {
+		                  r->owner_bare, &r->contact_item, &found) < 0) {
 			r->job.status = -1;
 			return;
 		}
@@ -288,14 +291,13 @@ static void rop_work(struct dbjob *job, struct app *app, struct store *st)
 	struct rop_job *r = (struct rop_job *)job;
 	bool found, have_contact = false;
 	if (roster_db_get(app, st, r->owner.tenant_id, r->owner.id, r->contact, &r->owner_item,
-			  &found) < 0) {
+	                  &found) < 0) {
 		job->status = -1;
 		return;
 	}
 	struct roster_item before = r->owner_item;
-	r->contact_found = r->contact_user[0]
-			       ? xacct_by_username(st, r->contact_user, &r->contact_acct)
-			       : 0;
+	r->contact_found =
+	    r->contact_user[0] ? xacct_by_username(st, r->contact_user, &r->contact_acct) : 0;
 	if (r->contact_found < 0) {
 		job->status = -1;
 		return;
@@ -333,12 +335,12 @@ static void rop_work(struct dbjob *job, struct app *app, struct store *st)
 	if ((r->owner_changed &&
 	     roster_db_put(app, st, r->owner.tenant_id, r->owner.id, &r->owner_item) < 0) ||
 	    (r->contact_changed && roster_db_put(app, st, r->contact_acct.tenant_id,
-						 r->contact_acct.id, &r->contact_item) < 0))
+	                                         r->contact_acct.id, &r->contact_item) < 0))
 		job->status = -1;
 }
 
 static void send_sub_presence(struct xuser *to_user, const char *type, const char *from_bare,
-			      const char *to_bare)
+                              const char *to_bare)
 {
 	struct c2s_conn *av[XMPP_MAX_RESOURCES];
 	if (to_user == NULL)
@@ -374,7 +376,8 @@ static void rop_done(struct dbjob *job)
 	bool alive = c != NULL && c->state == C2S_BOUND;
 	if (job->status < 0) {
 		if (alive && r->iq != NULL)
-			c2s_send_stanza_error(c, xml_doc_root(r->iq), STANZA_ERR_INTERNAL_SERVER_ERROR);
+			c2s_send_stanza_error(c, xml_doc_root(r->iq),
+			                      STANZA_ERR_INTERNAL_SERVER_ERROR);
 		goto out;
 	}
 	if (r->kind == ROP_REMOVE && !r->removed) {
@@ -487,7 +490,8 @@ static void roster_set(struct c2s_conn *c, struct xml_doc *doc)
 		r->set.name = xstrdup(name);
 	for (struct xml_elem *g = xml_elem_first_child(item); g != NULL;
 	     g = xml_elem_next_sibling(g)) {
-		const char *t = xml_elem_is(g, XMPP_NS_ROSTER, "group") ? xml_elem_text(g, NULL) : NULL;
+		const char *t =
+		    xml_elem_is(g, XMPP_NS_ROSTER, "group") ? xml_elem_text(g, NULL) : NULL;
 		if (t != NULL && t[0] && strlen(t) <= 1024 && !strchr(t, '\n') &&
 		    r->set.n_groups < ROSTER_MAX_GROUPS)
 			r->set.groups[r->set.n_groups++] = xstrdup(t);

@@ -20,9 +20,9 @@ static char *row_id(const char *owner_id, const char *contact)
 	return xasprintf("%s/%s", owner_id, contact);
 }
 
-static int seal_text(struct app *app, struct store *st, const char *tenant_id,
-		     const char *owner_id, const char *row, const char *column, const char *text,
-		     unsigned char **out, size_t *len)
+static int seal_text(struct app *app, struct store *st, const char *tenant_id, const char *owner_id,
+                     const char *row, const char *column, const char *text, unsigned char **out,
+                     size_t *len)
 {
 	struct seal_ad ad = {"xmpp_roster", row, column};
 	*out = NULL;
@@ -33,8 +33,8 @@ static int seal_text(struct app *app, struct store *st, const char *tenant_id,
 }
 
 static char *open_text(struct app *app, struct store *st, const char *tenant_id,
-		       const char *owner_id, const char *row, const char *column,
-		       struct store_stmt *q, int col)
+                       const char *owner_id, const char *row, const char *column,
+                       struct store_stmt *q, int col)
 {
 	size_t len = 0, plen = 0;
 	const void *sealed = store_col_blob(q, col, &len);
@@ -50,12 +50,12 @@ static char *open_text(struct app *app, struct store *st, const char *tenant_id,
 	return copy;
 }
 
-#define ROSTER_COLS                                                                            \
-	"contact, name_sealed, groups_sealed, subscription, ask_out, pending_in, approved, "      \
+#define ROSTER_COLS                                                                                \
+	"contact, name_sealed, groups_sealed, subscription, ask_out, pending_in, approved, "       \
 	"in_roster"
 
 static void read_item(struct app *app, struct store *st, const char *tenant_id,
-		      const char *owner_id, struct store_stmt *q, struct roster_item *it)
+                      const char *owner_id, struct store_stmt *q, struct roster_item *it)
 {
 	memset(it, 0, sizeof(*it));
 	it->jid = xstrdup(store_col_text(q, 0));
@@ -79,8 +79,8 @@ static void read_item(struct app *app, struct store *st, const char *tenant_id,
 	it->in_roster = store_col_int(q, 7) != 0;
 }
 
-int roster_db_load(struct app *app, struct store *st, const char *tenant_id,
-		   const char *owner_id, struct roster *out)
+int roster_db_load(struct app *app, struct store *st, const char *tenant_id, const char *owner_id,
+                   struct roster *out)
 {
 	struct store_stmt *q = store_query(
 	    st, "SELECT " ROSTER_COLS " FROM xmpp_roster WHERE owner_id = ? ORDER BY contact", "s",
@@ -104,7 +104,7 @@ int roster_db_load(struct app *app, struct store *st, const char *tenant_id,
 }
 
 int roster_db_get(struct app *app, struct store *st, const char *tenant_id, const char *owner_id,
-		  const char *contact, struct roster_item *out, bool *found_r)
+                  const char *contact, struct roster_item *out, bool *found_r)
 {
 	struct store_stmt *q = store_query(
 	    st, "SELECT " ROSTER_COLS " FROM xmpp_roster WHERE owner_id = ? AND contact = ?", "ss",
@@ -127,13 +127,13 @@ int roster_db_get(struct app *app, struct store *st, const char *tenant_id, cons
 int roster_db_delete(struct store *st, const char *owner_id, const char *contact)
 {
 	return store_run(st, "DELETE FROM xmpp_roster WHERE owner_id = ? AND contact = ?", "ss",
-			 owner_id, contact) == STORE_DONE
-		   ? 0
-		   : -1;
+	                 owner_id, contact) == STORE_DONE
+	           ? 0
+	           : -1;
 }
 
 int roster_db_put(struct app *app, struct store *st, const char *tenant_id, const char *owner_id,
-		  const struct roster_item *it)
+                  const struct roster_item *it)
 {
 	if (!it->in_roster && !it->pending_in && !it->approved && !it->ask_out &&
 	    it->sub == SUB_NONE)
@@ -143,7 +143,7 @@ int roster_db_put(struct app *app, struct store *st, const char *tenant_id, cons
 	size_t gl = 0;
 	for (unsigned i = 0; i < it->n_groups; i++) {
 		int n = snprintf(groups + gl, sizeof(groups) - gl, "%s%s", i ? "\n" : "",
-				 it->groups[i]);
+		                 it->groups[i]);
 		if (n < 0 || (size_t)n >= sizeof(groups) - gl)
 			break;
 		gl += (size_t)n;
@@ -152,22 +152,22 @@ int roster_db_put(struct app *app, struct store *st, const char *tenant_id, cons
 	size_t name_len = 0, groups_len = 0;
 	int rc = -1;
 	if (seal_text(app, st, tenant_id, owner_id, row, "name_sealed", it->name, &name_s,
-		      &name_len) < 0 ||
+	              &name_len) < 0 ||
 	    seal_text(app, st, tenant_id, owner_id, row, "groups_sealed",
-		      it->n_groups ? groups : NULL, &groups_s, &groups_len) < 0)
+	              it->n_groups ? groups : NULL, &groups_s, &groups_len) < 0)
 		goto out;
 	if (store_run(st,
-		      "INSERT INTO xmpp_roster (owner_id, contact, name_sealed, groups_sealed, "
-		      "subscription, ask_out, pending_in, approved, in_roster, updated_at) "
-		      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (owner_id, contact) DO "
-		      "UPDATE SET name_sealed = excluded.name_sealed, groups_sealed = "
-		      "excluded.groups_sealed, subscription = excluded.subscription, ask_out = "
-		      "excluded.ask_out, pending_in = excluded.pending_in, approved = "
-		      "excluded.approved, in_roster = excluded.in_roster, updated_at = "
-		      "excluded.updated_at",
-		      "ssbbsddddi", owner_id, it->jid, name_s, name_len, groups_s, groups_len,
-		      roster_sub_name(it->sub), (int)it->ask_out, (int)it->pending_in,
-		      (int)it->approved, (int)it->in_roster, sasl_now_ms() / 1000) == STORE_DONE)
+	              "INSERT INTO xmpp_roster (owner_id, contact, name_sealed, groups_sealed, "
+	              "subscription, ask_out, pending_in, approved, in_roster, updated_at) "
+	              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (owner_id, contact) DO "
+	              "UPDATE SET name_sealed = excluded.name_sealed, groups_sealed = "
+	              "excluded.groups_sealed, subscription = excluded.subscription, ask_out = "
+	              "excluded.ask_out, pending_in = excluded.pending_in, approved = "
+	              "excluded.approved, in_roster = excluded.in_roster, updated_at = "
+	              "excluded.updated_at",
+	              "ssbbsddddi", owner_id, it->jid, name_s, name_len, groups_s, groups_len,
+	              roster_sub_name(it->sub), (int)it->ask_out, (int)it->pending_in,
+	              (int)it->approved, (int)it->in_roster, sasl_now_ms() / 1000) == STORE_DONE)
 		rc = 0;
 out:
 	free(name_s);

@@ -143,7 +143,7 @@ bool roster_sub_outbound(struct roster_item *it, enum sub_event ev)
 }
 
 bool roster_sub_inbound(struct roster_item *it, enum sub_event ev, bool *deliver_r,
-			bool *auto_reply_r)
+                        bool *auto_reply_r)
 {
 	bool to = roster_sub_has_to(it->sub), from = roster_sub_has_from(it->sub);
 	*deliver_r = *auto_reply_r = false;

@@ -119,8 +119,8 @@ static void iq_result_empty(struct c2s_conn *c, struct xml_doc **doc)
 
 static void disco_info(struct c2s_conn *c, struct xml_doc **doc)
 {
-	static const char *features[] = {XMPP_NS_DISCO_INFO, XMPP_NS_PING, XMPP_NS_ROSTER,
-					 "urn:xmpp:offline:0", "msgoffline", NULL};
+	static const char *features[] = {XMPP_NS_DISCO_INFO,   XMPP_NS_PING, XMPP_NS_ROSTER,
+	                                 "urn:xmpp:offline:0", "msgoffline", NULL};
 	struct xml_doc *p = xml_doc_new(0);
 	struct xml_elem *q = xml_elem_new(p, NULL, XMPP_NS_DISCO_INFO, "query");
 	struct xml_elem *id = xml_elem_new(p, q, XMPP_NS_DISCO_INFO, "identity");
@@ -129,7 +129,7 @@ static void disco_info(struct c2s_conn *c, struct xml_doc **doc)
 	xml_elem_set_attr(id, "name", "Iris");
 	for (int i = 0; features[i] != NULL; i++)
 		xml_elem_set_attr(xml_elem_new(p, q, XMPP_NS_DISCO_INFO, "feature"), "var",
-				  features[i]);
+		                  features[i]);
 	server_send_iq_result(c, xml_doc_root(*doc), &p);
 	xml_doc_free(doc);
 }
@@ -151,7 +151,7 @@ static void iq_to_server(struct c2s_conn *c, struct xml_doc *doc, bool to_accoun
 	} else if (q != NULL && xml_elem_is(q, XMPP_NS_PING, "ping")) {
 		iq_result_empty(c, &doc);
 	} else if (q != NULL && !to_account && xml_elem_is(q, XMPP_NS_DISCO_INFO, "query") &&
-		   strcmp(type, "get") == 0) {
+	           strcmp(type, "get") == 0) {
 		disco_info(c, &doc);
 	} else {
 		error_reply(c, &doc, STANZA_ERR_SERVICE_UNAVAILABLE);
@@ -188,7 +188,8 @@ void router_iq(struct c2s_conn *c, struct xml_doc *doc)
 		if (where == 0)
 			jid_free(&j);
 		error_reply(c, &doc,
-			    where < 0 ? STANZA_ERR_JID_MALFORMED : STANZA_ERR_REMOTE_SERVER_NOT_FOUND);
+		            where < 0 ? STANZA_ERR_JID_MALFORMED
+		                      : STANZA_ERR_REMOTE_SERVER_NOT_FOUND);
 		return;
 	}
 	bool reply_type = strcmp(type, "result") == 0 || strcmp(type, "error") == 0;
@@ -199,7 +200,7 @@ void router_iq(struct c2s_conn *c, struct xml_doc *doc)
 	}
 	if (j.resource == NULL) {
 		bool own = j.local_len == strlen(c->acct.username) &&
-			   memcmp(j.local, c->acct.username, j.local_len) == 0;
+		           memcmp(j.local, c->acct.username, j.local_len) == 0;
 		jid_free(&j);
 		if (own)
 			iq_to_server(c, doc, true);

@@ -64,9 +64,9 @@ void sasl_features(struct c2s_conn *c, struct xml_elem *features)
 
 static void failure(struct c2s_conn *c, const char *cond, const char *text)
 {
-	char *s = xasprintf("<failure xmlns='%s'><%s/>%s%s%s</failure>", XMPP_NS_SASL, cond,
-			    text ? "<text xml:lang='en'>" : "", text ? text : "",
-			    text ? "</text>" : "");
+	char *s =
+	    xasprintf("<failure xmlns='%s'><%s/>%s%s%s</failure>", XMPP_NS_SASL, cond,
+	              text ? "<text xml:lang='en'>" : "", text ? text : "", text ? "</text>" : "");
 	c2s_send_raw(c, s);
 	free(s);
 	if (c->sasl != NULL) {
@@ -101,10 +101,10 @@ static void record_work(struct dbjob *job, struct app *app, struct store *st)
 		snprintf(acc.username, sizeof(acc.username), "%s", r->acct.username);
 	}
 	if (auth_record_event(app, st, r->found ? &acc : NULL, r->addr_hash, r->addr, r->result) <
-		0 ||
+	        0 ||
 	    connlog_write(st, r->found ? r->acct.id : NULL, r->found ? r->acct.tenant_id : "",
-			  strcmp(r->result, "success") == 0 ? "login" : "login_failed", r->addr_hash,
-			  NULL) < 0)
+	                  strcmp(r->result, "success") == 0 ? "login" : "login_failed",
+	                  r->addr_hash, NULL) < 0)
 		job->status = -1;
 }
 
@@ -114,7 +114,7 @@ static void record_done(struct dbjob *job)
 	struct c2s_conn *c = job->conn;
 	char pseudo[LOG_PSEUDONYM_LEN];
 	log_info("event=xmpp_login result=%s account=%s", r->result,
-		 r->found ? log_pseudonym(r->acct.id, pseudo) : "-");
+	         r->found ? log_pseudonym(r->acct.id, pseudo) : "-");
 	if (c->state == C2S_CLOSING)
 		goto out;
 	if (job->status < 0) {
@@ -124,7 +124,7 @@ static void record_done(struct dbjob *job)
 	} else {
 		char *b64 = sasl_b64_encode(r->reply, strlen(r->reply));
 		char *s = xasprintf("<success xmlns='%s'>%s</success>", XMPP_NS_SASL,
-				    r->reply[0] ? b64 : "");
+		                    r->reply[0] ? b64 : "");
 		c2s_send_raw(c, s);
 		free(s);
 		free(b64);
@@ -141,8 +141,8 @@ out:
 
 /* Records the attempt, then answers: success (reply = SCRAM final or "")
  * or the SASL failure cond. */
-static void record(struct c2s_conn *c, const char *result, const char *addr_hash,
-		   const char *reply, const char *cond, const char *text)
+static void record(struct c2s_conn *c, const char *result, const char *addr_hash, const char *reply,
+                   const char *cond, const char *text)
 {
 	struct record_job *r = xcalloc(1, sizeof(*r));
 	r->job.conn = c;
@@ -272,8 +272,7 @@ out:
 	lookup_free(l);
 }
 
-static void lookup(struct c2s_conn *c, const char *username, enum scram_hash hash,
-		   char *password)
+static void lookup(struct c2s_conn *c, const char *username, enum scram_hash hash, char *password)
 {
 	struct lookup_job *l = xcalloc(1, sizeof(*l));
 	l->job.conn = c;
@@ -308,7 +307,8 @@ static void plain_start(struct c2s_conn *c, unsigned char *msg, size_t len)
 	const char *authzid = (const char *)msg;
 	const char *p1 = memchr(msg, '\0', len);
 	const char *p2 = p1 ? memchr(p1 + 1, '\0', len - (size_t)(p1 + 1 - (char *)msg)) : NULL;
-	if (p1 == NULL || p2 == NULL || memchr(p2 + 1, '\0', len - (size_t)(p2 + 1 - (char *)msg))) {
+	if (p1 == NULL || p2 == NULL ||
+	    memchr(p2 + 1, '\0', len - (size_t)(p2 + 1 - (char *)msg))) {
 		failure(c, "malformed-request", NULL);
 		return;
 	}
@@ -326,13 +326,12 @@ static void plain_start(struct c2s_conn *c, unsigned char *msg, size_t len)
 	lookup(c, user, SCRAM_SHA256, xstrndup(pass, plen));
 }
 
-static void scram_start(struct c2s_conn *c, enum scram_hash hash, unsigned char *msg,
-			size_t len)
+static void scram_start(struct c2s_conn *c, enum scram_hash hash, unsigned char *msg, size_t len)
 {
 	const char *user = NULL, *authzid = NULL, *err = NULL;
 	c->sasl->scram = scram_server_new(hash, NULL, NULL, 0);
 	if (scram_server_client_first(c->sasl->scram, (const char *)msg, len, &user, &authzid,
-				      &err) < 0) {
+	                              &err) < 0) {
 		failure(c, "malformed-request", NULL);
 		return;
 	}
@@ -341,7 +340,7 @@ static void scram_start(struct c2s_conn *c, enum scram_hash hash, unsigned char 
 		return;
 	}
 	snprintf(c->sasl->username, sizeof(c->sasl->username), "%s",
-		 accounts_username_valid(user) ? user : "-invalid-");
+	         accounts_username_valid(user) ? user : "-invalid-");
 	lookup(c, c->sasl->username, hash, NULL);
 }
 

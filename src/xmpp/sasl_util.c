@@ -37,8 +37,8 @@ int sasl_b64_decode(const char *text, unsigned char **out_r, size_t *len_r)
 	for (size_t i = 0; i < n; i++) {
 		char ch = text[i];
 		bool ok = (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-			  (ch >= '0' && ch <= '9') || ch == '+' || ch == '/' ||
-			  (ch == '=' && i >= n - 2);
+		          (ch >= '0' && ch <= '9') || ch == '+' || ch == '/' ||
+		          (ch == '=' && i >= n - 2);
 		if (!ok || (ch != '=' && i > 0 && text[i - 1] == '='))
 			return -1;
 	}
@@ -77,8 +77,7 @@ int xacct_by_username(struct store *st, const char *username, struct xacct *out)
 	return rc == STORE_ROW ? 1 : rc == STORE_DONE ? 0 : -1;
 }
 
-const char *xacct_local_of(const struct xmpp_server *srv, const char *bare, char *buf,
-			   size_t size)
+const char *xacct_local_of(const struct xmpp_server *srv, const char *bare, char *buf, size_t size)
 {
 	const char *at = strchr(bare, '@');
 	if (at == NULL || at == bare || (size_t)(at - bare) >= size ||
@@ -97,7 +96,7 @@ int64_t sasl_now_ms(void)
 }
 
 static int failures(struct store *st, const char *sql, const char *key, int64_t since,
-		    int64_t *oldest_r)
+                    int64_t *oldest_r)
 {
 	struct store_stmt *q = store_query(st, sql, "si", key, since);
 	int n = -1;
@@ -112,30 +111,31 @@ static int failures(struct store *st, const char *sql, const char *key, int64_t 
 /* The foundation's rule (domain/auth.c): failures of the address in the
  * window, or of the account since its last success. */
 int sasl_throttle_check(struct app *app, struct store *st, const struct xacct *acc,
-			const char *addr_hash)
+                        const char *addr_hash)
 {
 	const struct config *cfg = app->cfg;
 	int64_t window = (int64_t)cfg->login_lockout_s * 1000;
 	int64_t now = sasl_now_ms(), since = now - window, oldest = 0;
 	int n = failures(st,
-			 "SELECT COUNT(*), MIN(at_ms) FROM login_events WHERE addr_hash = ? AND "
-			 "at_ms > ? AND result IN ('bad_password', 'unknown_user')",
-			 addr_hash, since, &oldest);
+	                 "SELECT COUNT(*), MIN(at_ms) FROM login_events WHERE addr_hash = ? AND "
+	                 "at_ms > ? AND result IN ('bad_password', 'unknown_user')",
+	                 addr_hash, since, &oldest);
 	if (n < 0)
 		return -1;
 	if (n < cfg->login_max_failures && acc != NULL) {
 		int64_t ok = 0;
-		struct store_stmt *q = store_query(
-		    st,
-		    "SELECT MAX(at_ms) FROM login_events WHERE account_id = ? AND result = 'success'",
-		    "s", acc->id);
+		struct store_stmt *q = store_query(st,
+		                                   "SELECT MAX(at_ms) FROM login_events WHERE "
+		                                   "account_id = ? AND result = 'success'",
+		                                   "s", acc->id);
 		if (q != NULL && store_step(q) == STORE_ROW && !store_col_is_null(q, 0))
 			ok = store_col_int(q, 0);
 		store_stmt_done(q);
-		n = failures(st,
-			     "SELECT COUNT(*), MIN(at_ms) FROM login_events WHERE account_id = ? AND "
-			     "at_ms > ? AND result = 'bad_password'",
-			     acc->id, ok > since ? ok : since, &oldest);
+		n = failures(
+		    st,
+		    "SELECT COUNT(*), MIN(at_ms) FROM login_events WHERE account_id = ? AND "
+		    "at_ms > ? AND result = 'bad_password'",
+		    acc->id, ok > since ? ok : since, &oldest);
 		if (n < 0)
 			return -1;
 	}
@@ -146,13 +146,13 @@ int sasl_throttle_check(struct app *app, struct store *st, const struct xacct *a
 }
 
 int sasl_credentials(struct store *st, const char *account_id, enum scram_hash hash,
-		     struct scram_credentials *out)
+                     struct scram_credentials *out)
 {
-	struct store_stmt *q = store_query(
-	    st,
-	    hash == SCRAM_SHA1 ? "SELECT scram_sha1 FROM accounts WHERE id = ?"
-			       : "SELECT scram_sha256 FROM accounts WHERE id = ?",
-	    "s", account_id);
+	struct store_stmt *q =
+	    store_query(st,
+	                hash == SCRAM_SHA1 ? "SELECT scram_sha1 FROM accounts WHERE id = ?"
+	                                   : "SELECT scram_sha256 FROM accounts WHERE id = ?",
+	                "s", account_id);
 	int rc = -1;
 	if (q != NULL && store_step(q) == STORE_ROW &&
 	    scram_credentials_decode(store_col_text(q, 0), out) == 0)
@@ -162,15 +162,15 @@ int sasl_credentials(struct store *st, const char *account_id, enum scram_hash h
 }
 
 int connlog_write(struct store *st, const char *account_id, const char *tenant_id,
-		  const char *event, const char *addr_hash, const char *client)
+                  const char *event, const char *addr_hash, const char *client)
 {
 	char id[IDS_UUID_LEN];
 	ids_uuid4(id);
 	return store_run(st,
-			 "INSERT INTO connection_log (id, account_id, tenant_id, at_ms, protocol, "
-			 "event, addr_hash, client) VALUES (?, ?, ?, ?, 'xmpp', ?, ?, ?)",
-			 "sssisss", id, account_id, tenant_id != NULL ? tenant_id : "", sasl_now_ms(),
-			 event, addr_hash, client) == STORE_DONE
-		   ? 0
-		   : -1;
+	                 "INSERT INTO connection_log (id, account_id, tenant_id, at_ms, protocol, "
+	                 "event, addr_hash, client) VALUES (?, ?, ?, ?, 'xmpp', ?, ?, ?)",
+	                 "sssisss", id, account_id, tenant_id != NULL ? tenant_id : "",
+	                 sasl_now_ms(), event, addr_hash, client) == STORE_DONE
+	           ? 0
+	           : -1;
 }

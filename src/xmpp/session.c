@@ -26,7 +26,7 @@ void session_features(struct c2s_conn *c, struct xml_elem *features)
 /* Sends <iq type='result'/> for iq, with the root of *payload_doc as child
  * when given (the doc is freed). */
 void server_send_iq_result(struct c2s_conn *c, const struct xml_elem *iq,
-			   struct xml_doc **payload_doc)
+                           struct xml_doc **payload_doc)
 {
 	struct xml_doc *d = stanza_new(STANZA_IQ, NULL, "result", c->full, NULL, stanza_id(iq));
 	if (c->full == NULL)
@@ -76,8 +76,8 @@ static void unlink_session(struct c2s_conn *c)
 static void ask_client_version(struct c2s_conn *c)
 {
 	xmpp_server_new_id(c->srv, c->version_id);
-	struct xml_doc *d = stanza_new(STANZA_IQ, NULL, "get", c->full, c->srv->domain,
-				       c->version_id);
+	struct xml_doc *d =
+	    stanza_new(STANZA_IQ, NULL, "get", c->full, c->srv->domain, c->version_id);
 	xml_elem_new(d, xml_doc_root(d), XMPP_NS_VERSION, "query");
 	c2s_send(c, xml_doc_root(d));
 	xml_doc_free(&d);
@@ -164,8 +164,7 @@ struct client_job {
 static void client_work(struct dbjob *job, struct app *app, struct store *st)
 {
 	struct client_job *j = (struct client_job *)job;
-	if (connlog_write(st, j->acct.id, j->acct.tenant_id, "client", j->addr_hash, j->client) <
-	    0)
+	if (connlog_write(st, j->acct.id, j->acct.tenant_id, "client", j->addr_hash, j->client) < 0)
 		job->status = -1;
 }
 

@@ -15,32 +15,32 @@ extern const struct catalog_column xmpp_catalog[];
 #define LOG_RETENTION "1 year (P-LOG-2)"
 #define CHAT_RETENTION "until every participant deleted the conversation (P-CHAT-2)"
 
-#define TECH(table, column, why)                                                               \
-	{                                                                                      \
-		table, column, false, false, NULL, NULL, NULL, NULL, NULL, 0,                  \
-		    ERASE_NOT_PERSONAL, EXPORT_NONE, why                                       \
+#define TECH(table, column, why)                                                                   \
+	{                                                                                          \
+		table, column, false, false, NULL, NULL, NULL, NULL, NULL, 0, ERASE_NOT_PERSONAL,  \
+		    EXPORT_NONE, why                                                               \
 	}
-#define PERSONAL(table, column, sealed, cat, purpose, basis, retention, days, erase, export)   \
-	{                                                                                      \
-		table, column, true, sealed, cat, SUBJECT, purpose, basis, retention, days,    \
-		    erase, export, NULL                                                        \
+#define PERSONAL(table, column, sealed, cat, purpose, basis, retention, days, erase, export)       \
+	{                                                                                          \
+		table, column, true, sealed, cat, SUBJECT, purpose, basis, retention, days, erase, \
+		    export, NULL                                                                   \
 	}
 
 const struct catalog_column xmpp_catalog[] = {
     PERSONAL("xmpp_roster", "owner_id", false, "dpv-pd:Identifier", ROSTER_PURPOSE, CONTRACT,
-	     "until the account is deleted", 0, ERASE_DELETE, EXPORT_VALUE),
+             "until the account is deleted", 0, ERASE_DELETE, EXPORT_VALUE),
     PERSONAL("xmpp_roster", "contact", false, "dpv-pd:Username", ROSTER_PURPOSE, CONTRACT,
-	     "until removed from the roster or the account is deleted", 0, ERASE_DELETE,
-	     EXPORT_VALUE),
+             "until removed from the roster or the account is deleted", 0, ERASE_DELETE,
+             EXPORT_VALUE),
     PERSONAL("xmpp_roster", "name_sealed", true, "dpv-pd:Nickname", ROSTER_PURPOSE, CONTRACT,
-	     "until removed from the roster or the account is deleted", 0, ERASE_SHRED,
-	     EXPORT_VALUE),
-    PERSONAL("xmpp_roster", "groups_sealed", true, "dpv-pd:Preference", ROSTER_PURPOSE,
-	     CONTRACT, "until removed from the roster or the account is deleted", 0, ERASE_SHRED,
-	     EXPORT_VALUE),
-    PERSONAL("xmpp_roster", "subscription", false, "dpv-pd:Communication", ROSTER_PURPOSE,
-	     CONTRACT, "until removed from the roster or the account is deleted", 0,
-	     ERASE_DELETE, EXPORT_VALUE),
+             "until removed from the roster or the account is deleted", 0, ERASE_SHRED,
+             EXPORT_VALUE),
+    PERSONAL("xmpp_roster", "groups_sealed", true, "dpv-pd:Preference", ROSTER_PURPOSE, CONTRACT,
+             "until removed from the roster or the account is deleted", 0, ERASE_SHRED,
+             EXPORT_VALUE),
+    PERSONAL("xmpp_roster", "subscription", false, "dpv-pd:Communication", ROSTER_PURPOSE, CONTRACT,
+             "until removed from the roster or the account is deleted", 0, ERASE_DELETE,
+             EXPORT_VALUE),
     TECH("xmpp_roster", "ask_out", "pending outbound subscription flag (RFC 6121)"),
     TECH("xmpp_roster", "pending_in", "pending inbound subscription flag (RFC 6121)"),
     TECH("xmpp_roster", "approved", "subscription pre-approval flag (RFC 6121 §3.4)"),
@@ -51,46 +51,43 @@ const struct catalog_column xmpp_catalog[] = {
     TECH("xmpp_messages", "conv_id", "conversation key subject, derived from the two account ids"),
     TECH("xmpp_messages", "conv_tenant", "tenant holding the conversation key"),
     PERSONAL("xmpp_messages", "sender_id", false, "dpv-pd:Identifier", CHAT_PURPOSE, CONTRACT,
-	     CHAT_RETENTION, 0, ERASE_DELETE, EXPORT_VALUE),
-    PERSONAL("xmpp_messages", "recipient_id", false, "dpv-pd:Identifier", CHAT_PURPOSE,
-	     CONTRACT, CHAT_RETENTION, 0, ERASE_DELETE, EXPORT_VALUE),
+             CHAT_RETENTION, 0, ERASE_DELETE, EXPORT_VALUE),
+    PERSONAL("xmpp_messages", "recipient_id", false, "dpv-pd:Identifier", CHAT_PURPOSE, CONTRACT,
+             CHAT_RETENTION, 0, ERASE_DELETE, EXPORT_VALUE),
     PERSONAL("xmpp_messages", "at_ms", false, "dpv-pd:Communication", CHAT_PURPOSE, CONTRACT,
-	     CHAT_RETENTION, 0, ERASE_DELETE, EXPORT_VALUE),
-    PERSONAL("xmpp_messages", "stanza_sealed", true, "dpv-pd:Communication", CHAT_PURPOSE,
-	     CONTRACT, CHAT_RETENTION, 0, ERASE_SHRED, EXPORT_VALUE),
+             CHAT_RETENTION, 0, ERASE_DELETE, EXPORT_VALUE),
+    PERSONAL("xmpp_messages", "stanza_sealed", true, "dpv-pd:Communication", CHAT_PURPOSE, CONTRACT,
+             CHAT_RETENTION, 0, ERASE_SHRED, EXPORT_VALUE),
 
     TECH("xmpp_archive", "id", "random UUIDv4 of a participant's view (archive id)"),
     PERSONAL("xmpp_archive", "owner_id", false, "dpv-pd:Identifier", CHAT_PURPOSE, CONTRACT,
-	     "until the owner deletes the conversation (P-CHAT-2)", 0, ERASE_DELETE,
-	     EXPORT_VALUE),
+             "until the owner deletes the conversation (P-CHAT-2)", 0, ERASE_DELETE, EXPORT_VALUE),
     TECH("xmpp_archive", "message_id", "the message this view shows"),
     PERSONAL("xmpp_archive", "peer_id", false, "dpv-pd:Identifier", CHAT_PURPOSE, CONTRACT,
-	     "until the owner deletes the conversation (P-CHAT-2)", 0, ERASE_DELETE,
-	     EXPORT_VALUE),
+             "until the owner deletes the conversation (P-CHAT-2)", 0, ERASE_DELETE, EXPORT_VALUE),
     TECH("xmpp_archive", "direction", "sent or received, from the owner's side"),
     PERSONAL("xmpp_archive", "at_ms", false, "dpv-pd:Communication", CHAT_PURPOSE, CONTRACT,
-	     "until the owner deletes the conversation (P-CHAT-2)", 0, ERASE_DELETE,
-	     EXPORT_VALUE),
+             "until the owner deletes the conversation (P-CHAT-2)", 0, ERASE_DELETE, EXPORT_VALUE),
 
     TECH("xmpp_offline", "id", "random UUIDv4 of the waiting delivery"),
     PERSONAL("xmpp_offline", "owner_id", false, "dpv-pd:Identifier", CHAT_PURPOSE, CONTRACT,
-	     "until delivered at the next login (XEP-0160)", 0, ERASE_DELETE, EXPORT_NONE),
+             "until delivered at the next login (XEP-0160)", 0, ERASE_DELETE, EXPORT_NONE),
     TECH("xmpp_offline", "message_id", "the waiting message"),
     TECH("xmpp_offline", "at_ms", "arrival time, for the delay stamp"),
 
     TECH("connection_log", "id", "random UUIDv4 of the entry"),
     PERSONAL("connection_log", "account_id", false, "dpv-pd:Identifier", LOG_PURPOSE, LOG_BASIS,
-	     LOG_RETENTION, 365, ERASE_ANONYMISE, EXPORT_VALUE),
+             LOG_RETENTION, 365, ERASE_ANONYMISE, EXPORT_VALUE),
     TECH("connection_log", "tenant_id", "organisation of the account"),
     PERSONAL("connection_log", "at_ms", false, "dpv-pd:LoginRecord", LOG_PURPOSE, LOG_BASIS,
-	     LOG_RETENTION, 365, ERASE_ANONYMISE, EXPORT_VALUE),
+             LOG_RETENTION, 365, ERASE_ANONYMISE, EXPORT_VALUE),
     TECH("connection_log", "protocol", "xmpp or https"),
     PERSONAL("connection_log", "event", false, "dpv-pd:LoginRecord", LOG_PURPOSE, LOG_BASIS,
-	     LOG_RETENTION, 365, ERASE_ANONYMISE, EXPORT_VALUE),
+             LOG_RETENTION, 365, ERASE_ANONYMISE, EXPORT_VALUE),
     PERSONAL("connection_log", "addr_hash", false, "dpv-pd:IPAddress", LOG_PURPOSE, LOG_BASIS,
-	     LOG_RETENTION, 365, ERASE_KEEP_LEGAL, EXPORT_NONE),
-    PERSONAL("connection_log", "client", false, "dpv-pd:DeviceSoftware", LOG_PURPOSE,
-	     LOG_BASIS, LOG_RETENTION, 365, ERASE_ANONYMISE, EXPORT_VALUE),
+             LOG_RETENTION, 365, ERASE_KEEP_LEGAL, EXPORT_NONE),
+    PERSONAL("connection_log", "client", false, "dpv-pd:DeviceSoftware", LOG_PURPOSE, LOG_BASIS,
+             LOG_RETENTION, 365, ERASE_ANONYMISE, EXPORT_VALUE),
     {0},
 };
 

@@ -54,7 +54,7 @@ static int on_message(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 }
 
 static void conn_handler(xmpp_conn_t *conn, xmpp_conn_event_t ev, int error,
-			 xmpp_stream_error_t *se, void *ud)
+                         xmpp_stream_error_t *se, void *ud)
 {
 	struct side *s = ud;
 	if (ev == XMPP_CONN_CONNECT)
@@ -64,14 +64,14 @@ static void conn_handler(xmpp_conn_t *conn, xmpp_conn_event_t ev, int error,
 }
 
 static int open_side(struct run *r, struct side *s, const char *host, unsigned short port,
-		     const char *cafile, const char *jid, const char *pass, int direct)
+                     const char *cafile, const char *jid, const char *pass, int direct)
 {
 	s->conn = xmpp_conn_new(r->ctx);
 	xmpp_conn_set_jid(s->conn, jid);
 	xmpp_conn_set_pass(s->conn, pass);
 	xmpp_conn_set_cafile(s->conn, cafile);
 	xmpp_conn_set_flags(s->conn, XMPP_CONN_FLAG_MANDATORY_TLS | XMPP_CONN_FLAG_DISABLE_SM |
-					 (direct ? XMPP_CONN_FLAG_LEGACY_SSL : 0));
+	                                 (direct ? XMPP_CONN_FLAG_LEGACY_SSL : 0));
 	return xmpp_connect_client(s->conn, host, port, conn_handler, s);
 }
 
@@ -99,7 +99,7 @@ int main(int argc, char **argv)
 	struct run r;
 	if (argc < 9) {
 		fprintf(stderr, "usage: strophe_client HOST PORT CAFILE JID_A PASS_A JID_B PASS_B "
-				"COUNT [direct]\n");
+		                "COUNT [direct]\n");
 		return 2;
 	}
 	memset(&r, 0, sizeof(r));
@@ -132,7 +132,8 @@ int main(int argc, char **argv)
 	}
 	double ms = ms_since(&r.start);
 	printf("received %ld of %ld in %.0f ms (%.0f msg/s)%s\n", r.received, r.count, ms,
-	       ms > 0 ? (double)r.received * 1000.0 / ms : 0.0, r.out_of_order ? " out of order" : "");
+	       ms > 0 ? (double)r.received * 1000.0 / ms : 0.0,
+	       r.out_of_order ? " out of order" : "");
 	xmpp_disconnect(r.a.conn);
 	xmpp_disconnect(r.b.conn);
 	for (int i = 0; i < 20; i++)

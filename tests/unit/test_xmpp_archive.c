@@ -34,8 +34,9 @@ static void test_store_and_offline(void **state)
 	assert_int_equal(offline_count(f->st, BOB), 1);
 	assert_int_equal(offline_count(f->st, ALICE), 0);
 	struct store_stmt *q = store_query(
-	    f->st, "SELECT owner_id, direction FROM xmpp_archive WHERE message_id = ? ORDER BY "
-		   "direction",
+	    f->st,
+	    "SELECT owner_id, direction FROM xmpp_archive WHERE message_id = ? ORDER BY "
+	    "direction",
 	    "s", id);
 	assert_int_equal(store_step(q), STORE_ROW);
 	assert_string_equal(store_col_text(q, 0), BOB);
@@ -76,11 +77,11 @@ static void test_shredded_conversation(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_conv_subject),
-		cmocka_unit_test_setup_teardown(test_store_and_offline, xfixture_setup,
-						xfixture_teardown),
-		cmocka_unit_test_setup_teardown(test_shredded_conversation, xfixture_setup,
-						xfixture_teardown),
+	    cmocka_unit_test(test_conv_subject),
+	    cmocka_unit_test_setup_teardown(test_store_and_offline, xfixture_setup,
+	                                    xfixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_shredded_conversation, xfixture_setup,
+	                                    xfixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -135,8 +135,8 @@ static void test_db_roundtrip_sealed(void **state)
 	assert_int_equal(roster_db_put(&f->app, f->st, TENANT_A, OWNER, &it), 0);
 	bool found = true;
 	struct roster_item got;
-	assert_int_equal(roster_db_get(&f->app, f->st, TENANT_A, OWNER, "c@localhost", &got, &found),
-			 0);
+	assert_int_equal(
+	    roster_db_get(&f->app, f->st, TENANT_A, OWNER, "c@localhost", &got, &found), 0);
 	assert_false(found);
 	roster_item_clear(&got);
 }
@@ -144,14 +144,14 @@ static void test_db_roundtrip_sealed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_outbound_subscribe),
-		cmocka_unit_test(test_outbound_subscribed),
-		cmocka_unit_test(test_inbound_subscribe),
-		cmocka_unit_test(test_inbound_subscribed),
-		cmocka_unit_test(test_unsubscribe_unsubscribed),
-		cmocka_unit_test(test_roster_put_removes_empty),
-		cmocka_unit_test_setup_teardown(test_db_roundtrip_sealed, xfixture_setup,
-						xfixture_teardown),
+	    cmocka_unit_test(test_outbound_subscribe),
+	    cmocka_unit_test(test_outbound_subscribed),
+	    cmocka_unit_test(test_inbound_subscribe),
+	    cmocka_unit_test(test_inbound_subscribed),
+	    cmocka_unit_test(test_unsubscribe_unsubscribed),
+	    cmocka_unit_test(test_roster_put_removes_empty),
+	    cmocka_unit_test_setup_teardown(test_db_roundtrip_sealed, xfixture_setup,
+	                                    xfixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

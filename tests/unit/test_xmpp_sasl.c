@@ -26,15 +26,15 @@ static void test_b64(void **state)
 }
 
 static void add_event(struct xfixture *f, const char *account, const char *addr, const char *res,
-		      int64_t at)
+                      int64_t at)
 {
 	char id[IDS_UUID_LEN];
 	ids_uuid4(id);
 	assert_int_equal(store_run(f->st,
-				   "INSERT INTO login_events (id, account_id, tenant_id, at_ms, "
-				   "addr_hash, result) VALUES (?, ?, '', ?, ?, ?)",
-				   "ssiss", id, account, at, addr, res),
-			 STORE_DONE);
+	                           "INSERT INTO login_events (id, account_id, tenant_id, at_ms, "
+	                           "addr_hash, result) VALUES (?, ?, '', ?, ?, ?)",
+	                           "ssiss", id, account, at, addr, res),
+	                 STORE_DONE);
 }
 
 /* P-SEC-5: login_max_failures bad passwords within the window throttle the
@@ -57,7 +57,7 @@ static void test_throttle(void **state)
 	/* outside the window nothing counts */
 	for (int i = 0; i < 10; i++)
 		add_event(f, NULL, "addr-old", "unknown_user",
-			  now - (int64_t)f->cfg.login_lockout_s * 1000 - 5000);
+		          now - (int64_t)f->cfg.login_lockout_s * 1000 - 5000);
 	assert_int_equal(sasl_throttle_check(&f->app, f->st, NULL, "addr-old"), 0);
 }
 
@@ -71,10 +71,9 @@ static void test_lookup_unknown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_b64),
-		cmocka_unit_test_setup_teardown(test_throttle, xfixture_setup, xfixture_teardown),
-		cmocka_unit_test_setup_teardown(test_lookup_unknown, xfixture_setup,
-						xfixture_teardown),
+	    cmocka_unit_test(test_b64),
+	    cmocka_unit_test_setup_teardown(test_throttle, xfixture_setup, xfixture_teardown),
+	    cmocka_unit_test_setup_teardown(test_lookup_unknown, xfixture_setup, xfixture_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
