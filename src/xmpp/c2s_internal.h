@@ -48,6 +48,10 @@ struct c2s_conn;
 #define C2S_QUEUE_PAUSE 64
 /* Output bytes queued to a slow reader before the connection is closed. */
 #define C2S_OUT_MAX (4u * 1024 * 1024)
+/* Presence stanzas a session may send: PRESENCE_RATE per second, bursts of
+ * PRESENCE_BURST; beyond, each is refused with <policy-violation/>. */
+#define PRESENCE_RATE 5
+#define PRESENCE_BURST 30
 /* Storage jobs committed in one transaction at most. */
 #define XMPP_BATCH_MAX 2048
 /* Items in a roster (stored ones; tenant members come on top). */
@@ -212,6 +216,8 @@ struct c2s_conn {
 	size_t n_directed;
 	char version_id[20]; /* id of our jabber:iq:version query */
 	char addr_hash[65];
+	double presence_tokens; /* flood bucket, see PRESENCE_RATE */
+	uint64_t presence_at;   /* uv_now() of the last refill */
 };
 
 /* c2s.c */

@@ -334,10 +334,43 @@ static void initial_loaded(struct c2s_conn *c, struct xml_doc *doc)
 	become_available(c, doc);
 }
 
+/* Token bucket against presence floods (each broadcast costs one stanza per
+ * viewer). */
+static bool presence_allowed(struct c2s_conn *c)
+{
+	uint64_t now = uv_now(c->srv->loop);
+	if (c->presence_at == 0)
+		c->presence_tokens = PRESENCE_BURST;
+	else
+		c->presence_tokens += (double)(now - c->presence_at) * PRESENCE_RATE / 1000.0;
+	if (c->presence_tokens > PRESENCE_BURST)
+		c->presence_tokens = PRESENCE_BURST;
+	c->presence_at = now;
+	if (c->presence_tokens < 1.0)
+		return false;
+	c->presence_tokens -= 1.0;
+	return true;
+}
+
 void presence_handle(struct c2s_conn *c, struct xml_doc *doc)
 {
 	struct xml_elem *el = xml_doc_root(doc);
 	const char *type = stanza_type(el);
+	if (!presence_allowed(c)) {
+		if (type == NULL || strcmp(type, "error") != 0) {
+			struct stanza_error err = {STANZA_ERR_TYPE_WAIT,
+			                           STANZA_ERR_POLICY_VIOLATION,
+			                           "too many presence stanzas", NULL, NULL};
+			struct xml_doc *reply = stanza_error_reply(el, &err);
+			if (reply != NULL) {
+				xml_elem_set_attr(xml_doc_root(reply), "to", c->full);
+				c2s_send(c, xml_doc_root(reply));
+				xml_doc_free(&reply);
+			}
+		}
+		xml_doc_free(&doc);
+		return;
+	}
 	static const char *const subs[] = {"subscribe", "subscribed", "unsubscribe",
 	                                   "unsubscribed"};
 	xml_elem_set_attr(el, "from", c->full);

@@ -96,8 +96,8 @@ static void load_done(struct dbjob *job)
 				                      STANZA_ERR_INTERNAL_SERVER_ERROR);
 			xml_doc_free(&l->doc);
 		} else {
-			if (!c->user->roster_loaded)
-				user_set_loaded(c->user, l);
+			/* a later snapshot in queue order is never staler */
+			user_set_loaded(c->user, l);
 			l->fn(c, l->doc);
 			l->doc = NULL;
 		}
@@ -111,13 +111,9 @@ static void load_done(struct dbjob *job)
 	free(l);
 }
 
-void roster_ensure_loaded(struct c2s_conn *c, struct xml_doc *doc,
-                          void (*fn)(struct c2s_conn *c, struct xml_doc *doc))
+static void load_submit(struct c2s_conn *c, struct xml_doc *doc,
+                        void (*fn)(struct c2s_conn *c, struct xml_doc *doc))
 {
-	if (c->user->roster_loaded) {
-		fn(c, doc);
-		return;
-	}
 	struct load_job *l = xcalloc(1, sizeof(*l));
 	l->job.conn = c;
 	l->job.tx = true;
@@ -127,6 +123,15 @@ void roster_ensure_loaded(struct c2s_conn *c, struct xml_doc *doc,
 	l->doc = doc;
 	l->fn = fn;
 	xmpp_job_submit(c->srv, &l->job);
+}
+
+void roster_ensure_loaded(struct c2s_conn *c, struct xml_doc *doc,
+                          void (*fn)(struct c2s_conn *c, struct xml_doc *doc))
+{
+	if (c->user->roster_loaded)
+		fn(c, doc);
+	else
+		load_submit(c, doc, fn);
 }
 
 /* ---- XML --------------------------------------------------------------- */
@@ -521,5 +526,11 @@ static void roster_iq_loaded(struct c2s_conn *c, struct xml_doc *doc)
 
 void roster_iq(struct c2s_conn *c, struct xml_doc *doc)
 {
-	roster_ensure_loaded(c, doc, roster_iq_loaded);
+	const char *type = stanza_type(xml_doc_root(doc));
+	/* a roster get reloads, so members who joined the tenant since login
+	 * show up */
+	if (strcmp(type, "get") == 0)
+		load_submit(c, doc, roster_iq_loaded);
+	else
+		roster_ensure_loaded(c, doc, roster_iq_loaded);
 }

@@ -144,3 +144,30 @@ def test_presence_states(xiris):
         assert await until(lambda: any(p["type"] == "unavailable" for p in cb.seen_from(a)))
         await close(cb)
     run(go())
+
+
+# Bad input (issue 3): a presence flood is cut to the allowed rate with
+# <policy-violation/> errors; the session and its viewers carry on.
+def test_presence_flood_limited(xiris):
+    tid, admin = xiris.tenant()
+    a, apw = xiris.member(tid, admin, "fa")
+    b, bpw = xiris.member(tid, admin, "fb")
+
+    async def go():
+        ca = await connect(xiris, a, apw)
+        cb = await connect(xiris, b, bpw)
+        errors = []
+        ca.add_event_handler("presence_error", lambda p: errors.append(str(p)))
+        before = len(cb.seen_from(a))
+        for i in range(200):
+            ca.send_presence(pstatus="flood %d" % i)
+        await server_ack(ca)
+        assert await until(lambda: len(errors) >= 100)
+        # (slixmpp 1.8 does not know RFC 6120's policy-violation condition)
+        assert all("<policy-violation" in e and 'type="wait"' in e for e in errors)
+        await asyncio.sleep(0.3)
+        got = len(cb.seen_from(a)) - before
+        assert 0 < got <= 40, got
+        await server_ack(ca)  # still connected
+        await close(ca, cb)
+    run(go())
