@@ -28,6 +28,13 @@ struct c2s_write {
 static void conn_free(struct c2s_conn *c)
 {
 	struct xmpp_server *srv = c->srv;
+	/* never left on the flush list (defensive: the list is drained in the
+	 * check phase, before close callbacks can free a connection) */
+	for (struct c2s_conn **p = &srv->dirty; *p != NULL; p = &(*p)->dirty_next)
+		if (*p == c) {
+			*p = c->dirty_next;
+			break;
+		}
 	for (size_t i = 0; i < c->q_len; i++)
 		xml_doc_free(&c->queue[(c->q_head + i) % c->q_cap]);
 	free(c->queue);
