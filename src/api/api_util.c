@@ -267,6 +267,7 @@ void api_token_response(struct http_response *resp, int status, const struct log
 }
 
 void api_routes_contacts(struct http_router *router, struct app *app);
+void api_routes_conversations(struct http_router *router, struct app *app);
 
 void api_routes_directory(struct http_router *router, struct app *app);
 void api_routes_logs(struct http_router *router, struct app *app);
@@ -285,4 +286,5 @@ void api_routes_register(struct http_router *router, struct app *app)
 	api_routes_dsr_import(router, app);
 	api_routes_contacts(router, app);
 	api_routes_registers(router, app);
+	api_routes_conversations(router, app);
 }

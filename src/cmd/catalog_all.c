@@ -21,6 +21,8 @@ extern const struct catalog_table directory_catalog_tables[];
 extern const struct catalog_column contact_book_catalog[];
 extern const struct catalog_column xmpp_catalog[];
 extern const struct catalog_table xmpp_catalog_tables[];
+extern const struct catalog_column xep_catalog[];
+extern const struct catalog_table xep_catalog_tables[];
 extern const struct catalog_table accounts_catalog_tables[];
 extern const struct catalog_table contact_book_catalog_tables[];
 
@@ -57,6 +59,8 @@ void app_register_catalog(void)
 	privacy_catalog_register_tables(contact_book_catalog_tables);
 	privacy_catalog_register(xmpp_catalog);
 	privacy_catalog_register_tables(xmpp_catalog_tables);
+	privacy_catalog_register(xep_catalog);
+	privacy_catalog_register_tables(xep_catalog_tables);
 	privacy_catalog_register(registers_catalog);
 	privacy_catalog_register_tables(registers_catalog_tables);
 }

@@ -10,6 +10,7 @@
 #include "xmpp/c2s_internal.h"
 #include "xmpp/jid.h"
 #include "xmpp/stanza.h"
+#include "xmpp/xep.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,6 +108,10 @@ void router_message(struct c2s_conn *c, struct xml_doc *doc)
 		full = jid_to_string(&j, true);
 	jid_free(&j);
 	/* normalised to (lowercased local and domain) */
+	if (xep_message(c, doc, local, full)) { /* blocking, markers, carbons */
+		free(full);
+		return;
+	}
 	archive_message(c, doc, local, full);
 	free(full);
 }
@@ -179,6 +184,8 @@ void router_iq(struct c2s_conn *c, struct xml_doc *doc)
 		return;
 	}
 	type = stanza_type(el);
+	if (xep_iq_dispatch(c, doc)) /* extensions: xep.c */
+		return;
 	if (to == NULL) {
 		iq_to_server(c, doc, false);
 		return;

@@ -10,6 +10,7 @@
 #include "xmpp/c2s_internal.h"
 #include "xmpp/jid.h"
 #include "xmpp/stanza.h"
+#include "xmpp/xep.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@ void session_features(struct c2s_conn *c, struct xml_elem *features)
 	xml_elem_new(d, features, XMPP_NS_BIND, "bind");
 	struct xml_elem *s = xml_elem_new(d, features, XMPP_NS_SESSION, "session");
 	xml_elem_new(d, s, XMPP_NS_SESSION, "optional");
+	xep_stream_features(c, features); /* XEP-0115 caps */
 }
 
 /* Sends <iq type='result'/> for iq, with the root of *payload_doc as child

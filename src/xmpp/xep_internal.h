@@ -1,0 +1,71 @@
+/*
+ * xmpp/xep_internal: what the xep_*.c files share (loop thread unless
+ * said otherwise). See xep.h.
+ */
+#ifndef IRIS_XMPP_XEP_INTERNAL_H
+#define IRIS_XMPP_XEP_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xmpp/c2s_internal.h"
+
+#define NS_DISCO_ITEMS "http://jabber.org/protocol/disco#items"
+#define NS_CAPS "http://jabber.org/protocol/caps"
+#define NS_LAST "jabber:iq:last"
+#define NS_VCARD "vcard-temp"
+#define NS_MAM "urn:xmpp:mam:2"
+#define NS_RSM "http://jabber.org/protocol/rsm"
+#define NS_XDATA "jabber:x:data"
+#define NS_FORWARD "urn:xmpp:forward:0"
+#define NS_CARBONS "urn:xmpp:carbons:2"
+#define NS_RECEIPTS "urn:xmpp:receipts"
+#define NS_MARKERS "urn:xmpp:chat-markers:0"
+#define NS_BLOCKING "urn:xmpp:blocking"
+#define NS_BLOCKING_ERRORS "urn:xmpp:blocking:errors"
+#define NS_COMMANDS "http://jabber.org/protocol/commands"
+#define NS_HINTS "urn:xmpp:hints"
+#define NS_IRIS_SEEN "urn:iris:seen:0"
+#define XEP_CAPS_NODE "https://iris.example/caps"
+#define XEP_CMD_DELETE "delete-history"
+
+/* Where an iq or vCard query points. */
+enum xep_target { XT_SERVER = 0, XT_SELF, XT_OTHER, XT_NONE };
+/* XT_OTHER fills local (65 bytes) with the other account's username. */
+enum xep_target xep_target_of(struct c2s_conn *c, const struct xml_elem *el, char local[65]);
+
+/* Replies: result with the root of *payload (may be NULL); error. Both
+ * free doc. */
+void xep_result(struct c2s_conn *c, struct xml_doc **doc, struct xml_doc **payload);
+void xep_error(struct c2s_conn *c, struct xml_doc **doc, enum stanza_error_cond cond);
+
+/* Value of field var in a jabber:x:data form (NULL when absent). */
+const char *xep_form_value(struct xml_elem *x, const char *var);
+/* XEP-0082 date-time: parse to ms (-1 when invalid); format (32 bytes). */
+int64_t xep_time_parse(const char *s);
+void xep_time_format(int64_t ms, char out[32]);
+/* Parses one stanza written by xml_writer in jabber:client scope. */
+struct xml_doc *xep_parse_stanza(const char *text, size_t len);
+
+/* disco#info answer of an account's bare JID (frees doc). */
+void xep_disco_account_reply(struct c2s_conn *c, struct xml_doc **doc);
+
+/* xep_vcard.c */
+void xep_vcard_iq(struct c2s_conn *c, struct xml_doc *doc, enum xep_target t, const char *local);
+/* disco#info on another account's bare JID: answered when visible. */
+void xep_disco_other(struct c2s_conn *c, struct xml_doc *doc, const char *local);
+/* P-PRE-2 on the worker: may viewer see owner's profile? (owner offline) */
+bool xep_visible_db(struct app *app, struct store *st, const struct xacct *owner,
+                    const struct xacct *viewer, const char *viewer_bare);
+
+/* xep_mam.c */
+void xep_mam_iq(struct c2s_conn *c, struct xml_doc *doc);
+/* A receipt or marker of reader about a message of sender_user (id). */
+void xep_mark(struct c2s_conn *c, const char *sender_user, const char *ref_id, bool displayed);
+/* Worker: finds the message of sender to recipient with stanza id ref_id
+ * among their last ones and stores its state. 1 found, 0 not, -1 error. */
+int xep_mark_store(struct app *app, struct store *st, const char *sender_id,
+                   const char *recipient_id, const char *ref_id, bool displayed, int64_t now_ms);
+
+#endif
