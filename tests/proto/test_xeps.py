@@ -3,6 +3,8 @@ disco/caps/ping/version, vCard under P-PRE-2, MAM with RSM, carbons,
 receipts and markers stored as "seen", blocking, and per-user history
 deletion (ad-hoc command and REST) down to the conversation key."""
 import asyncio
+import base64
+import hashlib
 import time
 import xml.etree.ElementTree as ET
 
@@ -12,6 +14,7 @@ from slixmpp.xmlstream.handler import Callback
 from slixmpp.xmlstream.matcher import MatchXPath
 
 import test_accounts_lib as lib
+import conftest
 from conftest import close, connect, run, server_ack, until
 
 MAM = "urn:xmpp:mam:2"
@@ -27,6 +30,23 @@ def collect(c):
         c.raw = []
         c.register_handler(Callback("all-messages", MatchXPath("{jabber:client}message"),
                                     c.raw.append))
+    return c
+
+
+async def connect_with_caps(iris, jid, password):
+    """connect(), keeping the <c xmlns=caps/> of the stream features."""
+    c = conftest.Client(jid, password)
+    c.ssl_context = conftest.tls_context(iris)
+    c.stream_caps = None
+
+    def features(f):
+        el = f.xml.find("{http://jabber.org/protocol/caps}c")
+        if el is not None:
+            c.stream_caps = el
+    c.register_handler(Callback("caps", MatchXPath(
+        "{http://etherx.jabber.org/streams}features"), features))
+    c.connect(("127.0.0.1", iris.c2s))
+    await asyncio.wait_for(c.ready.wait(), 20)
     return c
 
 
@@ -84,7 +104,7 @@ def test_disco_caps_ping_version(xiris):
     a, apw = xiris.member()
 
     async def go():
-        ca = await connect(xiris, a, apw)
+        ca = await connect_with_caps(xiris, a, apw)
         info = await iq(ca, "get", "<query xmlns='http://jabber.org/protocol/disco#info'/>",
                         to="localhost")
         feats = {f.get("var") for f in info.iter("{http://jabber.org/protocol/disco#info}feature")}
@@ -99,9 +119,15 @@ def test_disco_caps_ping_version(xiris):
                          "node='http://jabber.org/protocol/commands'/>", to="localhost")
         nodes = [i.get("node") for i in items.iter("{http://jabber.org/protocol/disco#items}item")]
         assert nodes == ["delete-history"]
-        # caps in the stream features (XEP-0115)
-        caps = ca.features  # names of the features slixmpp saw
-        assert "c" in caps or any("caps" in str(x) for x in caps) or True
+        # XEP-0115: the caps hash of the stream features matches disco#info
+        caps = ca.stream_caps
+        assert caps is not None and caps.get("hash") == "sha-1"
+        ident = info.find("{http://jabber.org/protocol/disco#info}query/"
+                          "{http://jabber.org/protocol/disco#info}identity")
+        s = "%s/%s//%s<" % (ident.get("category"), ident.get("type"), ident.get("name") or "")
+        s += "".join(v + "<" for v in sorted(
+            f.get("var") for f in info.iter("{http://jabber.org/protocol/disco#info}feature")))
+        assert caps.get("ver") == base64.b64encode(hashlib.sha1(s.encode()).digest()).decode()
         await ca.plugin["xep_0199"].ping(jid="localhost", timeout=10)
         v = await iq(ca, "get", "<query xmlns='jabber:iq:version'/>", to="localhost")
         assert v.findtext("{jabber:iq:version}query/{jabber:iq:version}name") == "Iris"
