@@ -177,3 +177,41 @@ int xep_history_delete(struct app *app, struct store *st, const char *owner_id,
 	         log_pseudonym(owner_id, ps), (long long)out->views, out->key_destroyed ? 1 : 0);
 	return 0;
 }
+
+static json_t *ms_or_null(struct store_stmt *q, int col)
+{
+	return store_col_is_null(q, col) ? json_null() : json_integer(store_col_int(q, col));
+}
+
+int xep_history_states(struct store *st, const char *owner_id, const char *peer_username,
+                       int64_t before_ms, size_t limit, json_t **out_r, const char **error_r)
+{
+	struct account peer;
+	*out_r = NULL;
+	if (accounts_get_by_username(st, peer_username, &peer, error_r) < 0)
+		return -1;
+	struct store_stmt *q = store_query(
+	    st,
+	    "SELECT a.id, a.direction, a.at_ms, s.received_ms, s.displayed_ms FROM xmpp_archive a "
+	    "LEFT JOIN xep_msg_state s ON s.message_id = a.message_id "
+	    "WHERE a.owner_id = ? AND a.peer_id = ? AND (? <= 0 OR a.at_ms < ?) "
+	    "ORDER BY a.at_ms DESC, a.rowid DESC LIMIT ?",
+	    "ssiii", owner_id, peer.id, before_ms, before_ms, (int64_t)limit);
+	if (q == NULL)
+		return *error_r = "internal", -1;
+	json_t *list = json_array();
+	int rc;
+	while ((rc = store_step(q)) == STORE_ROW)
+		json_array_append_new(
+		    list,
+		    json_pack("{s:s, s:s, s:I, s:o, s:o}", "id", store_col_text(q, 0), "direction",
+		              store_col_text(q, 1), "sent_at", (json_int_t)store_col_int(q, 2),
+		              "received_at", ms_or_null(q, 3), "displayed_at", ms_or_null(q, 4)));
+	store_stmt_done(q);
+	if (rc != STORE_DONE) {
+		json_decref(list);
+		return *error_r = "internal", -1;
+	}
+	*out_r = list;
+	return 0;
+}

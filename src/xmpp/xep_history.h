@@ -17,7 +17,9 @@
 #ifndef IRIS_XMPP_XEP_HISTORY_H
 #define IRIS_XMPP_XEP_HISTORY_H
 
+#include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct app;
@@ -48,5 +50,15 @@ int xep_history_delete(struct app *app, struct store *st, const char *owner_id,
                        const char *owner_tenant, const char *actor_id, const char *actor_role,
                        const char *peer_username, struct xep_history_result *out,
                        const char **error_r);
+
+/*
+ * The delivery state of owner's 1:1 messages with peer_username (P-CHAT-1:
+ * sender, recipient, time and "seen"), newest first, at most limit, older
+ * than before_ms when > 0; no content. *out_r: a JSON array of {id,
+ * direction ("out"|"in"), sent_at, received_at, displayed_at} (ms, null
+ * when unknown). Errors as xep_history_delete.
+ */
+int xep_history_states(struct store *st, const char *owner_id, const char *peer_username,
+                       int64_t before_ms, size_t limit, json_t **out_r, const char **error_r);
 
 #endif

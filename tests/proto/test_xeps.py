@@ -273,6 +273,21 @@ def test_receipts_and_markers_stored_as_seen(xiris):
     run(go())
     rows = xiris.sql("SELECT COUNT(*) FROM xep_msg_state WHERE displayed_ms IS NOT NULL")
     assert rows[0][0] >= 1
+    # and through REST, without content (newest first)
+    token = lib.full_token(xiris, a.split("@")[0], apw)
+    r = xiris.api("GET", "/api/v1/me/conversations/%s" % b, token=token)
+    assert r.status_code == 200, r.text
+    msgs = r.json()["messages"]
+    assert [m["direction"] for m in msgs] == ["out", "out"]
+    assert msgs[0]["displayed_at"] is not None and msgs[0]["received_at"] is not None
+    assert msgs[1]["received_at"] is not None and msgs[1]["displayed_at"] is None
+    assert body1 not in r.text
+    r = xiris.api("GET", "/api/v1/me/conversations/%s?limit=1&before=%d"
+                  % (b, msgs[0]["sent_at"] + 1), token=token)
+    assert len(r.json()["messages"]) == 1
+    assert xiris.api("GET", "/api/v1/me/conversations/%s?limit=0" % b,
+                     token=token).status_code == 400
+    assert xiris.api("GET", "/api/v1/me/conversations/%s" % b).status_code == 401
 
 
 # XEP-0191: a blocked user's messages are dropped; unblocking restores delivery.
