@@ -11,6 +11,7 @@
 #include "xmpp/c2s_internal.h"
 #include "xmpp/jid.h"
 #include "xmpp/stanza.h"
+#include "xmpp/xep.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -374,6 +375,8 @@ void presence_handle(struct c2s_conn *c, struct xml_doc *doc)
 	static const char *const subs[] = {"subscribe", "subscribed", "unsubscribe",
 	                                   "unsubscribed"};
 	xml_elem_set_attr(el, "from", c->full);
+	if (xep_presence(c, doc)) /* blocking (XEP-0191): xep.c */
+		return;
 	for (int i = 0; type != NULL && i < 4; i++)
 		if (strcmp(type, subs[i]) == 0) {
 			if (stanza_to(el) == NULL) {

@@ -403,7 +403,7 @@ struct block_row {
 struct load_job {
 	struct dbjob job;
 	struct xml_doc *doc;
-	bool iq;
+	bool iq, presence;
 	struct block_row *rows;
 	size_t n;
 };
@@ -456,13 +456,15 @@ static void load_done(struct dbjob *job)
 		xml_doc_free(&l->doc);
 	else if (l->iq)
 		router_iq(c, l->doc);
+	else if (l->presence)
+		presence_handle(c, l->doc);
 	else
 		router_message(c, l->doc);
 	free(l);
 }
 
 /* False when the block list is ready; else defers doc until it is. */
-static bool need_blocks(struct c2s_conn *c, struct xml_doc *doc, bool iq)
+static bool need_blocks(struct c2s_conn *c, struct xml_doc *doc, bool iq, bool presence)
 {
 	if (blocks_loaded && blocks_srv == c->srv)
 		return false;
@@ -475,6 +477,7 @@ static bool need_blocks(struct c2s_conn *c, struct xml_doc *doc, bool iq)
 	l->job.done = load_done;
 	l->doc = doc;
 	l->iq = iq;
+	l->presence = presence;
 	xmpp_job_submit(c->srv, &l->job);
 	return true;
 }
@@ -764,7 +767,7 @@ bool xep_iq_dispatch(struct c2s_conn *c, struct xml_doc *doc)
 		return true;
 	}
 	if (mine && xml_elem_ns(q) != NULL && strcmp(xml_elem_ns(q), NS_BLOCKING) == 0) {
-		if (need_blocks(c, doc, true))
+		if (need_blocks(c, doc, true, false))
 			return true;
 		if (get && strcmp(xml_elem_name(q), "blocklist") == 0)
 			blocklist_reply(c, &doc);
@@ -815,7 +818,7 @@ bool xep_message(struct c2s_conn *c, struct xml_doc *doc, const char *to_user, c
 	char peer[200];
 	if (type == NULL)
 		type = "normal";
-	if (need_blocks(c, doc, false))
+	if (need_blocks(c, doc, false, false))
 		return true;
 	snprintf(peer, sizeof(peer), "%s@%s", to_user, c->srv->domain);
 	if (blocked(c->acct.username, peer)) {
@@ -862,4 +865,30 @@ bool xep_message(struct c2s_conn *c, struct xml_doc *doc, const char *to_user, c
 	archive_message(c, doc, to_user, to_full);
 	xmpp_job_submit(c->srv, &j->job);
 	return true;
+}
+
+/* ---- presence -------------------------------------------------------------- */
+
+bool xep_presence(struct c2s_conn *c, struct xml_doc *doc)
+{
+	struct xml_elem *el = xml_doc_root(doc);
+	const char *to = stanza_to(el);
+	char bare[400], local[65];
+	if (to == NULL || c->state != C2S_BOUND)
+		return false;
+	snprintf(bare, sizeof(bare), "%s", to);
+	char *slash = strchr(bare, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	if (xacct_local_of(c->srv, bare, local, sizeof(local)) == NULL)
+		return false;
+	if (need_blocks(c, doc, false, true))
+		return true;
+	/* XEP-0191 §3.5/3.6: nothing goes to a blocked contact, nothing from a
+	 * blocked user is delivered (subscription requests included) */
+	if (blocked(c->acct.username, bare) || blocked(local, c->user->bare)) {
+		xml_doc_free(&doc);
+		return true;
+	}
+	return false;
 }

@@ -9,7 +9,7 @@
  * "delete-history" (XEP-0050, P-CHAT-2). docs/xeps.md lists versions and
  * tests.
  *
- * The core calls three hooks (loop thread):
+ * The core calls four hooks (loop thread):
  */
 #ifndef IRIS_XMPP_XEP_H
 #define IRIS_XMPP_XEP_H
@@ -28,6 +28,10 @@ bool xep_iq_dispatch(struct c2s_conn *c, struct xml_doc *doc);
  * returns true when the message was handled here (dropped, refused, or
  * archived and routed with carbons); doc is then taken. */
 bool xep_message(struct c2s_conn *c, struct xml_doc *doc, const char *to_user, const char *to_full);
+
+/* presence_handle, once from is stamped: returns true when a presence to
+ * a local account was dropped by blocking (doc taken). */
+bool xep_presence(struct c2s_conn *c, struct xml_doc *doc);
 
 /* session_features: adds the server's entity capabilities (XEP-0115). */
 void xep_stream_features(struct c2s_conn *c, struct xml_elem *features);

@@ -290,18 +290,27 @@ def test_receipts_and_markers_stored_as_seen(xiris):
     assert xiris.api("GET", "/api/v1/me/conversations/%s" % b).status_code == 401
 
 
-# XEP-0191: a blocked user's messages are dropped; unblocking restores delivery.
+# XEP-0191: a blocked user's messages and subscription requests are dropped;
+# unblocking restores delivery.
 def test_blocking_drops_messages(xiris):
     a, apw = xiris.member()
     b, bpw = xiris.member()
+    s, spw = xiris.freemium()
     dropped, back, refused = canary("blocked"), canary("unblocked"), canary("refused")
 
     async def go():
         ca = await connect(xiris, a, apw)
         cb = await connect(xiris, b, bpw)
+        cs = await connect(xiris, s, spw)
         await iq(cb, "set", "<block xmlns='urn:xmpp:blocking'><item jid='%s'/></block>" % a)
+        await iq(cb, "set", "<block xmlns='urn:xmpp:blocking'><item jid='%s'/></block>" % s)
         bl = await iq(cb, "get", "<blocklist xmlns='urn:xmpp:blocking'/>")
-        assert [i.get("jid") for i in bl.iter("{urn:xmpp:blocking}item")] == [a]
+        assert sorted(i.get("jid") for i in bl.iter("{urn:xmpp:blocking}item")) == sorted([a, s])
+        cs.send_presence(pto=b, ptype="subscribe")
+        await server_ack(cs)
+        await server_ack(cb)
+        await asyncio.sleep(0.2)
+        assert ("presence_subscribe", s) not in cb.subscriptions
         ca.send_message(mto=b, mbody=dropped, mtype="chat")
         assert await until(lambda: len(ca.errors) == 1)
         assert ca.errors[0]["error"]["condition"] == "service-unavailable"
@@ -313,7 +322,9 @@ def test_blocking_drops_messages(xiris):
         await iq(cb, "set", "<unblock xmlns='urn:xmpp:blocking'/>")
         ca.send_message(mto=b, mbody=back, mtype="chat")
         assert await until(lambda: back in cb.bodies())
-        await close(ca, cb)
+        cs.send_presence(pto=b, ptype="subscribe")
+        assert await until(lambda: ("presence_subscribe", s) in cb.subscriptions)
+        await close(ca, cb, cs)
     run(go())
     # the dropped message was never archived
     user = b.split("@")[0]
