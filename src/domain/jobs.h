@@ -5,7 +5,9 @@
  * scheduling the same dedupe key twice keeps one job. Every run is recorded
  * in job_runs with its outcome, so the TOM report can show when each duty
  * last ran. A job kind is a C function registered at start-up; a recurring
- * kind is rescheduled interval_s after each run.
+ * kind is rescheduled interval_s after the run's `now`, and a failed job is
+ * retried after a back-off from it: the only clock is the `now` given to
+ * jobs_run_due, so tests drive every duty with injected time.
  */
 #ifndef IRIS_DOMAIN_JOBS_H
 #define IRIS_DOMAIN_JOBS_H
@@ -16,12 +18,14 @@
 struct app;
 struct store;
 
-/* Runs one job. arg is the text given at scheduling (may be ""). Write a
- * short, content-free outcome ("deleted 12 rows") into summary. Return 0
- * on success, -1 to have the job retried later (with back-off). The
- * function manages its own transactions. */
-typedef int job_fn(struct app *app, struct store *st, const char *tenant_id, const char *arg,
-		   char *summary, size_t summary_len);
+/* Runs one job. now is the run's time (Unix s, the `now` of jobs_run_due:
+ * the wall clock in irisd, any time in tests); a job reads no other clock.
+ * arg is the text given at scheduling (may be ""). Write a short,
+ * content-free outcome ("deleted 12 rows") into summary. Return 0 on
+ * success, -1 to have the job retried later (with back-off). The function
+ * manages its own transactions. */
+typedef int job_fn(struct app *app, struct store *st, int64_t now, const char *tenant_id,
+		   const char *arg, char *summary, size_t summary_len);
 
 /* Registers kind (static string) once, at start-up, before jobs run.
  * interval_s > 0 makes it recurring. */
@@ -37,8 +41,10 @@ int jobs_schedule(struct store *st, const char *kind, const char *tenant_id, con
 /* Cancels pending jobs with dedupe_key; returns how many, -1 on error. */
 int jobs_cancel(struct store *st, const char *dedupe_key);
 
-/* Runs every job due at `now`, at most max_jobs; returns the number run, -1
- * on a storage error. Unknown kinds are recorded as failed, never dropped. */
+/* Runs every job due at `now`, at most max_jobs, giving each `now`; returns
+ * the number run, -1 on a storage error. The run is recorded at `now`, and
+ * recurring kinds and retries are rescheduled from it. Unknown kinds are
+ * recorded as failed, never dropped. */
 int jobs_run_due(struct app *app, struct store *st, int64_t now, int max_jobs);
 
 /* Makes sure each registered recurring kind has a pending job for tenant ""

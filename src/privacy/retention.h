@@ -75,9 +75,11 @@ int retention_sweep(struct app *app, struct store *st, int64_t now, int64_t *del
 /* The tenant's retention log, newest first (at most limit). */
 json_t *retention_log_json(struct store *st, const char *tenant_id, int limit);
 
-/* The processor's clock: Unix seconds, or the time fixed by tests (and by
- * the test clock of test mode) with privacy_clock_set (0 = real time).
- * Jobs registered here read it, since job functions are not given `now`. */
+/* The time of actions taken outside jobs (an admin's instruction, a breach
+ * recorded through the API): Unix seconds, or the time fixed by unit tests
+ * with privacy_clock_set (0 = real time). A thin layer over time(): jobs
+ * never read it; they get the run's `now` from jobs_run_due (domain/jobs.h),
+ * so tests drive every duty with jobs_run_due(now). */
 int64_t privacy_clock_now(void);
 void privacy_clock_set(int64_t fixed);
 

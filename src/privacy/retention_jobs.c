@@ -7,32 +7,32 @@
 
 #include <stdio.h>
 
-static int job_sweep(struct app *app, struct store *st, const char *tenant_id, const char *arg,
-                     char *summary, size_t len)
+static int job_sweep(struct app *app, struct store *st, int64_t now, const char *tenant_id,
+                     const char *arg, char *summary, size_t len)
 {
 	int64_t deleted = 0;
-	int rc = retention_sweep(app, st, privacy_clock_now(), &deleted);
+	int rc = retention_sweep(app, st, now, &deleted);
 	snprintf(summary, len, "deleted %lld rows", (long long)deleted);
 	return rc;
 }
 
-static int job_breach(struct app *app, struct store *st, const char *tenant_id, const char *arg,
-                      char *summary, size_t len)
+static int job_breach(struct app *app, struct store *st, int64_t now, const char *tenant_id,
+                      const char *arg, char *summary, size_t len)
 {
-	return breach_clock(app, st, arg, privacy_clock_now(), summary, len);
+	return breach_clock(app, st, arg, now, summary, len);
 }
 
-static int job_window(struct app *app, struct store *st, const char *tenant_id, const char *arg,
-                      char *summary, size_t len)
+static int job_window(struct app *app, struct store *st, int64_t now, const char *tenant_id,
+                      const char *arg, char *summary, size_t len)
 {
 	snprintf(summary, len, "objection window closed");
-	return subprocessors_close_window(app, st, tenant_id, arg, privacy_clock_now());
+	return subprocessors_close_window(app, st, tenant_id, arg, now);
 }
 
-static int job_end(struct app *app, struct store *st, const char *tenant_id, const char *arg,
-                   char *summary, size_t len)
+static int job_end(struct app *app, struct store *st, int64_t now, const char *tenant_id,
+                   const char *arg, char *summary, size_t len)
 {
-	return termination_run(app, st, tenant_id, privacy_clock_now(), summary, len);
+	return termination_run(app, st, tenant_id, now, summary, len);
 }
 
 void privacy_jobs_register(void)

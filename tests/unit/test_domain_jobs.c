@@ -12,19 +12,21 @@
 #include "store/store.h"
 
 static int calls_ok, calls_fail;
+static int64_t last_now;
 static char last_arg[64];
 
-static int job_ok(struct app *app, struct store *st, const char *tenant_id, const char *arg,
-		  char *summary, size_t len)
+static int job_ok(struct app *app, struct store *st, int64_t now, const char *tenant_id,
+		  const char *arg, char *summary, size_t len)
 {
 	calls_ok++;
+	last_now = now;
 	snprintf(last_arg, sizeof(last_arg), "%s", arg);
 	snprintf(summary, len, "did %s", arg);
 	return 0;
 }
 
-static int job_fail(struct app *app, struct store *st, const char *tenant_id, const char *arg,
-		    char *summary, size_t len)
+static int job_fail(struct app *app, struct store *st, int64_t now, const char *tenant_id,
+		    const char *arg, char *summary, size_t len)
 {
 	calls_fail++;
 	snprintf(summary, len, "not yet");
@@ -122,6 +124,28 @@ static void test_recurring_rescheduled(void **state)
 			      " AND status = 'pending'") >= 3600);
 }
 
+/* P-RET-1 */
+/* The run's `now` is the only clock: the job is given it, the run is
+ * recorded at it, and a recurring duty is next due exactly interval_s after
+ * it, even when `now` is years away from the wall clock (test time). */
+static void test_jobs_use_the_runs_now(void **state)
+{
+	struct store *st = *state;
+	const int64_t far = 4102444800; /* 2100-01-01 */
+	assert_int_equal(jobs_ensure_recurring(st, 100), 0);
+	assert_int_equal(jobs_run_due(NULL, st, far, 10), 1);
+	assert_true(last_now == far);
+	assert_int_equal(count(st, "SELECT MIN(due_at) FROM jobs WHERE kind = 'test.recurring'"
+				   " AND status = 'pending'"),
+			 far + 3600);
+	assert_int_equal(count(st, "SELECT MAX(finished_at) FROM job_runs"), far);
+	assert_int_equal(jobs_last_success(st, "test.recurring"), far);
+	/* A failed job is retried after a back-off from the run's now. */
+	assert_int_equal(jobs_schedule(st, "test.fail", "t", "", far, NULL, NULL), 0);
+	assert_int_equal(jobs_run_due(NULL, st, far, 10), 1);
+	assert_int_equal(count(st, "SELECT due_at FROM jobs WHERE kind = 'test.fail'"), far + 120);
+}
+
 /* P-AVL-2, P-RET-1: the bookkeeping after a run is all or nothing. When the
  * successor of a recurring duty cannot be written, the run is not marked
  * done either: the duty stays pending and runs again, instead of silently
@@ -153,6 +177,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failure_retried_not_lost, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_kind_recorded_as_failed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recurring_rescheduled, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_jobs_use_the_runs_now, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_recurring_not_lost_when_reschedule_fails, setup,
 						teardown),
 	};
