@@ -466,22 +466,32 @@ int accounts_erase_for_request(struct app *app, struct store *st, const struct a
 {
 	struct account acc;
 	char pseudo[LOG_PSEUDONYM_LEN];
-	if (accounts_get(st, account_id, &acc, error_r) < 0)
-		return -1;
-	if (acc.role == ROLE_OPERATOR)
-		return *error_r = "forbidden", -1;
-	if (actor->role != ROLE_OPERATOR && last_admin(st, &acc))
-		return *error_r = "last_admin", -1;
+	/* The account and the last-admin check are read inside the transaction:
+	 * BEGIN IMMEDIATE serialises writers, so two admins erasing each other
+	 * at the same time cannot both see the other one still there and leave
+	 * the tenant without an admin; the second one gets last_admin. */
 	if (store_tx_begin(st) < 0)
 		return *error_r = "internal", -1;
-	if (erase_tx(app, st, actor, &acc, request_id, error_r) < 0 || store_tx_commit(st) < 0) {
-		store_tx_rollback(st);
-		if (*error_r == NULL)
-			*error_r = "internal";
-		return -1;
+	*error_r = NULL;
+	if (accounts_get(st, account_id, &acc, error_r) < 0)
+		goto fail;
+	if (acc.role == ROLE_OPERATOR) {
+		*error_r = "forbidden";
+		goto fail;
 	}
+	if (actor->role != ROLE_OPERATOR && last_admin(st, &acc)) {
+		*error_r = "last_admin";
+		goto fail;
+	}
+	if (erase_tx(app, st, actor, &acc, request_id, error_r) < 0 || store_tx_commit(st) < 0)
+		goto fail;
 	log_info("event=account_erased account=%s", log_pseudonym(acc.id, pseudo));
 	return 0;
+fail:
+	store_tx_rollback(st);
+	if (*error_r == NULL)
+		*error_r = "internal";
+	return -1;
 }
 
 int accounts_erase(struct app *app, struct store *st, const struct actor *actor,

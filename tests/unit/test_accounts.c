@@ -4,9 +4,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/ids.h"
 #include "crypto/keys.h"
@@ -311,6 +313,74 @@ static void test_erase_audited(void **state)
 	assert_true(rep.ok);
 }
 
+struct concurrent_admin {
+	struct afx *f;
+	const char *demote_id;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool holding;
+};
+
+/* Another request's transaction, on its own connection: it takes the write
+ * lock, removes the other admin, lets the erasure start, then commits. */
+static void *other_admin_tx(void *arg)
+{
+	struct concurrent_admin *c = arg;
+	struct store *st2 = app_thread_store(&c->f->app);
+	assert_int_equal(store_tx_begin(st2), 0);
+	assert_int_equal(store_run(st2, "UPDATE accounts SET status = 'disabled' WHERE id = ?", "s",
+	                           c->demote_id),
+	                 STORE_DONE);
+	pthread_mutex_lock(&c->mu);
+	c->holding = true;
+	pthread_cond_signal(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	usleep(300 * 1000); /* the erasure below runs meanwhile */
+	assert_int_equal(store_tx_commit(st2), 0);
+	app_thread_release();
+	return NULL;
+}
+
+/* P-ACC-2 */
+/* Two admins removing each other at the same time: the last-admin check is
+ * made inside the erasure's transaction (BEGIN IMMEDIATE), after the other
+ * writer committed, so the tenant is never left without an admin. Before
+ * the fix the check read the committed state before taking the lock (two
+ * admins), then waited for the lock and erased the last admin. */
+static void test_erase_last_admin_race(void **state)
+{
+	struct afx *f = *state;
+	struct account a, b;
+	struct actor by_b;
+	char tid[IDS_UUID_LEN];
+	const char *error = NULL;
+	pthread_t th;
+	afx_tenant(f, "Acme", tid);
+	afx_account(f, tid, "anna", ROLE_TENANT_ADMIN, &a);
+	afx_account(f, tid, "bert", ROLE_TENANT_ADMIN, &b);
+	actor_from_account(&by_b, &b);
+	struct concurrent_admin c = {.f = f, .demote_id = b.id};
+	pthread_mutex_init(&c.mu, NULL);
+	pthread_cond_init(&c.cv, NULL);
+	assert_int_equal(pthread_create(&th, NULL, other_admin_tx, &c), 0);
+	pthread_mutex_lock(&c.mu);
+	while (!c.holding)
+		pthread_cond_wait(&c.cv, &c.mu);
+	pthread_mutex_unlock(&c.mu);
+	/* bert erases anna while the other transaction removes bert. */
+	int rc = accounts_erase(&f->app, f->st, &by_b, a.id, &error);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(rc, -1);
+	assert_string_equal(error, "last_admin");
+	assert_int_equal(afx_count(f,
+	                           "SELECT COUNT(*) FROM accounts WHERE tenant_id = ? AND "
+	                           "role = 'tenant_admin' AND status = 'active'",
+	                           tid),
+	                 1);
+	pthread_mutex_destroy(&c.mu);
+	pthread_cond_destroy(&c.cv);
+}
+
 /* P-ACC-2: admin edits: role and status are checked; disabling revokes. */
 static void test_update_checks(void **state)
 {
@@ -397,7 +467,7 @@ int main(void)
 	    T(test_register_disabled), T(test_nothing_in_clear), T(test_ids_uuid4),
 	    T(test_bootstrap),         T(test_found_company),    T(test_deletion_request),
 	    T(test_erase_audited),     T(test_update_checks),    T(test_reset_password),
-	    T(test_tenants),
+	    T(test_tenants),           T(test_erase_last_admin_race),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
