@@ -7,10 +7,17 @@
 #ifndef IRIS_API_API_H
 #define IRIS_API_API_H
 
+#include <stdbool.h>
+
 struct http_router;
 struct app;
 
 /* Registers every route of this module; app must outlive the router. */
 void api_routes_register(struct http_router *router, struct app *app);
+/* True when the request carries a valid full-scope token of an operator
+ * (the operator's access to GET /metrics); ctx is the struct app. Runs on a
+ * worker thread (storage). */
+struct http_request;
+bool api_operator_token_ok(const struct http_request *req, void *app);
 
 #endif

@@ -210,6 +210,19 @@ int api_auth(struct app *app, struct store *st, const struct http_request *req,
 	return 0;
 }
 
+bool api_operator_token_ok(const struct http_request *req, void *ctx)
+{
+	struct app *app = ctx;
+	const char *h = http_request_header(req, "Authorization");
+	const char *error = NULL;
+	struct principal p;
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return false;
+	if (auth_authenticate(app, app_thread_store(app), h + 7, &p, &error) < 0)
+		return false;
+	return p.scope == TOKEN_FULL && p.account.role == ROLE_OPERATOR;
+}
+
 int api_allow(struct store *st, struct http_response *resp, const struct principal *p,
               enum authz_action action, const char *tenant_id)
 {

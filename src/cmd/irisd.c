@@ -41,6 +41,7 @@ struct irisd {
 	int draining; /* listeners still draining */
 	struct http_router *router;
 	struct periodic *mail, *jobs;
+	struct net_metrics_access metrics; /* outlives the router */
 	char *cert_path, *key_path;
 };
 
@@ -214,7 +215,9 @@ static int start_http(struct irisd *d)
 		.dev_mode = d->cfg.dev_mode,
 	};
 	d->router = http_router_new();
-	net_routes_builtin(d->router);
+	d->metrics = (struct net_metrics_access){d->cfg.http_metrics_public, api_operator_token_ok,
+						 &d->app};
+	net_routes_builtin(d->router, &d->metrics);
 	api_routes_register(d->router, &d->app);
 	if (http_server_start(d->loop, &hs, d->router, &d->http, &error) < 0) {
 		log_error("event=listen_failed error=\"%s\"", error);

@@ -43,6 +43,8 @@ const struct config_setting config_settings[] = {
 	 "simultaneous HTTP connections"},
 	{"http.public_url", CONFIG_STRING, S(public_url), 0, 0, "", true,
 	 "URL users reach the server at (links in e-mail); empty: derived"},
+	{"http.metrics_public", CONFIG_BOOL, S(http_metrics_public), 0, 0, "false", false,
+	 "GET /metrics for anyone; false: loopback peers and operators' tokens only"},
 	{"auth.token_ttl_s", CONFIG_INT, S(token_ttl_s), 60, 31536000, "86400", true,
 	 "lifetime of an API token"},
 	{"auth.login_max_failures", CONFIG_INT, S(login_max_failures), 1, 1000, "5", true,

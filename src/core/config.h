@@ -32,6 +32,7 @@ struct config {
 	int http_header_timeout_ms;
 	int http_idle_timeout_ms;
 	int http_max_connections;
+	bool http_metrics_public;
 	char *public_url;
 	/* [auth] */
 	int token_ttl_s;

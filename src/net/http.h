@@ -141,10 +141,28 @@ void http_router_add(struct http_router *router, const char *method, const char 
  * runs on the worker pool, since it may serve files. */
 void http_router_set_fallback(struct http_router *router, http_handler_fn *fn, void *ctx);
 
+/* Who may read GET /metrics (setting http.metrics_public). When
+ * public_access is false, only peers on a loopback address (Prometheus or a
+ * scraping proxy on the host) and requests operator_ok accepts (an
+ * operator's token; NULL: none) get the metrics; others get 404, as if the
+ * route did not exist. */
+struct net_metrics_access {
+	bool public_access;
+	bool (*operator_ok)(const struct http_request *req, void *ctx); /* on a worker */
+	void *ctx;
+};
+/* True when ip (text, IPv4 or IPv6, IPv4-mapped included) is a loopback
+ * address. */
+bool net_addr_is_loopback(const char *ip);
+/* The decision for one request; access NULL: not public, no tokens. */
+bool net_metrics_allowed(const struct net_metrics_access *access,
+                         const struct http_request *req);
+
 /* Registers the built-in routes: GET /api/v1/health answering
  * {"status":"ok"}, and GET /metrics with the Prometheus text of
- * core/metrics (Content-Type "text/plain; version=0.0.4"). */
-void net_routes_builtin(struct http_router *router);
+ * core/metrics (Content-Type "text/plain; version=0.0.4") for whom access
+ * allows (it must outlive the router; NULL: loopback only). */
+void net_routes_builtin(struct http_router *router, const struct net_metrics_access *access);
 
 /* Reason phrase for a status code ("Not Found"), or "Unknown". */
 const char *http_status_reason(int status);

@@ -95,13 +95,25 @@ def test_tls_versions(iris):
             tls_handshake(iris.port, old)
 
 
+# P-SEC-4
 def test_health_and_metrics(iris):
+    """http.metrics_public is false by default: /metrics still answers a
+    scrape from a loopback peer (Prometheus on the host), with or without a
+    token; a non-loopback peer is refused (the test servers listen on
+    127.0.0.1 only, so that side is the unit test
+    net-server test_metrics_access_decision)."""
     r = iris.api("GET", "/api/v1/health")
     assert r.status_code == 200 and r.json()["status"] == "ok"
-    m = iris.api("GET", "/metrics")
-    assert m.status_code == 200
-    assert m.headers["content-type"].startswith("text/plain")
-    assert "# TYPE" in m.text
+    for source in ("127.0.0.1", "127.0.0.2"):
+        m = iris.api("GET", "/metrics", source=source)
+        assert m.status_code == 200
+        assert m.headers["content-type"].startswith("text/plain")
+        assert "# TYPE" in m.text
+    m = iris.api("GET", "/metrics", token="not-a-token")
+    assert m.status_code == 200 and "# TYPE" in m.text
+    out = subprocess.run([IRISD, "--settings"], capture_output=True, text=True,
+                         check=True).stdout
+    assert "`http.metrics_public` | bool |  | `false`" in out
 
 
 def test_unknown_route_json_error(iris):

@@ -157,7 +157,7 @@ static struct srv *srv_start(const struct http_server_settings *st)
 	struct srv *s = calloc(1, sizeof(*s));
 	s->settings = *st;
 	s->router = http_router_new();
-	net_routes_builtin(s->router);
+	net_routes_builtin(s->router, NULL);
 	http_router_add(s->router, "GET", "/slow", HTTP_ROUTE_WORKER, slow_handler, NULL);
 	http_router_add(s->router, "GET", "/fast", 0, fast_handler, NULL);
 	http_router_add(s->router, "GET", "/thread", HTTP_ROUTE_WORKER, thread_handler, NULL);
@@ -397,6 +397,53 @@ static void test_tls_versions(void **state)
 	assert_true(closed);
 	assert_null(strstr(buf, "HTTP/1.1 200"));
 	srv_stop(s);
+}
+
+static bool token_says_operator(const struct http_request *req, void *ctx)
+{
+	const char *h = http_request_header(req, "Authorization");
+	return h != NULL && strcmp(h, ctx) == 0;
+}
+
+/* P-SEC-1 */
+/* /metrics without http.metrics_public: loopback peers (IPv4, IPv6,
+ * IPv4-mapped) and operators' tokens only; any other source is refused.
+ * The test servers listen on 127.0.0.1 only, so the decision is tested
+ * here with the peer addresses a public listener would see. */
+static void test_metrics_access_decision(void **state)
+{
+	static char name[] = "Authorization", op_value[] = "Bearer op", user_value[] = "Bearer user";
+	struct http_header op = {name, op_value};
+	struct http_header other = {name, user_value};
+	struct http_request req = {.method = "GET", .path = "/metrics"};
+	struct net_metrics_access closed = {false, NULL, NULL};
+	struct net_metrics_access tokens = {false, token_says_operator, "Bearer op"};
+	struct net_metrics_access open = {true, NULL, NULL};
+	static const char *const loop[] = {"127.0.0.1", "127.9.8.7", "::1", "::ffff:127.0.0.1"};
+	static const char *const away[] = {"192.0.2.7", "10.0.0.1", "2001:db8::1",
+	                                   "::ffff:192.0.2.7", "", "128.0.0.1", "::2", "garbage"};
+	for (size_t i = 0; i < sizeof(loop) / sizeof(loop[0]); i++) {
+		snprintf(req.remote_addr, sizeof(req.remote_addr), "%s", loop[i]);
+		assert_true(net_addr_is_loopback(loop[i]));
+		assert_true(net_metrics_allowed(NULL, &req));
+		assert_true(net_metrics_allowed(&closed, &req));
+	}
+	for (size_t i = 0; i < sizeof(away) / sizeof(away[0]); i++) {
+		snprintf(req.remote_addr, sizeof(req.remote_addr), "%s", away[i]);
+		assert_false(net_addr_is_loopback(away[i]));
+		req.headers = NULL;
+		req.n_headers = 0;
+		assert_false(net_metrics_allowed(NULL, &req));
+		assert_false(net_metrics_allowed(&closed, &req));
+		assert_false(net_metrics_allowed(&tokens, &req));
+		assert_true(net_metrics_allowed(&open, &req));
+		req.headers = &other;
+		req.n_headers = 1;
+		assert_false(net_metrics_allowed(&tokens, &req));
+		req.headers = &op;
+		assert_true(net_metrics_allowed(&tokens, &req));
+		assert_false(net_metrics_allowed(&closed, &req));
+	}
 }
 
 static void test_health_and_metrics(void **state)
@@ -806,6 +853,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_tls_versions),
 	    cmocka_unit_test(test_health_and_metrics),
+	    cmocka_unit_test(test_metrics_access_decision),
 	    cmocka_unit_test(test_json_errors),
 	    cmocka_unit_test(test_raw_errors),
 	    cmocka_unit_test(test_timeouts),
