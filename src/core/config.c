@@ -83,6 +83,8 @@ const struct config_setting config_settings[] = {
 	 "time allowed from connect to a bound resource"},
 	{"xmpp.max_offline", CONFIG_INT, S(xmpp_max_offline), 0, 1000000, "10000", true,
 	 "offline messages kept per user (beyond: service-unavailable)"},
+	{"xmpp.resume_timeout_s", CONFIG_INT, S(xmpp_resume_timeout_s), 0, 86400, "300", false,
+	 "XEP-0198: how long a dropped session waits for resumption (0: no resumption)"},
 	{NULL, 0, 0, 0, 0, NULL, false, NULL},
 };
 

@@ -58,6 +58,7 @@ struct config {
 	int xmpp_max_connections;
 	int xmpp_auth_timeout_ms;
 	int xmpp_max_offline;
+	int xmpp_resume_timeout_s;
 };
 
 struct config_setting {

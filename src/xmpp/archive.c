@@ -109,14 +109,19 @@ static void route(struct msg_job *m, struct c2s_conn *c)
 	size_t sent = 0;
 	struct c2s_conn *dest = m->to_full ? router_find_full(srv, m->to_full) : NULL;
 	if (dest != NULL && dest->state == C2S_BOUND) {
+		srv->sm_msg_id = m->message_id[0] ? m->message_id : NULL;
 		c2s_send(dest, el);
+		srv->sm_msg_id = NULL;
 		return;
 	}
 	if (is_error || (m->to_full != NULL && strcmp(m->type, "headline") == 0))
 		return; /* RFC 6121 §8.5.3.2: silently ignored */
 	struct xuser *u = xuser_find(srv, m->to_user);
-	if (u != NULL)
+	if (u != NULL) {
+		srv->sm_msg_id = m->message_id[0] ? m->message_id : NULL;
 		sent = router_deliver_bare(u, el, m->type);
+		srv->sm_msg_id = NULL;
+	}
 	if (sent > 0 || m->stored_offline || m->message_id[0] == '\0')
 		return;
 	if (m->full_store) {

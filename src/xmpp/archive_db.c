@@ -107,6 +107,7 @@ int offline_load(struct app *app, struct store *st, const char *owner_id, size_t
 		const void *sealed = store_col_blob(q, 5, &sealed_len);
 		struct seal_ad ad = {"xmpp_messages", store_col_text(q, 2), "stanza_sealed"};
 		snprintf(v[n].id, sizeof(v[n].id), "%s", store_col_text(q, 0));
+		snprintf(v[n].message_id, sizeof(v[n].message_id), "%s", store_col_text(q, 2));
 		v[n].at_ms = store_col_int(q, 1);
 		if (keys_open_sealed(app->keys, st, store_col_text(q, 3), store_col_text(q, 4), &ad,
 		                     sealed, sealed_len, &v[n].stanza, &v[n].len) < 0) {

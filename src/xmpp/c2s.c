@@ -42,6 +42,7 @@ static void conn_free(struct c2s_conn *c)
 	tls_conn_free(&c->tls);
 	xml_buf_free(&c->out);
 	sasl_free(&c->sasl);
+	sm_free(c);
 	xml_doc_free(&c->presence);
 	for (size_t i = 0; i < c->n_directed; i++)
 		free(c->directed[i]);
@@ -95,8 +96,14 @@ void c2s_close(struct c2s_conn *c)
 {
 	if (c->state == C2S_CLOSING)
 		return;
-	if (c->state == C2S_BOUND)
+	if (c->hibernating) {
+		c2s_sm_expire(c);
+		return;
+	}
+	if (c->state == C2S_BOUND) {
+		sm_session_end(c);
 		session_end(c);
+	}
 	c->state = C2S_CLOSING;
 	if (c->reading) {
 		uv_read_stop((uv_stream_t *)&c->tcp);
@@ -125,12 +132,39 @@ static void mark_dirty(struct c2s_conn *c)
 
 void c2s_send(struct c2s_conn *c, const struct xml_elem *stanza)
 {
-	if (c->dead || c->state == C2S_CLOSING)
+	if (c->state == C2S_CLOSING || (c->dead && !c->hibernating))
 		return;
+	bool counted = c->sm != NULL && stanza_kind(stanza) != STANZA_OTHER;
+	if (c->hibernating) {
+		/* kept for the resumption (XEP-0198) */
+		struct xml_buf b = XML_BUF_INIT;
+		if (counted && xml_writer_write(&b, stanza, XMPP_NS_CLIENT, true) == 0)
+			sm_record_out(c, b.data, b.len,
+			              stanza_kind(stanza) == STANZA_MESSAGE ? c->srv->sm_msg_id
+			                                                    : NULL);
+		secret_wipe(b.data, b.cap);
+		xml_buf_free(&b);
+		return;
+	}
+	size_t at = c->out.len;
 	if (xml_writer_write(&c->out, stanza, XMPP_NS_CLIENT, true) < 0) {
 		log_warn("event=xmpp_unwritable_stanza");
 		return;
 	}
+	if (counted)
+		sm_record_out(c, c->out.data + at, c->out.len - at,
+		              stanza_kind(stanza) == STANZA_MESSAGE ? c->srv->sm_msg_id : NULL);
+	mark_dirty(c);
+}
+
+void c2s_send_stanza_text(struct c2s_conn *c, const char *text, size_t len, const char *message_id)
+{
+	if (c->state == C2S_CLOSING || (c->dead && !c->hibernating))
+		return;
+	sm_record_out(c, text, len, message_id);
+	if (c->hibernating || c->state == C2S_CLOSING)
+		return;
+	xml_buf_append(&c->out, text, len);
 	mark_dirty(c);
 }
 
@@ -175,6 +209,10 @@ static void write_header(struct c2s_conn *c)
 
 void c2s_stream_error(struct c2s_conn *c, enum stream_error_cond cond, const char *text)
 {
+	if (c->hibernating) {
+		c2s_sm_expire(c);
+		return;
+	}
 	if (c->state == C2S_CLOSING || c->dead)
 		return;
 	if (!header_sent(c))
@@ -186,13 +224,15 @@ void c2s_stream_error(struct c2s_conn *c, enum stream_error_cond cond, const cha
 
 /* ---- output ----------------------------------------------------------- */
 
+static bool try_hibernate(struct c2s_conn *c);
+
 static void write_done(uv_write_t *req, int status)
 {
 	struct c2s_write *w = (struct c2s_write *)req;
 	struct c2s_conn *c = w->conn;
 	c->out_inflight -= w->len;
 	free(w);
-	if (status < 0 && !c->dead) {
+	if (status < 0 && !c->dead && !try_hibernate(c)) {
 		if (c->state != C2S_CLOSING)
 			c2s_close(c);
 		close_now(c);
@@ -244,6 +284,7 @@ static void flush_one(struct c2s_conn *c)
 	c->dirty = false;
 	if (c->dead)
 		return;
+	sm_before_flush(c);
 	if (c->out.len > 0) {
 		if (c->tls_active) {
 			if (tls_conn_write(c->tls, c->out.data, c->out.len) < 0) {
@@ -280,6 +321,69 @@ void c2s_flush_dirty(struct xmpp_server *srv)
 	}
 }
 
+/* ---- XEP-0198 hibernation ------------------------------------------- */
+
+static void on_resume_timeout(uv_timer_t *t)
+{
+	c2s_sm_expire(t->data);
+}
+
+void c2s_sm_detach(struct c2s_conn *c)
+{
+	if (c->hibernating || c->dead || c->state != C2S_BOUND)
+		return;
+	c->hibernating = true;
+	if (c->reading) {
+		uv_read_stop((uv_stream_t *)&c->tcp);
+		c->reading = false;
+	}
+	/* stanzas read but not yet handled were not counted: the client sends
+	 * them again after resuming */
+	for (size_t i = 0; i < c->q_len; i++)
+		xml_doc_free(&c->queue[(c->q_head + i) % c->q_cap]);
+	c->q_len = 0;
+	xml_buf_reset(&c->out); /* kept in the unacknowledged queue */
+	c->dead = true;
+	c->tls_active = false;
+	tls_conn_free(&c->tls);
+	uv_close((uv_handle_t *)&c->tcp, handle_closed);
+	uv_timer_stop(&c->timer);
+	uv_timer_start(&c->timer, on_resume_timeout,
+	               (uint64_t)c->srv->cfg->xmpp_resume_timeout_s * 1000, 0);
+	log_info("event=xmpp_sm_hibernate");
+}
+
+/* The transport is gone without a stream close: hibernate when the
+ * session can be resumed. */
+static bool try_hibernate(struct c2s_conn *c)
+{
+	if (c->state != C2S_BOUND || c->hibernating || c->dead || c->sm == NULL ||
+	    c->srv->draining || c->srv->cfg->xmpp_resume_timeout_s <= 0 || !sm_resumable(c))
+		return false;
+	c2s_sm_detach(c);
+	return true;
+}
+
+void c2s_retire(struct c2s_conn *c)
+{
+	c->hibernating = false;
+	c->state = C2S_CLOSING;
+	uv_timer_stop(&c->timer);
+	if (!uv_is_closing((uv_handle_t *)&c->timer))
+		uv_close((uv_handle_t *)&c->timer, handle_closed);
+}
+
+void c2s_sm_expire(struct c2s_conn *c)
+{
+	if (!c->hibernating)
+		return;
+	c->hibernating = false;
+	log_info("event=xmpp_sm_expired");
+	sm_session_end(c);
+	session_end(c);
+	c2s_retire(c);
+}
+
 /* ---- input ------------------------------------------------------------- */
 
 static void features_send(struct c2s_conn *c)
@@ -289,6 +393,7 @@ static void features_send(struct c2s_conn *c)
 	const struct config *cfg = c->srv->cfg;
 	if (c->state == C2S_AUTHED) {
 		session_features(c, f);
+		sm_features(c, f); /* XEP-0198 */
 	} else if (!c->secure) {
 		struct xml_elem *tls = xml_elem_new(d, f, XMPP_NS_TLS, "starttls");
 		xml_elem_new(d, tls, XMPP_NS_TLS, "required");
@@ -361,11 +466,17 @@ static void dispatch(struct c2s_conn *c, struct xml_doc *doc)
 		return;
 	case C2S_AUTHED:
 	case C2S_BOUND:
+		if (xml_elem_ns(el)[0] != '\0' && strcmp(xml_elem_ns(el), XMPP_NS_SM) == 0) {
+			sm_handle(c, doc); /* XEP-0198 */
+			return;
+		}
 		if (stanza_kind(el) == STANZA_OTHER) {
 			c2s_stream_error(c, STREAM_ERR_UNSUPPORTED_STANZA_TYPE, NULL);
 			xml_doc_free(&doc);
 			return;
 		}
+		if (c->state == C2S_BOUND)
+			sm_count_in(c);
 		session_dispatch(c, doc);
 		return;
 	default:
@@ -416,6 +527,7 @@ static void run_queue(struct c2s_conn *c)
 
 void c2s_job_finished(struct c2s_conn *c)
 {
+	sm_job_finished(c);
 	if (c->state != C2S_CLOSING)
 		run_queue(c);
 }
@@ -508,9 +620,10 @@ static void feed_tls(struct c2s_conn *c, const char *data, size_t len)
 				break;
 			continue;
 		}
-		if (r == TLS_READ_CLOSED)
-			c2s_close(c);
-		else if (r == TLS_READ_ERROR)
+		if (r == TLS_READ_CLOSED) {
+			if (!try_hibernate(c))
+				c2s_close(c);
+		} else if (r == TLS_READ_ERROR && !try_hibernate(c))
 			close_now(c);
 		break;
 	}
@@ -524,6 +637,8 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	if (nread == 0)
 		return;
 	if (nread < 0) {
+		if (try_hibernate(c))
+			return;
 		c2s_close(c);
 		close_now(c);
 		return;

@@ -41,6 +41,7 @@ struct c2s_conn;
 #define XMPP_NS_PING "urn:xmpp:ping"
 #define XMPP_NS_DELAY "urn:xmpp:delay"
 #define XMPP_NS_DISCO_INFO "http://jabber.org/protocol/disco#info"
+#define XMPP_NS_SM "urn:xmpp:sm:3"
 
 /* Resources bound at once per account; more get <resource-constraint/>. */
 #define XMPP_MAX_RESOURCES 16
@@ -181,6 +182,7 @@ enum c2s_state {
 };
 
 struct sasl_state;
+struct sm_state;
 
 struct c2s_conn {
 	struct c2s_conn *next, *prev; /* server's list */
@@ -218,6 +220,10 @@ struct c2s_conn {
 	char addr_hash[65];
 	double presence_tokens; /* flood bucket, see PRESENCE_RATE */
 	uint64_t presence_at;   /* uv_now() of the last refill */
+	/* XEP-0198 (sm.c): NULL until <enable/>. A hibernating session lost
+	 * its TCP connection (dead) but stays bound, waiting for <resume/>. */
+	struct sm_state *sm;
+	bool hibernating;
 };
 
 /* c2s.c */
@@ -225,6 +231,16 @@ void c2s_accept(struct xmpp_server *srv, uv_stream_t *listener, bool direct_tls)
 /* Appends a stanza (written in jabber:client scope) to the output. */
 void c2s_send(struct c2s_conn *c, const struct xml_elem *stanza);
 void c2s_send_raw(struct c2s_conn *c, const char *text);
+/* Appends one stanza already written as text (counted by XEP-0198; the
+ * message id of an archived message lets it go back to offline storage). */
+void c2s_send_stanza_text(struct c2s_conn *c, const char *text, size_t len, const char *message_id);
+/* XEP-0198: the transport of a resumable session is gone (or replaced):
+ * closes the socket, keeps the session bound for xmpp.resume_timeout_s. */
+void c2s_sm_detach(struct c2s_conn *c);
+/* Ends a hibernating session now (timeout, conflict, shutdown). */
+void c2s_sm_expire(struct c2s_conn *c);
+/* Frees a connection whose session moved to another one. */
+void c2s_retire(struct c2s_conn *c);
 /* Stream error, stream close, then the transport closes after the flush. */
 void c2s_stream_error(struct c2s_conn *c, enum stream_error_cond cond, const char *text);
 void c2s_close(struct c2s_conn *c);
@@ -239,6 +255,21 @@ void c2s_restart_stream(struct c2s_conn *c);
 /* Sends the features for the current state after a stream header. */
 void c2s_send_stanza_error(struct c2s_conn *c, const struct xml_elem *stanza,
                            enum stanza_error_cond cond);
+
+/* sm.c: stream management (XEP-0198) */
+void sm_features(struct c2s_conn *c, struct xml_elem *features);
+/* <enable/>, <r/>, <a/>, <resume/>; takes doc. */
+void sm_handle(struct c2s_conn *c, struct xml_doc *doc);
+void sm_count_in(struct c2s_conn *c);
+bool sm_resumable(const struct c2s_conn *c);
+void sm_record_out(struct c2s_conn *c, const char *text, size_t len, const char *message_id);
+/* Appends an <r/> when stanzas were sent since the last one. */
+void sm_before_flush(struct c2s_conn *c);
+void sm_job_finished(struct c2s_conn *c);
+/* The session ends without resumption: unacknowledged archived messages
+ * go back to offline storage; frees the state. */
+void sm_session_end(struct c2s_conn *c);
+void sm_free(struct c2s_conn *c);
 
 /* sasl.c: handles <auth/>, <response/>, <abort/> in C2S_SASL. */
 void sasl_features(struct c2s_conn *c, struct xml_elem *features);
@@ -321,6 +352,7 @@ void archive_conv_subject(const char *a_id, const char *a_tenant, const char *b_
 /* offline.c */
 struct offline_msg {
 	char id[IDS_UUID_LEN];
+	char message_id[IDS_UUID_LEN];
 	char *stanza; /* opened stanza text */
 	size_t len;
 	int64_t at_ms;
@@ -370,6 +402,9 @@ struct xmpp_server {
 	struct xml_limits limits;
 	unsigned char fake_key[32];
 	uint64_t next_id;
+	/* message id of the archived message being routed (XEP-0198 keeps it
+	 * with the unacknowledged copy), NULL otherwise */
+	const char *sm_msg_id;
 };
 
 /* The online-user record of acct (created on first bind), and its removal

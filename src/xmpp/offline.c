@@ -57,10 +57,13 @@ static void send_with_delay(struct c2s_conn *c, const struct offline_msg *m)
 	char delay[160];
 	snprintf(delay, sizeof(delay), "<delay xmlns='" XMPP_NS_DELAY "' from='%s' stamp='%s'/>",
 	         c->srv->domain, stamp);
-	xml_buf_append(&c->out, m->stanza, (size_t)(close - m->stanza));
-	xml_buf_append_str(&c->out, delay);
-	xml_buf_append_str(&c->out, close);
-	c2s_send_raw(c, "");
+	struct xml_buf b = XML_BUF_INIT;
+	xml_buf_append(&b, m->stanza, (size_t)(close - m->stanza));
+	xml_buf_append_str(&b, delay);
+	xml_buf_append_str(&b, close);
+	c2s_send_stanza_text(c, b.data, b.len, m->message_id);
+	secret_wipe(b.data, b.cap);
+	xml_buf_free(&b);
 }
 
 void offline_deliver(struct c2s_conn *c, struct offline_msg *msgs, size_t n)
