@@ -120,10 +120,10 @@ static void drained(void *arg)
 	struct irisd *d = arg;
 	if (--d->draining > 0)
 		return;
-	d->app.mail_kick = NULL;
+	/* Worker threads may still queue mail and kick: the kick stays valid
+	 * (ignored once stopped) until periodic_free after uv_run. */
 	periodic_stop(d->mail);
 	periodic_stop(d->jobs);
-	d->mail = d->jobs = NULL;
 	uv_close((uv_handle_t *)&d->sigterm, NULL);
 	uv_close((uv_handle_t *)&d->sigint, NULL);
 	uv_close((uv_handle_t *)&d->sighup, NULL);
@@ -270,6 +270,12 @@ static int run(struct irisd *d)
 		return 1;
 	start_duties(d);
 	uv_run(d->loop, UV_RUN_DEFAULT);
+	/* The loop is done: no worker runs, nobody kicks any more. */
+	d->app.mail_kick = NULL;
+	d->app.mail_kick_ctx = NULL;
+	periodic_free(d->mail);
+	periodic_free(d->jobs);
+	d->mail = d->jobs = NULL;
 	http_server_free(&d->http);
 	xmpp_server_free(&d->xmpp);
 	uv_loop_close(d->loop);
