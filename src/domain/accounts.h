@@ -158,6 +158,11 @@ struct registration {
 	const char *first_name;
 	const char *last_name;
 };
+/* Erases the pending registrations whose code expired at now (created
+ * before now - auth confirm TTL), in one transaction, and records them in
+ * the retention log (category "pending_registrations", tenant ""). The job
+ * accounts.pending_purge. */
+int accounts_purge_pending(struct app *app, struct store *st, int64_t now, int64_t *erased_r);
 int accounts_register(struct app *app, struct store *st, const struct registration *reg,
                       char id_r[IDS_UUID_LEN], const char **error_r);
 /* Activates the account the code was sent for; the code is used up.

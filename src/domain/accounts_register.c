@@ -3,8 +3,10 @@
  * confirmation (P-ACC-1). The account is created "pending" together with a
  * single-use code (only its SHA-256 is stored) and the confirmation mail in
  * the outbox, all in one transaction: the mail exists exactly when the
- * account does. Pending accounts whose code expired are erased by the next
- * registration, which frees their username and address.
+ * account does. Pending accounts whose code expired are erased by the hourly
+ * job accounts.pending_purge (privacy/retention_jobs.c) and by the next
+ * registration, which frees their username and address; each such erasure
+ * is recorded in the retention log.
  */
 #include "core/config.h"
 #include "core/log.h"
@@ -12,6 +14,7 @@
 #include "domain/accounts_internal.h"
 #include "domain/app.h"
 #include "domain/mail.h"
+#include "privacy/retention.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -20,27 +23,48 @@
 
 #define CODE_BYTES 16
 
-/* Erases pending accounts created more than ttl seconds ago. */
-static int purge_stale_pending_tx(struct app *app, struct store *st, int64_t ttl)
+/* Erases pending accounts created before now - ttl (their code expired)
+ * and records how many in the retention log (P-RET-1). */
+static int purge_stale_pending_tx(struct app *app, struct store *st, int64_t now, int64_t ttl,
+                                  int64_t *erased_r)
 {
 	struct actor sys;
 	const char *error = NULL;
+	int64_t n = 0;
 	actor_system(&sys, "system");
 	for (;;) {
 		struct account acc;
 		struct store_stmt *q = store_query(st,
 		                                   "SELECT " ACC_COLUMNS " FROM accounts WHERE "
 		                                   "status = 'pending' AND created_at < ? LIMIT 1",
-		                                   "i", acc_now() - ttl);
+		                                   "i", now - ttl);
 		int rc = q ? store_step(q) : STORE_ERROR;
 		if (rc == STORE_ROW)
 			acc_from_row(q, &acc);
 		store_stmt_done(q);
 		if (rc == STORE_DONE)
-			return 0;
+			break;
 		if (rc != STORE_ROW || accounts_erase_tx(app, st, &sys, &acc, &error) < 0)
 			return -1;
+		n++;
 	}
+	*erased_r = n;
+	return retention_log_write_tx(st, "", "pending_registrations", "accounts", n, now - ttl,
+	                              now);
+}
+
+int accounts_purge_pending(struct app *app, struct store *st, int64_t now, int64_t *erased_r)
+{
+	*erased_r = 0;
+	if (store_tx_begin(st) < 0)
+		return -1;
+	if (purge_stale_pending_tx(app, st, now, app->cfg->confirm_ttl_s, erased_r) < 0 ||
+	    store_tx_commit(st) < 0) {
+		store_tx_rollback(st);
+		*erased_r = 0;
+		return -1;
+	}
+	return 0;
 }
 
 static int queue_mail_tx(struct app *app, struct store *st, const char *id,
@@ -70,7 +94,8 @@ static int register_tx(struct app *app, struct store *st, const struct account_n
 	int ret = -1;
 	int64_t now = acc_now();
 	*error_r = "internal";
-	if (purge_stale_pending_tx(app, st, app->cfg->confirm_ttl_s) < 0)
+	int64_t purged = 0;
+	if (purge_stale_pending_tx(app, st, now, app->cfg->confirm_ttl_s, &purged) < 0)
 		return -1;
 	/* The new user is the actor of their own registration. */
 	actor_system(&self, "self-registration");

@@ -80,8 +80,12 @@ const struct catalog_column contact_book_catalog[] = {
     TECH("contact_imports", "rows_repaired", "count"),
     TECH("contact_imports", "rows_rejected", "count"),
     TECH("contact_imports", "changes", "count"),
-    SEALED("contact_imports", "report_sealed",
-           "dpv-pd:PersonalData (per-row notes with the raw text of rejected rows)"),
+    /* Import reports are working notes, not the book: kept 90 days, swept by
+     * the retention category "contact_import_reports" (privacy/retention.c). */
+    {"contact_imports", "report_sealed", true, true,
+     "dpv-pd:PersonalData (per-row notes with the raw text of rejected rows)", SUBJECT, PURPOSE,
+     BASIS, "90 days after the import (the tenant may shorten it)", 90, ERASE_SHRED,
+     EXPORT_VALUE, NULL},
     TECH("contact_imports", "created_at", "time of the import"),
     {0},
 };

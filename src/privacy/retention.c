@@ -27,6 +27,9 @@ static const struct retention_decl builtin[] = {
      90, "decided instructions stay at least 90 days as proof (the audit log keeps the rest)"},
     {"subprocessor_decisions", "subprocessor_notices", "decided_at", false, "tenant_id", NULL,
      NULL, 365, "objections and consents to sub-processor changes: proof for one year at least"},
+    {"contact_import_reports", "contact_imports", "created_at", false, "tenant_id", NULL, NULL,
+     1, "no legal minimum: an import report (with the raw text of rejected rows) may be "
+        "deleted from the day after the import"},
     {NULL, NULL, NULL, false, NULL, NULL, NULL, 0, NULL},
 };
 
@@ -191,6 +194,22 @@ json_t *retention_rules_json(struct store *st, const char *tenant_id)
 	return list;
 }
 
+int retention_log_write_tx(struct store *st, const char *tenant_id, const char *category,
+                           const char *table, int64_t deleted, int64_t cutoff, int64_t now)
+{
+	char id[IDS_UUID_LEN];
+	if (deleted <= 0)
+		return 0;
+	ids_uuid4(id);
+	return store_run(st,
+	                 "INSERT INTO retention_log (id, tenant_id, category, table_name, deleted,"
+	                 " cutoff, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	                 "ssssiii", id, tenant_id, category, table, deleted, cutoff,
+	                 now) == STORE_DONE
+	           ? 0
+	           : -1;
+}
+
 /* Deletes the expired rows of d for one tenant and logs the deletion. */
 static int sweep_tenant(struct store *st, const struct retention_decl *d, const char *tenant_id,
                         int64_t now, int64_t *deleted_r)
@@ -215,16 +234,8 @@ static int sweep_tenant(struct store *st, const struct retention_decl *d, const 
 	                               : store_run(st, sql, "si", tenant_id, cut)) != STORE_DONE)
 		goto rollback;
 	int64_t n = store_changes(st);
-	if (n > 0) {
-		char id[IDS_UUID_LEN];
-		ids_uuid4(id);
-		if (store_run(st,
-		              "INSERT INTO retention_log (id, tenant_id, category, table_name, deleted,"
-		              " cutoff, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		              "ssssiii", id, tenant_id, d->category, d->table, n, cutoff,
-		              now) != STORE_DONE)
-			goto rollback;
-	}
+	if (retention_log_write_tx(st, tenant_id, d->category, d->table, n, cutoff, now) < 0)
+		goto rollback;
 	if (store_tx_commit(st) < 0)
 		goto rollback;
 	*deleted_r += n;

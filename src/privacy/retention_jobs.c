@@ -1,4 +1,5 @@
 /* privacy/retention_jobs: the job kinds of the registers (retention.h). */
+#include "domain/accounts.h"
 #include "domain/jobs.h"
 #include "privacy/breach.h"
 #include "privacy/retention.h"
@@ -13,6 +14,17 @@ static int job_sweep(struct app *app, struct store *st, int64_t now, const char 
 	int64_t deleted = 0;
 	int rc = retention_sweep(app, st, now, &deleted);
 	snprintf(summary, len, "deleted %lld rows", (long long)deleted);
+	return rc;
+}
+
+/* Pending self-registrations whose confirmation code expired: erased, and
+ * recorded in the retention log (P-RET-1, P-ACC-1). */
+static int job_pending(struct app *app, struct store *st, int64_t now, const char *tenant_id,
+                       const char *arg, char *summary, size_t len)
+{
+	int64_t erased = 0;
+	int rc = accounts_purge_pending(app, st, now, &erased);
+	snprintf(summary, len, "erased %lld pending registrations", (long long)erased);
 	return rc;
 }
 
@@ -38,6 +50,7 @@ static int job_end(struct app *app, struct store *st, int64_t now, const char *t
 void privacy_jobs_register(void)
 {
 	jobs_register("retention.sweep", job_sweep, 3600);
+	jobs_register("accounts.pending_purge", job_pending, 3600);
 	jobs_register("breach.clock", job_breach, 0);
 	jobs_register("subprocessor.window", job_window, 0);
 	jobs_register("tenant.end", job_end, 0);

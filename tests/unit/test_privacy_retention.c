@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "core/ids.h"
+#include "domain/accounts.h"
+#include "domain/contact_book.h"
 #include "domain/jobs.h"
 #include "privacy/instructions.h"
 #include "privacy/legal_hold.h"
@@ -52,6 +54,105 @@ static void test_connection_logs_expire_after_one_year(void **state)
 	/* A day later (the hourly job runs again) the second one is gone too. */
 	rfx_run_at(f, f->now + 2 * DAY);
 	assert_int_equal(events(f), 0);
+}
+
+static void import_report(struct rfx *f, int64_t at)
+{
+	char id[IDS_UUID_LEN];
+	static const unsigned char sealed[] = {1, 2, 3};
+	ids_uuid4(id);
+	assert_int_equal(store_run(f->st,
+	                           "INSERT INTO contact_imports (id, tenant_id, format, rows_read,"
+	                           " rows_imported, rows_repaired, rows_rejected, changes,"
+	                           " report_sealed, created_at) VALUES (?, ?, 'csv', 3, 2, 0, 1, 0,"
+	                           " ?, ?)",
+	                           "ssbi", id, f->tenant, sealed, sizeof(sealed), at),
+	                 STORE_DONE);
+}
+
+/* P-RET-1 */
+/* The contact book's import reports (raw text of rejected rows) are kept 90
+ * days by default, the tenant may shorten that, and each sweep that deletes
+ * them is recorded in the retention log. */
+static void test_contact_import_reports_expire(void **state)
+{
+	struct rfx *f = *state;
+	const char *reason = NULL, *error = NULL;
+	privacy_catalog_register(contact_book_catalog);
+	const struct retention_decl *d = retention_find("contact_import_reports");
+	assert_non_null(d);
+	assert_int_equal(retention_default_days(d), 90);
+	import_report(f, f->now - 91 * DAY);
+	import_report(f, f->now - 89 * DAY);
+	import_report(f, f->now - 10 * DAY);
+	assert_int_equal(jobs_ensure_recurring(f->st, f->now), 0);
+	assert_true(rfx_run_at(f, f->now) >= 1);
+	assert_int_equal(rfx_count(f, "SELECT COUNT(*) FROM contact_imports WHERE tenant_id = ?",
+	                           f->tenant),
+	                 2);
+	assert_int_equal(rfx_count(f,
+	                           "SELECT deleted FROM retention_log WHERE tenant_id = ? AND"
+	                           " category = 'contact_import_reports' AND table_name ="
+	                           " 'contact_imports'",
+	                           f->tenant),
+	                 1);
+	/* The tenant shortens it to 30 days: the next hourly sweep takes one more. */
+	assert_int_equal(retention_set(&f->app, f->st, &f->admin_actor, f->tenant,
+	                               "contact_import_reports", 30, &reason, &error),
+	                 0);
+	rfx_run_at(f, f->now + 2 * 3600);
+	assert_int_equal(rfx_count(f, "SELECT COUNT(*) FROM contact_imports WHERE tenant_id = ?",
+	                           f->tenant),
+	                 1);
+	assert_int_equal(rfx_count(f,
+	                           "SELECT COUNT(*) FROM retention_log WHERE tenant_id = ? AND"
+	                           " category = 'contact_import_reports'",
+	                           f->tenant),
+	                 2);
+}
+
+/* P-RET-1 P-ACC-1 */
+/* A pending self-registration whose code expired is erased by the hourly
+ * job, without waiting for the next registration, and recorded in the
+ * retention log; a fresh one stays. */
+static void test_expired_pending_registrations_purged(void **state)
+{
+	struct rfx *f = *state;
+	const char *error = NULL;
+	char stale[IDS_UUID_LEN], fresh[IDS_UUID_LEN], otp[64];
+	struct actor sys;
+	actor_system(&sys, "system");
+	struct account_new a = {.tenant_id = "",
+	                        .username = "stale",
+	                        .password = "password-stale",
+	                        .email = "stale@example.org",
+	                        .role = ROLE_USER,
+	                        .status = "pending"};
+	assert_int_equal(accounts_create(&f->app, f->st, &sys, &a, stale, otp, &error), 0);
+	struct account_new b = {.tenant_id = "",
+	                        .username = "fresh",
+	                        .password = "password-fresh",
+	                        .email = "fresh@example.org",
+	                        .role = ROLE_USER,
+	                        .status = "pending"};
+	assert_int_equal(accounts_create(&f->app, f->st, &sys, &b, fresh, otp, &error), 0);
+	int64_t ttl = f->cfg.confirm_ttl_s;
+	assert_int_equal(store_run(f->st, "UPDATE accounts SET created_at = ? WHERE id = ?", "is",
+	                           f->now - ttl - 60, stale),
+	                 STORE_DONE);
+	assert_int_equal(store_run(f->st, "UPDATE accounts SET created_at = ? WHERE id = ?", "is",
+	                           f->now - 60, fresh),
+	                 STORE_DONE);
+	assert_int_equal(jobs_ensure_recurring(f->st, f->now), 0);
+	assert_true(rfx_run_at(f, f->now) >= 1);
+	assert_int_equal(rfx_count(f, "SELECT COUNT(*) FROM accounts WHERE id = ?", stale), 0);
+	assert_int_equal(rfx_count(f, "SELECT COUNT(*) FROM accounts WHERE id = ?", fresh), 1);
+	assert_int_equal(rfx_count(f,
+	                           "SELECT deleted FROM retention_log WHERE tenant_id = '' AND"
+	                           " category = 'pending_registrations' AND table_name = ?",
+	                           "accounts"),
+	                 1);
+	assert_true(jobs_last_success(f->st, "accounts.pending_purge") == f->now);
 }
 
 /* P-RET-1 P-LOG-2 */
@@ -211,6 +312,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_connection_logs_expire_after_one_year, rfx_setup,
 	                                    rfx_teardown),
 	    cmocka_unit_test_setup_teardown(test_rules_within_legal_limits, rfx_setup, rfx_teardown),
+	    cmocka_unit_test_setup_teardown(test_contact_import_reports_expire, rfx_setup,
+	                                    rfx_teardown),
+	    cmocka_unit_test_setup_teardown(test_expired_pending_registrations_purged, rfx_setup,
+	                                    rfx_teardown),
 	    cmocka_unit_test_setup_teardown(test_legal_hold_suspends_deletion, rfx_setup,
 	                                    rfx_teardown),
 	    cmocka_unit_test_setup_teardown(test_instructions_refused_or_held, rfx_setup,
