@@ -15,6 +15,13 @@ int deletion_log_subject_ref(const struct dsr_ctx *cx, const char *tenant_id,
 int deletion_log_write_tx(const struct dsr_ctx *cx, const struct dsr_erasure *e,
                           const json_t *categories, int64_t items, char id_r[IDS_UUID_LEN])
 {
+	return deletion_log_write_at_tx(cx, e, categories, items, (int64_t)time(NULL), id_r);
+}
+
+int deletion_log_write_at_tx(const struct dsr_ctx *cx, const struct dsr_erasure *e,
+                             const json_t *categories, int64_t items, int64_t at,
+                             char id_r[IDS_UUID_LEN])
+{
 	char ref[65];
 	if (deletion_log_subject_ref(cx, e->tenant_id, e->subject_id, ref) < 0)
 		return -1;
@@ -27,7 +34,7 @@ int deletion_log_write_tx(const struct dsr_ctx *cx, const struct dsr_erasure *e,
 	              "INSERT INTO deletion_log (id, tenant_id, subject_ref, categories, items, "
 	              "erased_at, instructed_by, instructed_role, request_id, reason) VALUES "
 	              "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	              "ssssiissss", id_r, e->tenant_id, ref, cats, items, (int64_t)time(NULL),
+	              "ssssiissss", id_r, e->tenant_id, ref, cats, items, at,
 	              e->actor.id, e->actor.role, e->request_id, e->reason);
 	free(cats);
 	return rc == STORE_DONE ? 0 : -1;

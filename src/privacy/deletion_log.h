@@ -18,6 +18,10 @@
  * {"dpv-pd:...": count}. id_r receives its id. */
 int deletion_log_write_tx(const struct dsr_ctx *cx, const struct dsr_erasure *e,
                           const json_t *categories, int64_t items, char id_r[IDS_UUID_LEN]);
+/* The same, erased_at = at (the run's time of a job) instead of now. */
+int deletion_log_write_at_tx(const struct dsr_ctx *cx, const struct dsr_erasure *e,
+                             const json_t *categories, int64_t items, int64_t at,
+                             char id_r[IDS_UUID_LEN]);
 /* The pseudonym of subject_id in tenant_id's log (out: 65 bytes). */
 int deletion_log_subject_ref(const struct dsr_ctx *cx, const char *tenant_id,
                              const char *subject_id, char out[65]);

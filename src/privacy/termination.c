@@ -2,6 +2,7 @@
 #include "privacy/termination.h"
 #include "core/ids.h"
 #include "core/log.h"
+#include "core/config.h"
 #include "core/xalloc.h"
 #include "crypto/keys.h"
 #include "domain/accounts.h"
@@ -9,6 +10,8 @@
 #include "domain/jobs.h"
 #include "privacy/audit.h"
 #include "privacy/catalog.h"
+#include "privacy/deletion_log.h"
+#include "privacy/dsr.h"
 #include "privacy/register_internal.h"
 #include "privacy/retention.h"
 #include "store/store.h"
@@ -139,8 +142,9 @@ static void collect(const struct catalog_column *e, void *ctx)
 		cols = json_array();
 		json_object_set_new(tables, e->table, cols);
 	}
-	json_array_append_new(cols, json_pack("{s:s, s:b}", "name", e->column, "sealed",
-	                                      e->sealed));
+	json_array_append_new(cols, json_pack("{s:s, s:b, s:s?}", "name", e->column, "sealed",
+	                                      e->sealed, "category",
+	                                      e->personal ? e->category : NULL));
 }
 
 static bool has_col(json_t *cols, const char *name)
@@ -340,6 +344,47 @@ static int destroy_rows(struct store *st, const char *tenant_id, json_t *tables,
 	return 0;
 }
 
+/* The deletion-log entry of the destruction (P-END-1, P-DSR-3): per data
+ * category, the rows destroyed in tables holding it; never data. Written in
+ * the destruction's transaction, before the tenant key goes (the entry's
+ * subject_ref is keyed with it), after the rows (it survives them). */
+static int log_destruction_tx(struct app *app, struct store *st, const char *tenant_id,
+                              json_t *tables, json_t *deleted, int64_t now)
+{
+	struct dsr_ctx cx = {app->keys, st, (unsigned)app->cfg->audit_checkpoint_every};
+	struct dsr_erasure e = {.tenant_id = tenant_id,
+	                        .subject_id = tenant_id,
+	                        .actor = {"system", "system"},
+	                        .request_id = NULL,
+	                        .reason = "end of contract: tenant destroyed (P-END-1)"};
+	json_t *cats = json_object(), *cols, *c, *n;
+	const char *table;
+	int64_t items = 0;
+	char id[IDS_UUID_LEN];
+	size_t i;
+	json_object_foreach(deleted, table, n)
+	{
+		int64_t rows = json_integer_value(n);
+		items += rows;
+		json_t *seen = json_object(); /* each category once per table */
+		cols = json_object_get(tables, table);
+		json_array_foreach(cols, i, c)
+		{
+			const char *cat = json_string_value(json_object_get(c, "category"));
+			if (cat == NULL || rows == 0 || json_object_get(seen, cat) != NULL)
+				continue;
+			json_object_set_new(seen, cat, json_true());
+			json_t *have = json_object_get(cats, cat);
+			json_object_set_new(cats, cat,
+			                    json_integer((have ? json_integer_value(have) : 0) + rows));
+		}
+		json_decref(seen);
+	}
+	int rc = deletion_log_write_at_tx(&cx, &e, cats, items, now, id);
+	json_decref(cats);
+	return rc;
+}
+
 int termination_run(struct app *app, struct store *st, const char *tenant_id, int64_t now,
                     char *summary, size_t len)
 {
@@ -362,6 +407,7 @@ int termination_run(struct app *app, struct store *st, const char *tenant_id, in
 	if (store_tx_begin(st) < 0)
 		goto out;
 	if (destroy_rows(st, tenant_id, tables, deleted) < 0 ||
+	    log_destruction_tx(app, st, tenant_id, tables, deleted, now) < 0 ||
 	    keys_tenant_destroy(app->keys, st, tenant_id) < 0 ||
 	    audit_purge_tenant(st, app->keys, tenant_id, "system", "system") < 0)
 		goto rollback;

@@ -7,8 +7,13 @@
  * the audit extract, written with mode 0600 to <data_dir>/exports/) and then
  * destroys it: the tenant key and every subject key (crypto-shredding), the
  * tenant's rows in every catalogued table, and its audit chain
- * (audit_purge_tenant). The termination record keeps what was destroyed
- * (tables and counts, never data): the tenant's deletion log.
+ * (audit_purge_tenant, itself recorded in the installation chain). The
+ * termination record keeps what was destroyed (tables and counts, never
+ * data), and the deletion log (privacy/deletion_log.h) gets one entry for
+ * the destruction at the job's time: per DPV category, the rows destroyed,
+ * instructed by "system", reason "end of contract". The return archive
+ * stays the JSON dump of every catalogued table: the DSR export
+ * (dsr_export) is per account and would miss the tenant's own tables.
  *
  * Errors: "invalid_field", "not_found", "conflict" (already destroyed),
  * "internal".

@@ -12,6 +12,7 @@
 #include "core/ids.h"
 #include "crypto/keys.h"
 #include "domain/jobs.h"
+#include "privacy/deletion_log.h"
 #include "privacy/register.h"
 #include "privacy/retention.h"
 #include "privacy/subprocessors.h"
@@ -142,6 +143,37 @@ static void test_termination_returns_and_destroys(void **state)
 	assert_int_equal(rfx_count(f, "SELECT COUNT(*) FROM login_events WHERE tenant_id = ?",
 	                           f->tenant),
 	                 0);
+	assert_int_equal(rfx_count(f, "SELECT COUNT(*) FROM subject_keys WHERE tenant_id = ?",
+	                           f->tenant),
+	                 0);
+	/* The purge of the audit chain is itself recorded in the installation
+	 * chain (tenant ""), with the tenant as its target. */
+	assert_int_equal(rfx_count(f, "SELECT COUNT(*) FROM audit_purges WHERE tenant_id = ?",
+	                           f->tenant),
+	                 1);
+	assert_int_equal(rfx_count(f,
+	                           "SELECT COUNT(*) FROM audit_log WHERE tenant_id = '' AND"
+	                           " action = 'tenant.audit_purge' AND target_id = ?",
+	                           f->tenant),
+	                 1);
+	/* The deletion log (P-END-1): one entry for the destruction, at the run's
+	 * time, with the categories and counts and never the data. */
+	struct dsr_ctx cx = {f->app.keys, f->st, 0};
+	json_t *log = NULL;
+	assert_int_equal(deletion_log_list(&cx, f->tenant, &log), 0);
+	assert_int_equal(json_array_size(log), 1);
+	json_t *entry = json_array_get(log, 0);
+	assert_int_equal(json_integer_value(json_object_get(entry, "erased_at")), f->now + 11 * DAY + 1);
+	assert_string_equal(json_string_value(json_object_get(entry, "instructed_role")), "system");
+	json_t *cats = json_object_get(entry, "categories");
+	/* two accounts: their user names and (at least) their e-mail addresses */
+	assert_int_equal(json_integer_value(json_object_get(cats, "dpv-pd:Username")), 2);
+	assert_true(json_integer_value(json_object_get(cats, "dpv-pd:EmailAddress")) >= 2);
+	assert_true(json_integer_value(json_object_get(entry, "items")) >= 2);
+	char *log_text = json_dumps(log, 0);
+	assert_null(strstr(log_text, "alice"));
+	free(log_text);
+	json_decref(log);
 	/* The other tenant is untouched. */
 	assert_int_equal(rfx_count(f, "SELECT COUNT(*) FROM accounts WHERE tenant_id = ?", other), 1);
 	json_t *t = termination_get_json(f->st, f->tenant);
