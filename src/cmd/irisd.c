@@ -232,6 +232,7 @@ static int start_http(struct irisd *d)
 		log_error("event=xmpp_listen_failed error=\"%s\"", error);
 		d->xmpp = NULL;
 	}
+	xmpp_server_http_routes(d->xmpp, d->router); /* WebSocket, host-meta */
 	return 0;
 }
 

@@ -164,6 +164,31 @@ bool net_metrics_allowed(const struct net_metrics_access *access,
  * allows (it must outlive the router; NULL: loopback only). */
 void net_routes_builtin(struct http_router *router, const struct net_metrics_access *access);
 
+/* ---- upgraded connections (WebSocket, RFC 6455) ---- */
+
+struct tls_conn;
+
+/* What an upgraded connection hands over to its consumer. */
+struct http_upgraded {
+	int fd;               /* a duplicate of the socket: the consumer owns it */
+	struct tls_conn *tls; /* the TLS session (NULL for plaintext), owned by the
+	                       * consumer; it may already hold decrypted bytes */
+	const char *rest;     /* plaintext read after the request (WebSocket bytes) */
+	size_t rest_len;
+	const char *remote_addr;
+};
+/* Takes the connection (fd and tls are the consumer's in every case). */
+typedef void http_upgrade_fn(struct http_upgraded *up, void *ctx);
+
+/* A WebSocket endpoint on the loop thread: a GET on path with a valid
+ * RFC 6455 opening handshake (version 13) offering subprotocol is answered
+ * 101 (Sec-WebSocket-Protocol: subprotocol) and, once that answer is
+ * written, handed to fn; the HTTP layer then lets go of the connection.
+ * Without the handshake: 426; without the subprotocol or with a bad key:
+ * 400. path is literal; other methods get the router's usual answers. */
+void http_router_set_upgrade(struct http_router *router, const char *path,
+                             const char *subprotocol, http_upgrade_fn *fn, void *ctx);
+
 /* Reason phrase for a status code ("Not Found"), or "Unknown". */
 const char *http_status_reason(int status);
 

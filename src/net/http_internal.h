@@ -74,6 +74,16 @@ char *http_percent_decode(const char *in, size_t len, bool plus_is_space);
 http_handler_fn *http_router_match(const struct http_router *router, struct http_request *req,
                                    struct http_response *resp, unsigned *flags_r, void **ctx_r);
 
+/* The upgrade endpoint registered for path, or NULL. */
+struct http_upgrade_route {
+	char *path;
+	char *subprotocol;
+	http_upgrade_fn *fn;
+	void *ctx;
+};
+const struct http_upgrade_route *http_router_upgrade(const struct http_router *router,
+                                                     const char *path);
+
 /* Serialises status line, headers and body (none for HEAD, 1xx, 204 and
  * 304) into a new buffer the caller frees; keep_alive picks the Connection
  * header. A response with status 0 is first turned into a 500 error. */

@@ -26,6 +26,8 @@ struct http_router {
 	size_t n_routes;
 	http_handler_fn *fallback;
 	void *fallback_ctx;
+	struct http_upgrade_route *upgrades;
+	size_t n_upgrades;
 };
 
 struct http_router *http_router_new(void)
@@ -46,6 +48,11 @@ void http_router_free(struct http_router **routerp)
 		free(r->pattern);
 	}
 	free(router->routes);
+	for (size_t i = 0; i < router->n_upgrades; i++) {
+		free(router->upgrades[i].path);
+		free(router->upgrades[i].subprotocol);
+	}
+	free(router->upgrades);
 	free(router);
 	*routerp = NULL;
 }
@@ -244,4 +251,24 @@ http_handler_fn *http_router_match(const struct http_router *router, struct http
 	}
 	free(ps.copy);
 	return fn;
+}
+
+void http_router_set_upgrade(struct http_router *router, const char *path, const char *subprotocol,
+                             http_upgrade_fn *fn, void *ctx)
+{
+	if (path[0] != '/' || http_router_upgrade(router, path) != NULL)
+		fatal("event=http_upgrade_bad_path path=\"%s\"", path);
+	router->upgrades =
+	    xrealloc(router->upgrades, (router->n_upgrades + 1) * sizeof(*router->upgrades));
+	router->upgrades[router->n_upgrades++] =
+	    (struct http_upgrade_route){xstrdup(path), xstrdup(subprotocol), fn, ctx};
+}
+
+const struct http_upgrade_route *http_router_upgrade(const struct http_router *router,
+                                                     const char *path)
+{
+	for (size_t i = 0; i < router->n_upgrades; i++)
+		if (strcmp(router->upgrades[i].path, path) == 0)
+			return &router->upgrades[i];
+	return NULL;
 }

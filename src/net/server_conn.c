@@ -12,10 +12,12 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/xalloc.h"
+#include "net/ws.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 struct http_job {
 	uv_work_t work;
@@ -199,10 +201,16 @@ static void conn_linger(struct http_conn *conn)
 	conn_update_reading(conn);
 }
 
+static void conn_handover(struct http_conn *conn);
+
 static void conn_write_done(struct http_conn *conn)
 {
 	if (conn->state != CONN_WRITING)
 		return; /* handshake records, or the linger close_notify */
+	if (conn->upgrade != NULL) {
+		conn_handover(conn);
+		return;
+	}
 	if (conn->close_after) {
 		conn_linger(conn);
 		return;
@@ -324,6 +332,88 @@ static void job_after(uv_work_t *work, int status)
 	conn_unref(conn);
 }
 
+/* ---- WebSocket upgrade (RFC 6455 §4.2) ---- */
+
+/* True when the comma-separated header value lists token (any case). */
+static bool header_has_token(const char *value, const char *token)
+{
+	size_t tl = strlen(token);
+	for (const char *p = value; p != NULL && *p;) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		const char *end = p;
+		while (*end && *end != ',')
+			end++;
+		const char *e = end;
+		while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		if ((size_t)(e - p) == tl && strncasecmp(p, token, tl) == 0)
+			return true;
+		p = end;
+	}
+	return false;
+}
+
+/* The connection is handed over once the 101 answer is written. */
+static void conn_handover(struct http_conn *conn)
+{
+	const struct http_upgrade_route *ur = conn->upgrade;
+	uv_os_fd_t fd;
+	conn->upgrade = NULL;
+	if (conn->reading) {
+		uv_read_stop((uv_stream_t *)&conn->tcp);
+		conn->reading = false;
+	}
+	int nfd = uv_fileno((uv_handle_t *)&conn->tcp, &fd) == 0 ? dup(fd) : -1;
+	if (nfd < 0) {
+		http_conn_close(conn);
+		return;
+	}
+	struct http_upgraded up = {nfd, conn->tls, conn->in, conn->in_len, conn->remote};
+	conn->tls = NULL;
+	log_debug("event=http_upgraded remote=%s", conn->remote);
+	http_conn_close(conn); /* conn->in lives until the close callbacks */
+	ur->fn(&up, ur->ctx);
+}
+
+static void conn_upgrade(struct http_conn *conn, struct http_job *job,
+                         const struct http_upgrade_route *ur)
+{
+	const struct http_request *req = job->req;
+	const char *upgrade = http_request_header(req, "Upgrade");
+	const char *connection = http_request_header(req, "Connection");
+	const char *version = http_request_header(req, "Sec-WebSocket-Version");
+	const char *protocols = http_request_header(req, "Sec-WebSocket-Protocol");
+	char accept[29];
+	if (upgrade == NULL || !header_has_token(upgrade, "websocket") || connection == NULL ||
+	    !header_has_token(connection, "upgrade")) {
+		http_response_error(&job->resp, 426, "upgrade_required", "WebSocket only");
+		http_response_header(&job->resp, "Upgrade", "websocket");
+		job->resp.close = true;
+		conn_respond(conn, job);
+		return;
+	}
+	if (version == NULL || strcmp(version, "13") != 0 ||
+	    ws_accept_key(http_request_header(req, "Sec-WebSocket-Key"), accept) < 0 ||
+	    protocols == NULL || !header_has_token(protocols, ur->subprotocol)) {
+		http_response_error(&job->resp, 400, "bad_request", "bad WebSocket handshake");
+		http_response_header(&job->resp, "Sec-WebSocket-Version", "13");
+		job->resp.close = true;
+		conn_respond(conn, job);
+		return;
+	}
+	char *data = xasprintf("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+	                       "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n"
+	                       "Sec-WebSocket-Protocol: %s\r\n\r\n",
+	                       accept, ur->subprotocol);
+	count_response(101, job->start_ms, uv_now(conn->server->loop));
+	job_free(job);
+	conn->upgrade = ur;
+	conn->state = CONN_WRITING;
+	conn_arm(conn, PHASE_WRITE);
+	conn_send(conn, data, strlen(data));
+}
+
 /* Routes a complete request and runs its handler inline or on a worker. */
 static void conn_dispatch(struct http_conn *conn, struct http_request *req)
 {
@@ -336,6 +426,11 @@ static void conn_dispatch(struct http_conn *conn, struct http_request *req)
 	snprintf(req->remote_addr, sizeof(req->remote_addr), "%s", conn->remote);
 	conn->state = CONN_HANDLING;
 	conn_arm(conn, PHASE_NONE);
+	const struct http_upgrade_route *ur = http_router_upgrade(conn->server->router, req->path);
+	if (ur != NULL && strcmp(req->method, "GET") == 0 && !conn->server->draining) {
+		conn_upgrade(conn, job, ur);
+		return;
+	}
 	job->fn = http_router_match(conn->server->router, req, &job->resp, &flags, &job->ctx);
 	if (job->fn == NULL) {
 		conn_respond(conn, job);

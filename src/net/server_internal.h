@@ -54,6 +54,9 @@ struct http_conn {
 	bool continue_sent;
 	unsigned writes_pending;
 	char remote[64];
+	/* WebSocket: the 101 answer is being written, then the connection goes
+	 * to this consumer */
+	const struct http_upgrade_route *upgrade;
 	struct http_reqparser parser;
 	char *in; /* plaintext not yet parsed */
 	size_t in_len;

@@ -6,7 +6,9 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "core/xalloc.h"
+#include "net/http.h"
 #include "net/tls.h"
+#include "net/ws.h"
 #include "xmpp/c2s_internal.h"
 #include "xmpp/stanza.h"
 #include "xmpp/xml_stream.h"
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CLOSE_GRACE_MS 3000
 
@@ -40,6 +43,10 @@ static void conn_free(struct c2s_conn *c)
 	free(c->queue);
 	xml_parser_free(&c->parser);
 	tls_conn_free(&c->tls);
+	if (c->wsd != NULL) {
+		ws_decoder_free(c->wsd);
+		free(c->wsd);
+	}
 	xml_buf_free(&c->out);
 	sasl_free(&c->sasl);
 	sm_free(c);
@@ -146,6 +153,32 @@ void c2s_send(struct c2s_conn *c, const struct xml_elem *stanza)
 		xml_buf_free(&b);
 		return;
 	}
+	if (c->ws) {
+		/* stanzas are kept in their stream form (jabber:client in scope)
+		 * and qualified when sent; other elements stand alone */
+		bool is_stanza = stanza_kind(stanza) != STANZA_OTHER;
+		struct xml_buf b = XML_BUF_INIT;
+		if (xml_writer_write(&b, stanza, is_stanza ? XMPP_NS_CLIENT : NULL, is_stanza) <
+		    0) {
+			log_warn("event=xmpp_unwritable_stanza");
+		} else {
+			if (counted)
+				sm_record_out(c, b.data, b.len,
+				              stanza_kind(stanza) == STANZA_MESSAGE
+				                  ? c->srv->sm_msg_id
+				                  : NULL);
+			if (c->state != C2S_CLOSING) {
+				if (is_stanza)
+					c2s_out_stanza(c, b.data, b.len);
+				else
+					c2s_out_element(c, b.data, b.len);
+				mark_dirty(c);
+			}
+		}
+		secret_wipe(b.data, b.cap);
+		xml_buf_free(&b);
+		return;
+	}
 	size_t at = c->out.len;
 	if (xml_writer_write(&c->out, stanza, XMPP_NS_CLIENT, true) < 0) {
 		log_warn("event=xmpp_unwritable_stanza");
@@ -157,6 +190,45 @@ void c2s_send(struct c2s_conn *c, const struct xml_elem *stanza)
 	mark_dirty(c);
 }
 
+void c2s_out_element(struct c2s_conn *c, const char *text, size_t len)
+{
+	if (len == 0)
+		return;
+	if (c->ws) {
+		unsigned char hdr[10];
+		size_t hl = ws_frame_header(hdr, WS_TEXT, len);
+		xml_buf_append(&c->out, hdr, hl);
+	}
+	xml_buf_append(&c->out, text, len);
+}
+
+void c2s_out_stanza(struct c2s_conn *c, const char *text, size_t len)
+{
+	if (!c->ws || len < 2 || text[0] != '<') {
+		c2s_out_element(c, text, len);
+		return;
+	}
+	/* RFC 7395 §3.3.3: each message is a complete, qualified element */
+	size_t name = 1;
+	while (name < len && text[name] != ' ' && text[name] != '/' && text[name] != '>')
+		name++;
+	static const char ns[] = " xmlns='" XMPP_NS_CLIENT "'";
+	struct xml_buf b = XML_BUF_INIT;
+	xml_buf_append(&b, text, name);
+	xml_buf_append(&b, ns, sizeof(ns) - 1);
+	xml_buf_append(&b, text + name, len - name);
+	c2s_out_element(c, b.data, b.len);
+	secret_wipe(b.data, b.cap);
+	xml_buf_free(&b);
+}
+
+/* Appends what a writer put in b as one element, then frees b. */
+static void out_buf(struct c2s_conn *c, struct xml_buf *b)
+{
+	c2s_out_element(c, b->data, b->len);
+	xml_buf_free(b);
+}
+
 void c2s_send_stanza_text(struct c2s_conn *c, const char *text, size_t len, const char *message_id)
 {
 	if (c->state == C2S_CLOSING || (c->dead && !c->hibernating))
@@ -164,7 +236,7 @@ void c2s_send_stanza_text(struct c2s_conn *c, const char *text, size_t len, cons
 	sm_record_out(c, text, len, message_id);
 	if (c->hibernating || c->state == C2S_CLOSING)
 		return;
-	xml_buf_append(&c->out, text, len);
+	c2s_out_stanza(c, text, len);
 	mark_dirty(c);
 }
 
@@ -172,7 +244,7 @@ void c2s_send_raw(struct c2s_conn *c, const char *text)
 {
 	if (c->dead)
 		return;
-	xml_buf_append_str(&c->out, text);
+	c2s_out_element(c, text, strlen(text));
 	mark_dirty(c);
 }
 
@@ -200,10 +272,12 @@ static void write_header(struct c2s_conn *c)
 	    .id = c->stream_id,
 	    .version = "1.0",
 	    .lang = "en",
-	    .content_ns = XMPP_NS_CLIENT,
-	    .framing = false,
+	    .content_ns = c->ws ? NULL : XMPP_NS_CLIENT,
+	    .framing = c->ws,
 	};
-	(void)xml_stream_write_header(&c->out, &h);
+	struct xml_buf b = XML_BUF_INIT;
+	(void)xml_stream_write_header(&b, &h);
+	out_buf(c, &b);
 	mark_dirty(c);
 }
 
@@ -217,8 +291,11 @@ void c2s_stream_error(struct c2s_conn *c, enum stream_error_cond cond, const cha
 		return;
 	if (!header_sent(c))
 		write_header(c);
-	(void)stream_error_write(&c->out, cond, text, false);
-	xml_stream_write_close(&c->out, false);
+	struct xml_buf b = XML_BUF_INIT;
+	(void)stream_error_write(&b, cond, text, c->ws);
+	out_buf(c, &b);
+	xml_stream_write_close(&b, c->ws);
+	out_buf(c, &b);
 	c2s_close(c);
 }
 
@@ -285,6 +362,12 @@ static void flush_one(struct c2s_conn *c)
 	if (c->dead)
 		return;
 	sm_before_flush(c);
+	if (c->ws && c->state == C2S_CLOSING && !c->ws_close_sent) {
+		/* RFC 6455 §5.5.1: a close frame after the last element */
+		static const unsigned char close_frame[] = {0x88, 0x02, 0x03, 0xe8};
+		c->ws_close_sent = true;
+		xml_buf_append(&c->out, close_frame, sizeof(close_frame));
+	}
 	if (c->out.len > 0) {
 		if (c->tls_active) {
 			if (tls_conn_write(c->tls, c->out.data, c->out.len) < 0) {
@@ -563,7 +646,9 @@ static enum xml_parser_action on_close(void *ctx)
 {
 	struct c2s_conn *c = ctx;
 	if (c->state != C2S_CLOSING) {
-		xml_stream_write_close(&c->out, false);
+		struct xml_buf b = XML_BUF_INIT;
+		xml_stream_write_close(&b, c->ws);
+		out_buf(c, &b);
 		mark_dirty(c);
 		c2s_close(c);
 	}
@@ -604,10 +689,62 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 	*buf = uv_buf_init(read_buf, sizeof(read_buf));
 }
 
+/* ---- WebSocket (RFC 7395) ---------------------------------------------- */
+
+static void ws_transport_closed(struct c2s_conn *c)
+{
+	/* a WebSocket close without <close/> is a dropped connection */
+	if (c->state == C2S_CLOSING || !try_hibernate(c))
+		c2s_close(c);
+}
+
+static bool on_ws_message(void *ctx, enum ws_opcode op, const unsigned char *data, size_t len)
+{
+	struct c2s_conn *c = ctx;
+	if (c->dead || c->state == C2S_CLOSING)
+		return false;
+	switch (op) {
+	case WS_TEXT:
+		if (xml_parser_feed_message(c->parser, data, len) < 0) {
+			const struct xml_parser_error *e = xml_parser_error(c->parser);
+			c2s_stream_error(c, e->cond, e->text);
+		}
+		return !c->dead && c->state != C2S_CLOSING;
+	case WS_PING: {
+		unsigned char hdr[10];
+		size_t hl = ws_frame_header(hdr, WS_PONG, len);
+		xml_buf_append(&c->out, hdr, hl);
+		xml_buf_append(&c->out, data, len);
+		mark_dirty(c);
+		return true;
+	}
+	case WS_CLOSE:
+		c->ws_closed_by_peer = true;
+		ws_transport_closed(c);
+		return false;
+	default:
+		return true; /* pong */
+	}
+}
+
+static void feed_ws(struct c2s_conn *c, const char *data, size_t len)
+{
+	if (ws_decode(c->wsd, data, len, on_ws_message, c) < 0) {
+		unsigned char frame[4] = {0x88, 0x02, (unsigned char)(c->wsd->error_code >> 8),
+		                          (unsigned char)c->wsd->error_code};
+		log_info("event=xmpp_ws_protocol_error code=%u", c->wsd->error_code);
+		c2s_close(c);
+		if (!c->ws_close_sent && !c->dead) {
+			c->ws_close_sent = true;
+			xml_buf_append(&c->out, frame, sizeof(frame));
+		}
+	}
+}
+
 static void feed_tls(struct c2s_conn *c, const char *data, size_t len)
 {
 	static char plain[16384];
-	if (tls_conn_feed(c->tls, data, len) < 0) {
+	if (len > 0 && tls_conn_feed(c->tls, data, len) < 0) {
 		close_now(c);
 		return;
 	}
@@ -615,7 +752,10 @@ static void feed_tls(struct c2s_conn *c, const char *data, size_t len)
 		size_t n = 0;
 		enum tls_read_result r = tls_conn_read(c->tls, plain, sizeof(plain), &n);
 		if (r == TLS_READ_OK) {
-			feed_plain(c, plain, n);
+			if (c->ws)
+				feed_ws(c, plain, n);
+			else
+				feed_plain(c, plain, n);
 			if (c->dead || c->state == C2S_CLOSING)
 				break;
 			continue;
@@ -646,6 +786,8 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	c2s_ref(c);
 	if (c->tls_active)
 		feed_tls(c, buf->base, (size_t)nread);
+	else if (c->ws)
+		feed_ws(c, buf->base, (size_t)nread);
 	else
 		feed_plain(c, buf->base, (size_t)nread);
 	c2s_unref(c);
@@ -674,6 +816,63 @@ static void peer_address(struct c2s_conn *c)
 		uv_ip6_name(in6, c->addr, sizeof(c->addr));
 		c->loopback = strcmp(c->addr, "::1") == 0;
 	}
+}
+
+static struct c2s_conn *conn_new(struct xmpp_server *srv)
+{
+	struct c2s_conn *c = xcalloc(1, sizeof(*c));
+	c->srv = srv;
+	uv_tcp_init(srv->loop, &c->tcp);
+	c->tcp.data = c;
+	c->refs = 2; /* tcp + timer handles */
+	uv_timer_init(srv->loop, &c->timer);
+	c->timer.data = c;
+	c->next = srv->conns;
+	if (srv->conns != NULL)
+		srv->conns->prev = c;
+	srv->conns = c;
+	srv->n_conns++;
+	return c;
+}
+
+void c2s_accept_ws(struct xmpp_server *srv, struct http_upgraded *up)
+{
+	struct c2s_conn *c = conn_new(srv);
+	c->tls = up->tls;
+	up->tls = NULL;
+	if (uv_tcp_open(&c->tcp, up->fd) != 0) {
+		close(up->fd);
+		close_now(c);
+		return;
+	}
+	if (srv->n_conns > (unsigned)srv->cfg->xmpp_max_connections || srv->draining) {
+		close_now(c);
+		return;
+	}
+	uv_tcp_nodelay(&c->tcp, 1);
+	peer_address(c);
+	struct xml_parser_settings ps = {XML_PARSER_FRAMING, XMPP_NS_CLIENT, &srv->limits};
+	c->parser = xml_parser_new(&ps, &callbacks, c);
+	c->ws = true;
+	c->wsd = xmalloc(sizeof(*c->wsd));
+	ws_decoder_init(c->wsd, srv->limits.stanza_bytes);
+	if (c->tls != NULL) {
+		c->tls_active = c->secure = true;
+	} else if (srv->cfg->xmpp_plaintext && srv->cfg->dev_mode && c->loopback) {
+		c->secure = true; /* plaintext HTTP listener in development (P-SEC-3) */
+	} else {
+		close_now(c);
+		return;
+	}
+	uv_timer_start(&c->timer, on_auth_timeout, (uint64_t)srv->cfg->xmpp_auth_timeout_ms, 0);
+	c2s_ref(c);
+	if (up->rest_len > 0)
+		feed_ws(c, up->rest, up->rest_len);
+	if (c->tls_active && !c->dead && c->state != C2S_CLOSING)
+		feed_tls(c, NULL, 0); /* records already decrypted by the HTTP layer */
+	c2s_unref(c);
+	resume_reading(c);
+	log_debug("event=xmpp_ws_connected");
 }
 
 void c2s_accept(struct xmpp_server *srv, uv_stream_t *listener, bool direct_tls)

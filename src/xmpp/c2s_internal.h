@@ -183,6 +183,8 @@ enum c2s_state {
 
 struct sasl_state;
 struct sm_state;
+struct ws_decoder;
+struct http_upgraded;
 
 struct c2s_conn {
 	struct c2s_conn *next, *prev; /* server's list */
@@ -224,6 +226,9 @@ struct c2s_conn {
 	 * its TCP connection (dead) but stays bound, waiting for <resume/>. */
 	struct sm_state *sm;
 	bool hibernating;
+	/* XMPP over WebSocket (RFC 7395): each element is one text message */
+	bool ws, ws_close_sent, ws_closed_by_peer;
+	struct ws_decoder *wsd;
 };
 
 /* c2s.c */
@@ -231,6 +236,12 @@ void c2s_accept(struct xmpp_server *srv, uv_stream_t *listener, bool direct_tls)
 /* Appends a stanza (written in jabber:client scope) to the output. */
 void c2s_send(struct c2s_conn *c, const struct xml_elem *stanza);
 void c2s_send_raw(struct c2s_conn *c, const char *text);
+/* Appends one complete element (a WebSocket message when framing). */
+void c2s_out_element(struct c2s_conn *c, const char *text, size_t len);
+/* Appends one stanza written in jabber:client scope (qualified when framing). */
+void c2s_out_stanza(struct c2s_conn *c, const char *text, size_t len);
+/* A connection upgraded to WebSocket on the HTTPS listener. */
+void c2s_accept_ws(struct xmpp_server *srv, struct http_upgraded *up);
 /* Appends one stanza already written as text (counted by XEP-0198; the
  * message id of an archived message lets it go back to offline storage). */
 void c2s_send_stanza_text(struct c2s_conn *c, const char *text, size_t len, const char *message_id);

@@ -160,7 +160,8 @@ void sm_before_flush(struct c2s_conn *c)
 	if (c->sm == NULL || !c->sm->r_pending || c->state != C2S_BOUND)
 		return;
 	c->sm->r_pending = false;
-	xml_buf_append_str(&c->out, "<r xmlns='" XMPP_NS_SM "'/>");
+	static const char r[] = "<r xmlns='" XMPP_NS_SM "'/>";
+	c2s_out_element(c, r, sizeof(r) - 1);
 }
 
 /* The client handled stanzas up to h: drops them. -1 when h is beyond
@@ -333,7 +334,7 @@ static void takeover(struct c2s_conn *old, struct c2s_conn *c, uint32_t h)
 	send_sm(c, "<resumed xmlns='" XMPP_NS_SM "' previd='%s' h='%u'/>", s->id, s->h_in);
 	for (size_t i = 0; i < s->q_len; i++) {
 		struct sm_item *it = item_at(s, i);
-		xml_buf_append(&c->out, it->text, it->len);
+		c2s_out_stanza(c, it->text, it->len);
 	}
 	s->r_pending = s->q_len > 0;
 	c2s_send_raw(c, "");

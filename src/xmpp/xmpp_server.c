@@ -9,6 +9,7 @@
 #include "core/xalloc.h"
 #include "crypto/keys.h"
 #include "domain/app.h"
+#include "net/http.h"
 #include "net/tls.h"
 #include "store/store.h"
 #include "xmpp/c2s_internal.h"
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- storage jobs --------------------------------------------------- */
 
@@ -374,6 +376,64 @@ int xmpp_server_port(const struct xmpp_server *srv, bool direct_tls)
 	if (srv == NULL)
 		return -1;
 	return direct_tls ? srv->port_tls : srv->port_plain;
+}
+
+/* ---- WebSocket and discovery (RFC 7395, XEP-0156) ------------------- */
+
+static void on_ws_upgrade(struct http_upgraded *up, void *ctx)
+{
+	struct xmpp_server *srv = ctx;
+	if (srv->draining) {
+		close(up->fd);
+		tls_conn_free(&up->tls);
+		return;
+	}
+	c2s_accept_ws(srv, up);
+}
+
+/* wss://host[:port]/xmpp-websocket from the public URL. */
+static char *ws_url(const struct xmpp_server *srv)
+{
+	const char *base = srv->app->public_url != NULL ? srv->app->public_url : "";
+	if (strncmp(base, "https://", 8) == 0)
+		return xasprintf("wss://%s/xmpp-websocket", base + 8);
+	if (strncmp(base, "http://", 7) == 0)
+		return xasprintf("ws://%s/xmpp-websocket", base + 7);
+	return xasprintf("wss://%s/xmpp-websocket", srv->domain);
+}
+
+static void host_meta_xml(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	(void)req;
+	char *url = ws_url(ctx);
+	char *body = xasprintf("<?xml version='1.0' encoding='utf-8'?>\n"
+	                       "<XRD xmlns='http://docs.oasis-open.org/ns/xri/xrd-1.0'>\n"
+	                       "  <Link rel='urn:xmpp:alt-connections:websocket' href='%s'/>\n"
+	                       "</XRD>\n",
+	                       url);
+	free(url);
+	http_response_take(resp, 200, "application/xrd+xml", body, strlen(body));
+	http_response_header(resp, "Access-Control-Allow-Origin", "*");
+}
+
+static void host_meta_json(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	(void)req;
+	char *url = ws_url(ctx);
+	json_t *o = json_pack("{s:[{s:s, s:s}]}", "links", "rel",
+	                      "urn:xmpp:alt-connections:websocket", "href", url);
+	free(url);
+	http_response_json(resp, 200, o);
+	http_response_header(resp, "Access-Control-Allow-Origin", "*");
+}
+
+void xmpp_server_http_routes(struct xmpp_server *srv, struct http_router *router)
+{
+	if (srv == NULL)
+		return;
+	http_router_set_upgrade(router, "/xmpp-websocket", "xmpp", on_ws_upgrade, srv);
+	http_router_add(router, "GET", "/.well-known/host-meta", 0, host_meta_xml, srv);
+	http_router_add(router, "GET", "/.well-known/host-meta.json", 0, host_meta_json, srv);
 }
 
 /* ---- drain ----------------------------------------------------------- */

@@ -35,6 +35,13 @@ int xmpp_server_start(uv_loop_t *loop, struct app *app, const struct config *cfg
 /* The port actually bound (useful with port 0), or -1 when off. */
 int xmpp_server_port(const struct xmpp_server *srv, bool direct_tls);
 
+struct http_router;
+/* XMPP over WebSocket (RFC 7395) at /xmpp-websocket (subprotocol "xmpp") on
+ * the HTTPS listener of router, and XEP-0156 discovery: GET
+ * /.well-known/host-meta (XRD) and /.well-known/host-meta.json listing the
+ * wss:// URL under the public URL. NULL srv (XMPP off): nothing. */
+void xmpp_server_http_routes(struct xmpp_server *srv, struct http_router *router);
+
 /* Graceful stop: closes the listeners, ends every stream with
  * <system-shutdown/>, waits for the storage jobs in flight (nothing
  * accepted is dropped), then calls done(arg) on the loop. NULL srv calls

@@ -79,7 +79,7 @@ def test_resume_after_drop_no_loss_no_duplicate(xiris):
     rb2.close()
 
 
-# XEP-0198 §5: an unknown previd, or another account's session, is not resumed.
+# P-SEC-4 (XEP-0198 §5): an unknown previd, or another account's session, is not resumed.
 def test_resume_refused_for_unknown_or_other_account(xiris):
     a, apw = xiris.member()
     b, bpw = xiris.member()
@@ -156,7 +156,7 @@ def test_unresumed_session_messages_go_offline(mail_sink, tmp_path):
         conftest.api.stop_irisd(iris.proc)
 
 
-# XEP-0198 with a real client: slixmpp's xep_0198 plugin enables resumable
+# P-AVL-2 (XEP-0198) with a real client: slixmpp's xep_0198 plugin enables resumable
 # stream management, answers the server's <r/> and gets its acks.
 def test_slixmpp_stream_management(xiris):
     a, apw = xiris.member()
