@@ -60,6 +60,7 @@ static struct {
 	const char *domain;
 	const char *prefix;
 	const char *password;
+	const char *user; /* every connection logs in as this one account */
 	int first;     /* first account number used */
 	int accounts;  /* accounts available from `first` on */
 	int conns;     /* idle: connections held */
@@ -265,7 +266,7 @@ static unsigned long src_rr;
 /* global counters */
 static unsigned long n_ready, n_failed, n_closed, n_started;
 static char first_error[256];
-static bool tls13_seen, tls_other_seen;
+static bool tls13_seen, tls_other_seen, starttls_offered;
 
 static void record_error(struct conn *c, const char *what)
 {
@@ -579,8 +580,12 @@ static void scram_start(struct conn *c)
 	char nonce[32];
 	RAND_bytes(rnd, sizeof(rnd));
 	b64_encode(rnd, sizeof(rnd), nonce, sizeof(nonce));
-	snprintf(c->client_first_bare, sizeof(c->client_first_bare), "n=%s%d,r=%s", opt.prefix,
-		 c->account, nonce);
+	if (opt.user != NULL)
+		snprintf(c->client_first_bare, sizeof(c->client_first_bare), "n=%s,r=%s",
+			 opt.user, nonce);
+	else
+		snprintf(c->client_first_bare, sizeof(c->client_first_bare), "n=%s%d,r=%s",
+			 opt.prefix, c->account, nonce);
 	char msg[160], b64[256];
 	snprintf(msg, sizeof(msg), "n,,%s", c->client_first_bare);
 	b64_encode((unsigned char *)msg, (int)strlen(msg), b64, sizeof(b64));
@@ -698,6 +703,7 @@ static void handle_stanza(struct conn *c)
 			conn_close(c, true, "no STARTTLS offered");
 			return;
 		}
+		starttls_offered = true;
 		conn_send(c, "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>");
 		c->st = C_PROCEED;
 		return;
@@ -1159,8 +1165,7 @@ static int mode_probe(void)
 	bool ok = false;
 	while (now_ns() < end) {
 		run_loop(now_ns() + 50000000ull);
-		if (conns[0].st == C_PROCEED || conns[0].st == C_TLS ||
-		    conns[0].st == C_FEATURES2) {
+		if (starttls_offered) {
 			ok = true;
 			break;
 		}
@@ -1605,6 +1610,7 @@ static void usage(void)
 		"modes: probe | idle | logins | sat | rate | scram-keys\n"
 		"  --host A --port P --domain D   server (loopback only)\n"
 		"  --prefix P --password W         accounts are P<n>@D with password W\n"
+		"  --user U                        every connection logs in as U (idle, logins)\n"
 		"  --first N --accounts N          account numbers used: first .. first+accounts-1\n"
 		"  --conns N                       idle: connections to hold\n"
 		"  --inflight N                    logins in flight / messages per pair / idle "
@@ -1635,6 +1641,7 @@ int main(int argc, char **argv)
 		{"domain", required_argument, NULL, 'D'},
 		{"prefix", required_argument, NULL, 'P'},
 		{"password", required_argument, NULL, 'W'},
+		{"user", required_argument, NULL, 'U'},
 		{"first", required_argument, NULL, 'f'},
 		{"accounts", required_argument, NULL, 'a'},
 		{"conns", required_argument, NULL, 'n'},
@@ -1662,6 +1669,7 @@ int main(int argc, char **argv)
 		case 'D': opt.domain = optarg; break;
 		case 'P': opt.prefix = optarg; break;
 		case 'W': opt.password = optarg; break;
+		case 'U': opt.user = optarg; break;
 		case 'f': opt.first = atoi(optarg); break;
 		case 'a': opt.accounts = atoi(optarg); break;
 		case 'n': opt.conns = atoi(optarg); break;
@@ -1680,7 +1688,8 @@ int main(int argc, char **argv)
 	}
 	if (opt.accounts < 1 || opt.conns < 1 || opt.inflight < 1 || opt.rate <= 0 ||
 	    opt.duration <= 0 || opt.watchdog < 1 || strlen(opt.prefix) > 32 ||
-	    strlen(opt.domain) > 200 || strchr(opt.domain, '\'') || strchr(opt.prefix, '\''))
+	    strlen(opt.domain) > 200 || strchr(opt.domain, '\'') || strchr(opt.prefix, '\'') ||
+	    (opt.user != NULL && (strlen(opt.user) > 64 || strpbrk(opt.user, "',=") != NULL)))
 		usage();
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGALRM, on_alarm);
