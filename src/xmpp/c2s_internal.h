@@ -42,6 +42,7 @@ struct c2s_conn;
 #define XMPP_NS_DELAY "urn:xmpp:delay"
 #define XMPP_NS_DISCO_INFO "http://jabber.org/protocol/disco#info"
 #define XMPP_NS_SM "urn:xmpp:sm:3"
+#define XMPP_NS_INVISIBLE "urn:xmpp:invisible:0"
 
 /* Resources bound at once per account; more get <resource-constraint/>. */
 #define XMPP_MAX_RESOURCES 16
@@ -214,6 +215,7 @@ struct c2s_conn {
 	char *resource;
 	char *full; /* user@domain/resource */
 	bool available, wants_roster, initial_done;
+	bool invisible; /* XEP-0186: available to itself, offline to others */
 	int priority;
 	struct xml_doc *presence; /* last broadcast available presence */
 	char **directed;          /* full JIDs that got directed presence */
@@ -310,6 +312,8 @@ struct c2s_conn *router_find_full(struct xmpp_server *srv, const char *full);
 
 /* presence.c */
 void presence_handle(struct c2s_conn *c, struct xml_doc *doc);
+/* XEP-0186 <invisible/> or <visible/> iq (set): answers it; takes doc. */
+void presence_invisible_iq(struct c2s_conn *c, struct xml_doc *doc, bool invisible);
 void presence_unavailable(struct c2s_conn *c, const char *status_text);
 /*
  * P-PRE-2: may viewer see owner's presence and profile? Members of the same

@@ -83,18 +83,27 @@ static void viewer_send(struct xuser *v, void *ctx)
 	send_to_user(v, ctx);
 }
 
-/* Broadcast of c's presence stanza to viewers and c's own resources. */
+/* Broadcast of c's presence stanza to viewers and c's own resources; an
+ * invisible session's (XEP-0186, P-PRE-1) reaches only its own user. */
 static void broadcast(struct c2s_conn *c, struct xml_elem *stanza)
 {
 	xml_elem_set_attr(stanza, "from", c->full);
-	each_viewer(c->user, viewer_send, stanza);
+	if (!c->invisible)
+		each_viewer(c->user, viewer_send, stanza);
 	send_to_user(c->user, stanza);
+}
+
+/* Available sessions of u that others may see. */
+static bool shown(const struct c2s_conn *s, const struct c2s_conn *to)
+{
+	return s->available && s->presence != NULL &&
+	       (!s->invisible || (to->user != NULL && to->user == s->user));
 }
 
 void presence_send_current(struct xuser *u, struct c2s_conn *to)
 {
 	for (struct c2s_conn *s = u->sessions; s != NULL; s = s->unext) {
-		if (!s->available || s->presence == NULL)
+		if (!shown(s, to))
 			continue;
 		struct xml_elem *p = xml_doc_root(s->presence);
 		xml_elem_set_attr(p, "from", s->full);
@@ -322,11 +331,50 @@ static void probe(struct c2s_conn *c, struct xml_doc *doc)
 	if (jid_parse_str(stanza_to(xml_doc_root(doc)), &j, NULL) == 0) {
 		char *bare = jid_to_string(&j, false);
 		struct xuser *v = local_user(c->srv, bare);
-		if (v != NULL && presence_visible(v, &c->acct, c->user->bare))
-			presence_send_current(v, c);
+		if (v != NULL && presence_visible(v, &c->acct, c->user->bare)) {
+			bool any = false;
+			for (struct c2s_conn *s = v->sessions; s != NULL; s = s->unext)
+				any |= shown(s, c);
+			if (any)
+				presence_send_current(v, c);
+			else /* invisible (P-PRE-1): looks offline */
+				presence_send_unavailable_to(v, c, c->user->bare);
+		}
 		free(bare);
 		jid_free(&j);
 	}
+	xml_doc_free(&doc);
+}
+
+/* XEP-0186 §3: invisible ends the broadcast (viewers get unavailable, the
+ * session stays available to its user and gets messages); visible
+ * broadcasts the current presence again. */
+void presence_invisible_iq(struct c2s_conn *c, struct xml_doc *doc, bool invisible)
+{
+	struct xml_elem *iq = xml_doc_root(doc);
+	const char *type = stanza_type(iq);
+	if (type == NULL || strcmp(type, "set") != 0) {
+		c2s_send_stanza_error(c, iq, STANZA_ERR_BAD_REQUEST);
+		xml_doc_free(&doc);
+		return;
+	}
+	if (invisible && !c->invisible && c->available) {
+		struct xml_doc *d =
+		    stanza_new(STANZA_PRESENCE, NULL, "unavailable", NULL, c->full, NULL);
+		xml_elem_set_attr(xml_doc_root(d), "from", c->full);
+		each_viewer(c->user, viewer_send, xml_doc_root(d));
+		xml_doc_free(&d);
+	}
+	bool was = c->invisible;
+	c->invisible = invisible;
+	if (!invisible && was && c->available && c->presence != NULL) {
+		struct xml_elem *p = xml_doc_root(c->presence);
+		xml_elem_remove_attr(p, "to");
+		xml_elem_set_attr(p, "from", c->full);
+		each_viewer(c->user, viewer_send, p);
+	}
+	log_info("event=xmpp_invisible on=%d", invisible ? 1 : 0);
+	server_send_iq_result(c, iq, NULL);
 	xml_doc_free(&doc);
 }
 

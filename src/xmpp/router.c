@@ -155,6 +155,11 @@ static void iq_to_server(struct c2s_conn *c, struct xml_doc *doc, bool to_accoun
 		iq_result_empty(c, &doc);
 	} else if (q != NULL && xml_elem_is(q, XMPP_NS_PING, "ping")) {
 		iq_result_empty(c, &doc);
+	} else if (q != NULL && !to_account &&
+	           (xml_elem_is(q, XMPP_NS_INVISIBLE, "invisible") ||
+	            xml_elem_is(q, XMPP_NS_INVISIBLE, "visible"))) {
+		presence_invisible_iq(c, doc,
+		                      strcmp(xml_elem_name(q), "invisible") == 0); /* 0186 */
 	} else if (q != NULL && !to_account && xml_elem_is(q, XMPP_NS_DISCO_INFO, "query") &&
 	           strcmp(type, "get") == 0) {
 		disco_info(c, &doc);

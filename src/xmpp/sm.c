@@ -309,6 +309,7 @@ static void takeover(struct c2s_conn *old, struct c2s_conn *c, uint32_t h)
 	c->wants_roster = old->wants_roster;
 	c->initial_done = old->initial_done;
 	c->priority = old->priority;
+	c->invisible = old->invisible;
 	c->presence = old->presence;
 	old->presence = NULL;
 	c->directed = old->directed;
