@@ -88,9 +88,10 @@ static void h_login(const struct http_request *req, struct http_response *resp, 
 	json_int_t ttl = json_integer_value(json_object_get(body, "ttl_s"));
 	if (json_object_get(body, "ttl_s") != NULL && (ttl < 1 || ttl > 31536000)) {
 		api_fail_field(resp, "invalid_field", "ttl_s");
-	} else if (auth_login(app, app_thread_store(app), api_str(body, "username"),
-	                      api_str(body, "password"), req->remote_addr, (int)ttl, &r,
-	                      &error) < 0) {
+	} else if (auth_login_client(app, app_thread_store(app), api_str(body, "username"),
+	                             api_str(body, "password"), req->remote_addr,
+	                             http_request_header(req, "User-Agent"), (int)ttl, &r,
+	                             &error) < 0) { /* P-LOG-1: client in the connection log */
 		if (strcmp(error, "throttled") == 0) {
 			char wait[16];
 			snprintf(wait, sizeof(wait), "%d", r.retry_after);

@@ -59,13 +59,14 @@ static void add_login(const struct login_event *e, void *ctx)
 	snprintf(x->protocol, sizeof(x->protocol), "https");
 }
 
-/* The XMPP connection log (issue 3), when that module's table exists. */
+/* The XMPP connection log (issue 3), when that module's table exists. Its
+ * https rows repeat the REST logins already listed from login_events. */
 static void add_connections(struct store *st, const char *account_id, int limit, struct rows *rows)
 {
 	struct store_stmt *q = store_query(st,
 	                                   "SELECT at_ms, protocol, event, client FROM "
-	                                   "connection_log WHERE account_id = ? ORDER BY at_ms "
-	                                   "DESC LIMIT ?",
+	                                   "connection_log WHERE account_id = ? AND protocol "
+	                                   "<> 'https' ORDER BY at_ms DESC LIMIT ?",
 	                                   "sd", account_id, limit);
 	if (q == NULL)
 		return;

@@ -53,8 +53,8 @@ static int64_t last_success(struct store *st, const char *account_id)
 /* Seconds until the caller may try again; 0 when not throttled, -1 on error.
  * Times are milliseconds, so a failure just after a success in the same
  * second still counts. */
-static int throttle_check(struct app *app, struct store *st, const struct account *acc,
-                          const char *addr_hash)
+int auth_throttle_check(struct app *app, struct store *st, const char *account_id,
+                        const char *addr_hash)
 {
 	const struct config *cfg = app->cfg;
 	int64_t window = (int64_t)cfg->login_lockout_s * 1000;
@@ -65,13 +65,13 @@ static int throttle_check(struct app *app, struct store *st, const struct accoun
 	                 addr_hash, since, &oldest);
 	if (n < 0)
 		return -1;
-	if (n < cfg->login_max_failures && acc != NULL) {
-		int64_t ok = last_success(st, acc->id);
+	if (n < cfg->login_max_failures && account_id != NULL) {
+		int64_t ok = last_success(st, account_id);
 		n = failures(
 		    st,
 		    "SELECT COUNT(*), MIN(at_ms) FROM login_events WHERE account_id = ? AND "
 		    "at_ms > ? AND result = 'bad_password'",
-		    acc->id, ok > since ? ok : since, &oldest);
+		    account_id, ok > since ? ok : since, &oldest);
 		if (n < 0)
 			return -1;
 	}
@@ -101,14 +101,49 @@ int auth_record_event(struct app *app, struct store *st, const struct account *a
 	return rc == STORE_DONE ? 0 : -1;
 }
 
-/* Records one attempt in its own transaction, and logs it pseudonymised. */
+void auth_client_clean(char *out, size_t size, const char *in)
+{
+	size_t n = 0;
+	for (; in != NULL && *in && n + 1 < size; in++)
+		if (*in >= 0x20 && *in < 0x7f)
+			out[n++] = *in;
+	if (size > 0)
+		out[n] = '\0';
+}
+
+int auth_connlog_write(struct store *st, const char *account_id, const char *tenant_id,
+                       const char *protocol, const char *event, const char *addr_hash,
+                       const char *client)
+{
+	char id[IDS_UUID_LEN];
+	ids_uuid4(id);
+	return store_run(st,
+	                 "INSERT INTO connection_log (id, account_id, tenant_id, at_ms, protocol, "
+	                 "event, addr_hash, client) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	                 "sssissss", id, account_id, tenant_id != NULL ? tenant_id : "",
+	                 acc_now_ms(), protocol, event, addr_hash, client) == STORE_DONE
+	           ? 0
+	           : -1;
+}
+
+/* The HTTP client for the connection log: cleaned, bounded, "" when absent. */
+struct login_ctx {
+	const char *remote_addr;
+	char client[200];
+};
+
+/* Records one attempt in its own transaction (login event and connection
+ * log), and logs it pseudonymised. */
 static int record(struct app *app, struct store *st, const struct account *acc,
-                  const char *addr_hash, const char *remote_addr, const char *result)
+                  const char *addr_hash, const struct login_ctx *lc, const char *result)
 {
 	char pseudo[LOG_PSEUDONYM_LEN];
+	const char *remote_addr = lc->remote_addr;
 	if (store_tx_begin(st) < 0)
 		return -1;
 	if (auth_record_event(app, st, acc, addr_hash, remote_addr, result) < 0 ||
+	    auth_connlog_write(st, acc ? acc->id : NULL, acc ? acc->tenant_id : "", "https",
+	                       "login_failed", addr_hash, lc->client[0] ? lc->client : NULL) < 0 ||
 	    store_tx_commit(st) < 0) {
 		store_tx_rollback(st);
 		return -1;
@@ -176,7 +211,7 @@ static const char *judge(struct app *app, struct store *st, const struct account
 	/* Restriction of processing (P-DSR-4): data kept, service suspended. */
 	if (restriction_is_set(st, acc->id, NULL)) {
 		*error_r = "account_restricted";
-		return "disabled";
+		return "restricted";
 	}
 	*error_r = NULL;
 	return "success";
@@ -185,6 +220,16 @@ static const char *judge(struct app *app, struct store *st, const struct account
 int auth_login(struct app *app, struct store *st, const char *username, const char *password,
                const char *remote_addr, int ttl_s, struct login_result *out, const char **error_r)
 {
+	return auth_login_client(app, st, username, password, remote_addr, NULL, ttl_s, out,
+	                         error_r);
+}
+
+int auth_login_client(struct app *app, struct store *st, const char *username, const char *password,
+                      const char *remote_addr, const char *client, int ttl_s,
+                      struct login_result *out, const char **error_r)
+{
+	struct login_ctx lc = {remote_addr, ""};
+	auth_client_clean(lc.client, sizeof(lc.client), client);
 	struct account acc;
 	const char *err = NULL;
 	char addr_hash[65];
@@ -193,19 +238,19 @@ int auth_login(struct app *app, struct store *st, const char *username, const ch
 	if (keys_blind_index(app->keys, st, "", "login-address", remote_addr, addr_hash) < 0)
 		return -1;
 	bool known = username != NULL && accounts_get_by_username(st, username, &acc, &err) == 0;
-	int wait = throttle_check(app, st, known ? &acc : NULL, addr_hash);
+	int wait = auth_throttle_check(app, st, known ? acc.id : NULL, addr_hash);
 	if (wait < 0)
 		return -1;
 	if (wait > 0) {
 		out->retry_after = wait;
-		record(app, st, known ? &acc : NULL, addr_hash, remote_addr, "throttled");
+		record(app, st, known ? &acc : NULL, addr_hash, &lc, "throttled");
 		rate_limit_login_failure(remote_addr, username); /* P-SEC-8: refused counts too */
 		return *error_r = "throttled", -1;
 	}
 	const char *result = judge(app, st, known ? &acc : NULL, password, error_r);
 	if (*error_r != NULL) {
 		const char *code = *error_r;
-		if (record(app, st, known ? &acc : NULL, addr_hash, remote_addr, result) < 0)
+		if (record(app, st, known ? &acc : NULL, addr_hash, &lc, result) < 0)
 			return *error_r = "internal", -1;
 		if (strcmp(result, "bad_password") == 0 || strcmp(result, "unknown_user") == 0)
 			rate_limit_login_failure(remote_addr, username); /* P-SEC-8 */
@@ -218,6 +263,8 @@ int auth_login(struct app *app, struct store *st, const char *username, const ch
 	out->scope = acc.must_change_password ? TOKEN_PASSWORD_CHANGE : TOKEN_FULL;
 	if (auth_token_issue_tx(app, st, acc.id, out->scope, ttl_s, out) < 0 ||
 	    auth_record_event(app, st, &acc, addr_hash, remote_addr, "success") < 0 ||
+	    auth_connlog_write(st, acc.id, acc.tenant_id, "https", "login", addr_hash,
+	                       lc.client[0] ? lc.client : NULL) < 0 ||
 	    store_tx_commit(st) < 0) {
 		store_tx_rollback(st);
 		secret_wipe(out->token, sizeof(out->token));

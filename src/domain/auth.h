@@ -49,6 +49,36 @@ struct login_result {
 int auth_login(struct app *app, struct store *st, const char *username, const char *password,
                const char *remote_addr, int ttl_s, struct login_result *out, const char **error_r);
 
+/* auth_login with the client software (the HTTP User-Agent; cleaned and
+ * bounded here) for the connection log (P-LOG-1): every attempt adds a
+ * "login" or "login_failed" row with protocol "https", never content. */
+int auth_login_client(struct app *app, struct store *st, const char *username, const char *password,
+                      const char *remote_addr, const char *client, int ttl_s,
+                      struct login_result *out, const char **error_r);
+
+/* ---- shared with the XMPP logins: one rule, one table ---- */
+
+/* Seconds until another login attempt may run: auth.login_max_failures
+ * failures from the address (addr_hash: keys_blind_index "login-address")
+ * within auth.login_lockout_s, or of account_id (NULL: unknown user) since
+ * its last success. 0 when allowed, -1 on error. */
+int auth_throttle_check(struct app *app, struct store *st, const char *account_id,
+                        const char *addr_hash);
+/* Inserts one login event inside the caller's transaction. result: success,
+ * bad_password, unknown_user, throttled, pending, disabled, restricted. acc
+ * NULL for an unknown user (the address is then not kept in clear). */
+int auth_record_event(struct app *app, struct store *st, const struct account *acc,
+                      const char *addr_hash, const char *remote_addr, const char *result);
+/* One connection-log row (P-LOG-1, kept apart from the audit log) inside the
+ * caller's transaction: protocol "xmpp" or "https"; event login,
+ * login_failed, client, logout; client cleaned by auth_client_clean (or
+ * NULL). account_id NULL for an unknown user. */
+int auth_connlog_write(struct store *st, const char *account_id, const char *tenant_id,
+                       const char *protocol, const char *event, const char *addr_hash,
+                       const char *client);
+/* Copies in to out keeping printable ASCII only, at most size - 1 bytes. */
+void auth_client_clean(char *out, size_t size, const char *in);
+
 /* Resolves a bearer token. Errors: "unauthorized", "token_expired". */
 int auth_authenticate(struct app *app, struct store *st, const char *token, struct principal *p,
                       const char **error_r);

@@ -9,8 +9,5 @@
  * configured TTL gives the configured TTL. */
 int auth_token_issue_tx(struct app *app, struct store *st, const char *account_id,
                         enum token_scope scope, int ttl_s, struct login_result *out);
-/* Inserts one login event inside the caller's transaction. */
-int auth_record_event(struct app *app, struct store *st, const struct account *acc,
-                      const char *addr_hash, const char *remote_addr, const char *result);
 
 #endif

@@ -150,6 +150,7 @@ struct xacct {
 	char username[65];
 	char status[16];
 	bool must_change_password;
+	bool restricted; /* restriction of processing (P-DSR-4), set at login */
 };
 /* Looks username up (worker thread). 1 found, 0 not found, -1 error. */
 int xacct_by_username(struct store *st, const char *username, struct xacct *out);

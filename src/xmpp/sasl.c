@@ -17,7 +17,8 @@
 #include "crypto/keys.h"
 #include "domain/accounts.h"
 #include "domain/app.h"
-#include "domain/auth_internal.h"
+#include "domain/auth.h"
+#include "privacy/restriction.h"
 #include "store/store.h"
 #include "xmpp/c2s_internal.h"
 #include "xmpp/sasl_internal.h"
@@ -89,6 +90,12 @@ struct record_job {
 	const char *cond; /* SASL failure to send after the record, or NULL */
 	const char *text;
 };
+
+int connlog_write(struct store *st, const char *account_id, const char *tenant_id,
+                  const char *event, const char *addr_hash, const char *client)
+{
+	return auth_connlog_write(st, account_id, tenant_id, "xmpp", event, addr_hash, client);
+}
 
 static void record_work(struct dbjob *job, struct app *app, struct store *st)
 {
@@ -169,6 +176,9 @@ static void judge_and_record(struct c2s_conn *c, const char *addr_hash, const ch
 		       "confirm your e-mail address first");
 	else if (strcmp(a->status, "active") != 0)
 		record(c, "disabled", addr_hash, NULL, "account-disabled", NULL);
+	else if (a->restricted)
+		record(c, "restricted", addr_hash, NULL, "account-disabled",
+		       "processing of this account is restricted");
 	else if (a->must_change_password)
 		record(c, "success", addr_hash, NULL, "credentials-expired",
 		       "choose a new password first");
@@ -207,7 +217,10 @@ static void lookup_work(struct dbjob *job, struct app *app, struct store *st)
 		job->status = -1;
 		return;
 	}
-	l->wait = sasl_throttle_check(app, st, l->found ? &l->acct : NULL, l->addr_hash);
+	l->wait = auth_throttle_check(app, st, l->found == 1 ? l->acct.id : NULL, l->addr_hash);
+	/* restriction of processing (P-DSR-4): data kept, service suspended */
+	if (l->found == 1)
+		l->acct.restricted = restriction_is_set(st, l->acct.id, NULL);
 	if (l->wait < 0) {
 		job->status = -1;
 		return;

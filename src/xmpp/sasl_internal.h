@@ -11,11 +11,6 @@ struct store;
 struct xacct;
 
 int64_t sasl_now_ms(void);
-/* Seconds to wait before another login attempt (the foundation's throttle:
- * auth.login_max_failures within auth.login_lockout_s, per address and per
- * account since its last success); 0 when allowed, -1 on error. */
-int sasl_throttle_check(struct app *app, struct store *st, const struct xacct *acc,
-                        const char *addr_hash);
 /* The stored SCRAM credentials of an account for hash. 0 or -1. */
 int sasl_credentials(struct store *st, const char *account_id, enum scram_hash hash,
                      struct scram_credentials *out);

@@ -1,7 +1,7 @@
 /*
  * xmpp/sasl_util: base64 for SASL payloads, account lookups as XMPP sees
- * them, login throttling over login_events (the foundation's rule), and the
- * connection log (P-LOG-1).
+ * them. Login throttling, login events and the connection log (P-LOG-1)
+ * are domain/auth.h's, shared with the REST logins (see sasl.c).
  */
 #include "core/config.h"
 #include "core/xalloc.h"
@@ -95,56 +95,6 @@ int64_t sasl_now_ms(void)
 	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
-static int failures(struct store *st, const char *sql, const char *key, int64_t since,
-                    int64_t *oldest_r)
-{
-	struct store_stmt *q = store_query(st, sql, "si", key, since);
-	int n = -1;
-	if (q != NULL && store_step(q) == STORE_ROW) {
-		n = (int)store_col_int(q, 0);
-		*oldest_r = store_col_is_null(q, 1) ? 0 : store_col_int(q, 1);
-	}
-	store_stmt_done(q);
-	return n;
-}
-
-/* The foundation's rule (domain/auth.c): failures of the address in the
- * window, or of the account since its last success. */
-int sasl_throttle_check(struct app *app, struct store *st, const struct xacct *acc,
-                        const char *addr_hash)
-{
-	const struct config *cfg = app->cfg;
-	int64_t window = (int64_t)cfg->login_lockout_s * 1000;
-	int64_t now = sasl_now_ms(), since = now - window, oldest = 0;
-	int n = failures(st,
-	                 "SELECT COUNT(*), MIN(at_ms) FROM login_events WHERE addr_hash = ? AND "
-	                 "at_ms > ? AND result IN ('bad_password', 'unknown_user')",
-	                 addr_hash, since, &oldest);
-	if (n < 0)
-		return -1;
-	if (n < cfg->login_max_failures && acc != NULL) {
-		int64_t ok = 0;
-		struct store_stmt *q = store_query(st,
-		                                   "SELECT MAX(at_ms) FROM login_events WHERE "
-		                                   "account_id = ? AND result = 'success'",
-		                                   "s", acc->id);
-		if (q != NULL && store_step(q) == STORE_ROW && !store_col_is_null(q, 0))
-			ok = store_col_int(q, 0);
-		store_stmt_done(q);
-		n = failures(
-		    st,
-		    "SELECT COUNT(*), MIN(at_ms) FROM login_events WHERE account_id = ? AND "
-		    "at_ms > ? AND result = 'bad_password'",
-		    acc->id, ok > since ? ok : since, &oldest);
-		if (n < 0)
-			return -1;
-	}
-	if (n < cfg->login_max_failures)
-		return 0;
-	int64_t wait = (oldest + window - now + 999) / 1000;
-	return wait > 0 ? (int)wait : 1;
-}
-
 int sasl_credentials(struct store *st, const char *account_id, enum scram_hash hash,
                      struct scram_credentials *out)
 {
@@ -159,18 +109,4 @@ int sasl_credentials(struct store *st, const char *account_id, enum scram_hash h
 		rc = 0;
 	store_stmt_done(q);
 	return rc;
-}
-
-int connlog_write(struct store *st, const char *account_id, const char *tenant_id,
-                  const char *event, const char *addr_hash, const char *client)
-{
-	char id[IDS_UUID_LEN];
-	ids_uuid4(id);
-	return store_run(st,
-	                 "INSERT INTO connection_log (id, account_id, tenant_id, at_ms, protocol, "
-	                 "event, addr_hash, client) VALUES (?, ?, ?, ?, 'xmpp', ?, ?, ?)",
-	                 "sssisss", id, account_id, tenant_id != NULL ? tenant_id : "",
-	                 sasl_now_ms(), event, addr_hash, client) == STORE_DONE
-	           ? 0
-	           : -1;
 }

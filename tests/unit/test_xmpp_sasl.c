@@ -1,6 +1,7 @@
 /* Unit tests for the SASL helpers: strict base64, the login throttle shared
  * with REST logins (P-SEC-5), account lookups. */
 #include "test_xmpp_archive_fixture.h"
+#include "domain/auth.h"
 #include "xmpp/c2s_internal.h"
 #include "xmpp/sasl_internal.h"
 
@@ -44,21 +45,21 @@ static void test_throttle(void **state)
 	struct xfixture *f = *state;
 	struct xacct acc = {.id = "3c3c3c3c-1d2b-4c3d-8e4f-5a6b7c8d9e0f"};
 	int64_t now = sasl_now_ms();
-	assert_int_equal(sasl_throttle_check(&f->app, f->st, &acc, "addr-1"), 0);
+	assert_int_equal(auth_throttle_check(&f->app, f->st, acc.id, "addr-1"), 0);
 	for (int i = 0; i < f->cfg.login_max_failures; i++)
 		add_event(f, acc.id, i % 2 ? "addr-2" : "addr-3", "bad_password", now - 1000 + i);
-	assert_true(sasl_throttle_check(&f->app, f->st, &acc, "addr-1") > 0);
+	assert_true(auth_throttle_check(&f->app, f->st, acc.id, "addr-1") > 0);
 	add_event(f, acc.id, "addr-1", "success", now);
-	assert_int_equal(sasl_throttle_check(&f->app, f->st, &acc, "addr-1"), 0);
+	assert_int_equal(auth_throttle_check(&f->app, f->st, acc.id, "addr-1"), 0);
 	for (int i = 0; i < f->cfg.login_max_failures; i++)
 		add_event(f, NULL, "addr-9", "unknown_user", now - 10 + i);
-	assert_true(sasl_throttle_check(&f->app, f->st, NULL, "addr-9") > 0);
-	assert_true(sasl_throttle_check(&f->app, f->st, &acc, "addr-9") > 0);
+	assert_true(auth_throttle_check(&f->app, f->st, NULL, "addr-9") > 0);
+	assert_true(auth_throttle_check(&f->app, f->st, acc.id, "addr-9") > 0);
 	/* outside the window nothing counts */
 	for (int i = 0; i < 10; i++)
 		add_event(f, NULL, "addr-old", "unknown_user",
 		          now - (int64_t)f->cfg.login_lockout_s * 1000 - 5000);
-	assert_int_equal(sasl_throttle_check(&f->app, f->st, NULL, "addr-old"), 0);
+	assert_int_equal(auth_throttle_check(&f->app, f->st, NULL, "addr-old"), 0);
 }
 
 static void test_lookup_unknown(void **state)
