@@ -15,6 +15,7 @@ int ctl_audit(struct ctl *ctl, int argc, char **argv);
 int ctl_backup(struct ctl *ctl, int argc, char **argv); /* backup, restore, erasure-ledger */
 int ctl_tenant(struct ctl *ctl, int argc, char **argv);
 int ctl_account(struct ctl *ctl, int argc, char **argv);
+int ctl_bench_accounts(struct ctl *ctl, int argc, char **argv);
 int ctl_dsr(struct ctl *ctl, int argc, char **argv);
 
 int ctl_register(struct ctl *ctl, int argc, char **argv);

@@ -39,6 +39,7 @@ static void usage(FILE *out)
 		"  directory reindex            rebuild the directory's blind indexes\n"
 		"  register|tom --tenant T [--html]   Art. 30 record, verified TOM report\n"
 		"  breach list | subprocessor list|add ...   processor registers\n"
+		"  bench-accounts PREFIX COUNT DOMAIN < password   accounts for benchmarks\n"
 		"  settings                     print the settings reference\n");
 }
 
@@ -87,6 +88,8 @@ int main(int argc, char **argv)
 	if (strcmp(cmd, "backup") == 0 || strcmp(cmd, "restore") == 0 ||
 	    strcmp(cmd, "erasure-ledger") == 0 || strcmp(cmd, "directory") == 0)
 		return ctl_backup(&ctl, sub_argc, sub_argv);
+	if (strcmp(cmd, "bench-accounts") == 0)
+		return ctl_bench_accounts(&ctl, sub_argc, sub_argv);
 	if (strcmp(cmd, "audit") == 0)
 		return ctl_audit(&ctl, sub_argc, sub_argv);
 	if (strcmp(cmd, "tenant") == 0)

@@ -42,3 +42,21 @@ def test_erasure_reaches_backup_ledger(iris):
                       (uid,)).fetchone()[0]
     db.close()
     assert rows == 1
+
+
+def test_bench_accounts_are_usable_at_once(iris):
+    """irisctl bench-accounts (used by bench/xmpp) makes active accounts with
+    the given password; a second run keeps the existing ones."""
+    import subprocess
+    from conftest import IRISCTL
+    args = [IRISCTL, "--data", iris.data_dir, "--config", iris.config_path,
+            "bench-accounts", "bw", "3", "localhost"]
+    for _ in range(2):
+        r = subprocess.run(args, input="bench-password-1\n", capture_output=True, text=True,
+                           timeout=120)
+        assert r.returncode == 0, r.stderr
+    for i in range(3):
+        assert iris.login("bw%d" % i, "bench-password-1")
+    r = subprocess.run(args[:-3] + ["bw", "0", "localhost"], input="bench-password-1\n",
+                       capture_output=True, text=True)
+    assert r.returncode == 2
