@@ -85,6 +85,9 @@ const struct config_setting config_settings[] = {
 	 "offline messages kept per user (beyond: service-unavailable)"},
 	{"xmpp.resume_timeout_s", CONFIG_INT, S(xmpp_resume_timeout_s), 0, 86400, "300", false,
 	 "XEP-0198: how long a dropped session waits for resumption (0: no resumption)"},
+	{"xmpp.channel_binding", CONFIG_BOOL, S(xmpp_channel_binding), 0, 0, "false", false,
+	 "offer SCRAM -PLUS (tls-exporter, tls-server-end-point); off: clients binding only with "
+	 "tls-unique would fail"},
 	{NULL, 0, 0, 0, 0, NULL, false, NULL},
 };
 

@@ -60,6 +60,7 @@ struct config {
 	int xmpp_max_offline;
 	int xmpp_resume_timeout_s;
 };
+	bool xmpp_channel_binding;
 
 struct config_setting {
 	const char *name; /* "section.key" */

@@ -263,6 +263,38 @@ size_t tls_conn_take_out(struct tls_conn *conn, void *buf, size_t len)
 	return n > 0 ? (size_t)n : 0;
 }
 
+int tls_conn_channel_binding(struct tls_conn *conn, const char *type, unsigned char *out,
+                             size_t size)
+{
+	static const char label[] = "EXPORTER-Channel-Binding";
+	if (conn == NULL || type == NULL || conn->failed || !SSL_is_init_finished(conn->ssl))
+		return -1;
+	if (strcmp(type, "tls-exporter") == 0) {
+		if (SSL_version(conn->ssl) != TLS1_3_VERSION || size < 32 ||
+		    SSL_export_keying_material(conn->ssl, out, 32, label, sizeof(label) - 1, NULL,
+		                               0, 0) != 1)
+			return -1;
+		return 32;
+	}
+	if (strcmp(type, "tls-server-end-point") == 0) {
+		X509 *cert = SSL_get_certificate(conn->ssl);
+		int md_nid = NID_undef;
+		if (cert == NULL ||
+		    !OBJ_find_sigid_algs(X509_get_signature_nid(cert), &md_nid, NULL) ||
+		    md_nid == NID_undef)
+			return -1; /* e.g. Ed25519: RFC 5929 defines no hash */
+		if (md_nid == NID_md5 || md_nid == NID_sha1)
+			md_nid = NID_sha256;
+		const EVP_MD *md = EVP_get_digestbynid(md_nid);
+		unsigned int n = 0;
+		if (md == NULL || (size_t)EVP_MD_get_size(md) > size ||
+		    !X509_digest(cert, md, out, &n))
+			return -1;
+		return (int)n;
+	}
+	return -1;
+}
+
 bool tls_conn_handshake_done(const struct tls_conn *conn)
 {
 	return SSL_is_init_finished(conn->ssl);

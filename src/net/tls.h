@@ -78,6 +78,15 @@ size_t tls_conn_take_out(struct tls_conn *conn, void *buf, size_t len);
 bool tls_conn_handshake_done(const struct tls_conn *conn);
 /* The negotiated protocol ("TLSv1.3") or "none" before the handshake. */
 const char *tls_conn_version(const struct tls_conn *conn);
+/* Channel-binding data of this session for SCRAM -PLUS, after the
+ * handshake: "tls-exporter" (RFC 9266: 32 bytes of keying material with the
+ * label EXPORTER-Channel-Binding; TLS 1.3 only, where it is always safe) or
+ * "tls-server-end-point" (RFC 5929 §4.1: hash of our certificate with its
+ * signature's hash, SHA-256 for MD5/SHA-1). Writes at most size bytes to
+ * out; returns the length, or -1 when the type is unknown or unavailable. */
+int tls_conn_channel_binding(struct tls_conn *conn, const char *type, unsigned char *out,
+                             size_t size);
+
 /* A static description of the last failure, or NULL. Never contains data
  * from the peer other than OpenSSL's reason text. */
 const char *tls_conn_error(const struct tls_conn *conn);

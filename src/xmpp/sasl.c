@@ -8,8 +8,11 @@
  * connection log (P-SEC-5, P-LOG-1). Lookups and PBKDF2 run on the worker
  * pool; the record is group-committed before the client hears the outcome.
  *
- * Channel binding (-PLUS) is not offered yet: net/tls.h exposes no
- * exporter or certificate hash (see docs/xmpp.md).
+ * Under TLS, SCRAM-SHA-256-PLUS and SCRAM-SHA-1-PLUS bind the exchange to
+ * the TLS session (RFC 5802 §6): tls-exporter (RFC 9266, TLS 1.3) or
+ * tls-server-end-point (RFC 5929), advertised with XEP-0440. While binding
+ * is offered, a client claiming "y" (it would bind but thinks we cannot) is
+ * refused as a downgrade.
  */
 #include "core/config.h"
 #include "core/log.h"
@@ -18,6 +21,7 @@
 #include "domain/accounts.h"
 #include "domain/app.h"
 #include "domain/auth.h"
+#include "net/tls.h"
 #include "privacy/restriction.h"
 #include "store/store.h"
 #include "xmpp/c2s_internal.h"
@@ -53,10 +57,34 @@ static bool plaintext_ok(const struct c2s_conn *c)
 	return c->secure || (cfg->xmpp_plaintext && cfg->dev_mode && c->loopback);
 }
 
+#define NS_SASL_CB "urn:xmpp:sasl-cb:0"
+
+/* Channel-binding types this connection supports (may be none). */
+static bool cb_available(struct c2s_conn *c, const char *type)
+{
+	unsigned char buf[64];
+	return c->srv->cfg->xmpp_channel_binding && c->tls_active &&
+	       tls_conn_channel_binding(c->tls, type, buf, sizeof(buf)) > 0;
+}
+
 void sasl_features(struct c2s_conn *c, struct xml_elem *features)
 {
 	struct xml_doc *d = xml_elem_doc(features);
 	struct xml_elem *m = xml_elem_new(d, features, XMPP_NS_SASL, "mechanisms");
+	bool exporter = cb_available(c, "tls-exporter");
+	bool endpoint = cb_available(c, "tls-server-end-point");
+	if (exporter || endpoint) {
+		xml_elem_add_child_text(m, XMPP_NS_SASL, "mechanism", "SCRAM-SHA-256-PLUS");
+		xml_elem_add_child_text(m, XMPP_NS_SASL, "mechanism", "SCRAM-SHA-1-PLUS");
+		/* XEP-0440: which channel-binding types */
+		struct xml_elem *cb = xml_elem_new(d, features, NS_SASL_CB, "sasl-channel-binding");
+		if (exporter)
+			xml_elem_set_attr(xml_elem_new(d, cb, NS_SASL_CB, "channel-binding"),
+			                  "type", "tls-exporter");
+		if (endpoint)
+			xml_elem_set_attr(xml_elem_new(d, cb, NS_SASL_CB, "channel-binding"),
+			                  "type", "tls-server-end-point");
+	}
 	xml_elem_add_child_text(m, XMPP_NS_SASL, "mechanism", "SCRAM-SHA-256");
 	xml_elem_add_child_text(m, XMPP_NS_SASL, "mechanism", "SCRAM-SHA-1");
 	if (c->secure)
@@ -339,10 +367,52 @@ static void plain_start(struct c2s_conn *c, unsigned char *msg, size_t len)
 	lookup(c, user, SCRAM_SHA256, xstrndup(pass, plen));
 }
 
-static void scram_start(struct c2s_conn *c, enum scram_hash hash, unsigned char *msg, size_t len)
+/* The binding a client-first message asks for ("p=<type>,"), or the one we
+ * offer (so that "y" is refused as a downgrade); NULL type when none. */
+static int pick_binding(struct c2s_conn *c, bool plus, const unsigned char *msg, size_t len,
+                        char type[32], unsigned char data[64])
+{
+	type[0] = '\0';
+	if (plus) {
+		const unsigned char *comma = len > 2 ? memchr(msg, ',', len) : NULL;
+		if (msg[0] != 'p' || msg[1] != '=' || comma == NULL || comma - msg - 2 >= 32)
+			return -1; /* -PLUS needs the client to bind */
+		snprintf(type, 32, "%.*s", (int)(comma - msg - 2), (const char *)msg + 2);
+	} else {
+		if (len > 0 && msg[0] == 'p')
+			return -1; /* binding without -PLUS */
+		snprintf(type, 32, "%s",
+		         cb_available(c, "tls-exporter")           ? "tls-exporter"
+		         : cb_available(c, "tls-server-end-point") ? "tls-server-end-point"
+		                                                   : "");
+		if (type[0] == '\0')
+			return 0;
+	}
+	int n = c->srv->cfg->xmpp_channel_binding
+	            ? tls_conn_channel_binding(c->tls_active ? c->tls : NULL, type, data, 64)
+	            : -1;
+	if (n < 0) {
+		/* unknown or unavailable type: the exchange fails in scram_server */
+		snprintf(type, 32, "%s", plus ? "unsupported" : "");
+		return 0;
+	}
+	return n;
+}
+
+static void scram_start(struct c2s_conn *c, enum scram_hash hash, bool plus, unsigned char *msg,
+                        size_t len)
 {
 	const char *user = NULL, *authzid = NULL, *err = NULL;
-	c->sasl->scram = scram_server_new(hash, NULL, NULL, 0);
+	char cb_type[32];
+	unsigned char cb_data[64];
+	int cb_len = pick_binding(c, plus, msg, len, cb_type, cb_data);
+	if (cb_len < 0) {
+		failure(c, "malformed-request", "channel binding does not match the mechanism");
+		return;
+	}
+	c->sasl->scram = scram_server_new(hash, cb_type[0] ? cb_type : NULL, cb_data,
+	                                  cb_len > 0 ? (size_t)cb_len : 0);
+	secret_wipe(cb_data, sizeof(cb_data));
 	if (scram_server_client_first(c->sasl->scram, (const char *)msg, len, &user, &authzid,
 	                              &err) < 0) {
 		failure(c, "malformed-request", NULL);
@@ -376,12 +446,16 @@ static void on_auth(struct c2s_conn *c, struct xml_elem *el)
 		failure(c, "incorrect-encoding", NULL);
 		return;
 	}
-	if (mech != NULL && strcmp(mech, "SCRAM-SHA-256") == 0) {
+	bool plus =
+	    mech != NULL && strlen(mech) > 5 && strcmp(mech + strlen(mech) - 5, "-PLUS") == 0;
+	if (mech != NULL &&
+	    (strcmp(mech, "SCRAM-SHA-256") == 0 || strcmp(mech, "SCRAM-SHA-256-PLUS") == 0)) {
 		c->sasl->mech = MECH_SCRAM_SHA256;
-		scram_start(c, SCRAM_SHA256, msg, len);
-	} else if (mech != NULL && strcmp(mech, "SCRAM-SHA-1") == 0) {
+		scram_start(c, SCRAM_SHA256, plus, msg, len);
+	} else if (mech != NULL &&
+	           (strcmp(mech, "SCRAM-SHA-1") == 0 || strcmp(mech, "SCRAM-SHA-1-PLUS") == 0)) {
 		c->sasl->mech = MECH_SCRAM_SHA1;
-		scram_start(c, SCRAM_SHA1, msg, len);
+		scram_start(c, SCRAM_SHA1, plus, msg, len);
 	} else if (mech != NULL && strcmp(mech, "PLAIN") == 0) {
 		c->sasl->mech = MECH_PLAIN;
 		plain_start(c, msg, len);

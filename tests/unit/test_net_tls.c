@@ -213,6 +213,25 @@ static void handshake_ok(struct fixture *f, int version, const char *expect)
 	int r = SSL_read(c.ssl, buf, sizeof(buf));
 	assert_int_equal(r, 5);
 	assert_memory_equal(buf, "early", 5);
+	/* P-SEC-1: channel binding for SCRAM -PLUS; both ends agree */
+	unsigned char cb[64], cb_client[64];
+	if (version == TLS1_3_VERSION) {
+		static const char label[] = "EXPORTER-Channel-Binding";
+		assert_int_equal(tls_conn_channel_binding(s, "tls-exporter", cb, sizeof(cb)), 32);
+		assert_int_equal(SSL_export_keying_material(c.ssl, cb_client, 32, label,
+		                                            sizeof(label) - 1, NULL, 0, 0),
+		                 1);
+		assert_memory_equal(cb, cb_client, 32);
+	} else {
+		assert_int_equal(tls_conn_channel_binding(s, "tls-exporter", cb, sizeof(cb)), -1);
+	}
+	X509 *peer = SSL_get1_peer_certificate(c.ssl);
+	unsigned int pn = 0;
+	assert_true(X509_digest(peer, EVP_sha256(), cb_client, &pn)); /* ECDSA-SHA256 cert */
+	X509_free(peer);
+	assert_int_equal(tls_conn_channel_binding(s, "tls-server-end-point", cb, sizeof(cb)), 32);
+	assert_memory_equal(cb, cb_client, 32);
+	assert_int_equal(tls_conn_channel_binding(s, "tls-unique", cb, sizeof(cb)), -1);
 	assert_int_equal(SSL_write(c.ssl, "ping", 4), 4);
 	assert_int_equal(shuttle(&c, s), 0);
 	assert_int_equal(tls_conn_read(s, buf, sizeof(buf), &n), TLS_READ_OK);
