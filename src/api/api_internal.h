@@ -31,10 +31,19 @@ int api_body(const struct http_request *req, struct http_response *resp,
 /* String member of obj, or NULL. */
 const char *api_str(json_t *obj, const char *name);
 
-/* Answers the error of a domain code ("username_taken" → 409, ...). */
+/* Answers the error of a domain code from the one shared table
+ * ("username_taken" → 409, "too_many_rows" → 413, ...); an unknown code
+ * (also "internal" and NULL) answers 500. */
 void api_fail(struct http_response *resp, const char *code);
 /* Like api_fail, naming a field in the message. */
 void api_fail_field(struct http_response *resp, const char *code, const char *field);
+/* Like api_fail; the codes that carry a reason (instruction_refused,
+ * window_closed, too_soon) answer it as message and reason (the table's
+ * message when reason is NULL). */
+void api_fail_reason(struct http_response *resp, const char *code, const char *reason);
+/* Answers 200 with {key: value} (steals value); rc < 0 or value NULL
+ * answers 500 instead. */
+void api_reply_wrapped(struct http_response *resp, int rc, const char *key, json_t *value);
 
 /* Authenticates the bearer token of req into p. limited_ok: a token that
  * only allows a password change is enough. Answers 401/403 and returns -1. */
@@ -46,6 +55,42 @@ int api_allow(struct store *st, struct http_response *resp, const struct princip
 /* Loads member {uid} of tenant {id}; 404 unless it belongs to that tenant. */
 int api_member(struct store *st, const struct http_request *req, struct http_response *resp,
                struct account *out);
+
+/* Who may make a call (api_call_begin's action): any signed-in account, the
+ * operator only, or an enum authz_action decided by auth_authorize(). */
+#define API_SIGNED_IN (-1)
+#define API_OPERATOR (-2)
+
+/* One handler call: the prologue every handler shares (authenticate,
+ * authorise for a tenant, load a member, parse the body) fills it, and
+ * api_call_end() releases what it holds. Each step answers the error itself
+ * and returns -1, so a handler chains them with || and returns. */
+struct api_call {
+	const struct http_request *req;
+	struct http_response *resp;
+	struct app *app;
+	struct store *st;      /* this worker thread's connection */
+	struct principal p;    /* the authenticated caller */
+	const char *tenant_id; /* the authorised tenant (the route's parameter) or NULL */
+	struct account member; /* after api_call_member() */
+	json_t *body;          /* after api_call_body(), else NULL; owned */
+};
+
+/* Authenticates the bearer token (full scope) and authorises action: with
+ * tenant_param (a route parameter such as "id") as api_call_tenant() does,
+ * else API_SIGNED_IN (nothing more), API_OPERATOR (403 unless the operator)
+ * or auth_authorize(action, NULL) (403 unless allowed). */
+int api_call_begin(const struct http_request *req, struct http_response *resp, struct app *app,
+                   int action, const char *tenant_param, struct api_call *c);
+/* api_allow() for the tenant named by route parameter tenant_param: 404
+ * for other tenants and unknown ones, 403 when the role may not. */
+int api_call_tenant(struct api_call *c, enum authz_action action, const char *tenant_param);
+/* Loads member {uid} of tenant {id} into c->member (api_member()). */
+int api_call_member(struct api_call *c);
+/* Parses the strict JSON body of spec into c->body (api_body()). */
+int api_call_body(struct api_call *c, const struct api_field *spec);
+/* Releases the body; c may be reused. */
+void api_call_end(struct api_call *c);
 
 /* {id, username, role, tenant_id, status, must_change_password, created_at} */
 json_t *api_account_json(const struct account *acc);

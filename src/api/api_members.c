@@ -48,20 +48,12 @@ static void add_member(const struct account *acc, void *ctx)
 
 static void h_members_list(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	const char *tid = http_request_param(req, "id");
-	if (api_auth(app, st, req, resp, &p, false) < 0 ||
-	    api_allow(st, resp, &p, AZ_MEMBERS_READ, tid) < 0)
+	struct api_call c;
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_READ, "id", &c) < 0)
 		return;
-	struct list_ctx c = {app, st, json_array()};
-	if (accounts_list(st, tid, add_member, &c) < 0) {
-		json_decref(c.list);
-		api_fail(resp, "internal");
-		return;
-	}
-	http_response_json(resp, 200, json_pack("{s:o}", "members", c.list));
+	struct list_ctx l = {c.app, c.st, json_array()};
+	int rc = accounts_list(c.st, c.tenant_id, add_member, &l);
+	api_reply_wrapped(resp, rc, "members", l.list);
 }
 
 static void h_member_create(const struct http_request *req, struct http_response *resp, void *ctx)
@@ -72,19 +64,16 @@ static void h_member_create(const struct http_request *req, struct http_response
 	    {"last_name", API_STRING, false}, {"role", API_STRING, false},
 	    {NULL, API_ANY, false},
 	};
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
+	struct api_call c;
 	struct account acc;
 	char id[IDS_UUID_LEN], otp[64] = "";
-	const char *error = NULL, *tid = http_request_param(req, "id");
-	json_t *body;
-	if (api_auth(app, st, req, resp, &p, false) < 0 ||
-	    api_allow(st, resp, &p, AZ_MEMBERS_CREATE, tid) < 0 ||
-	    api_body(req, resp, spec, &body) < 0)
+	const char *error = NULL;
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_CREATE, "id", &c) < 0 ||
+	    api_call_body(&c, spec) < 0)
 		return;
+	json_t *body = c.body;
 	struct account_new in = {
-	    .tenant_id = tid,
+	    .tenant_id = c.tenant_id,
 	    .username = api_str(body, "username"),
 	    .password = api_str(body, "password"),
 	    .email = api_str(body, "email"),
@@ -96,30 +85,25 @@ static void h_member_create(const struct http_request *req, struct http_response
 	const char *role = api_str(body, "role");
 	if (role != NULL && (account_role_parse(role, &in.role) < 0 || in.role == ROLE_OPERATOR)) {
 		api_fail_field(resp, "invalid_field", "role");
-	} else if (accounts_create(app, st, &p.actor, &in, id, otp, &error) < 0 ||
-	           accounts_get(st, id, &acc, &error) < 0) {
+	} else if (accounts_create(c.app, c.st, &c.p.actor, &in, id, otp, &error) < 0 ||
+	           accounts_get(c.st, id, &acc, &error) < 0) {
 		api_fail(resp, error);
 	} else {
-		json_t *o = member_json(app, st, &acc);
+		json_t *o = member_json(c.app, c.st, &acc);
 		json_object_set_new(o, "one_time_password",
 		                    otp[0] ? json_string(otp) : json_null());
 		http_response_json(resp, 201, o);
 	}
 	secret_wipe(otp, sizeof(otp));
-	json_decref(body);
+	api_call_end(&c);
 }
 
 static void h_member_get(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	struct account m;
-	if (api_auth(app, st, req, resp, &p, false) < 0 ||
-	    api_allow(st, resp, &p, AZ_MEMBERS_READ, http_request_param(req, "id")) < 0 ||
-	    api_member(st, req, resp, &m) < 0)
+	struct api_call c;
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_READ, "id", &c) < 0 || api_call_member(&c) < 0)
 		return;
-	http_response_json(resp, 200, member_json(app, st, &m));
+	http_response_json(resp, 200, member_json(c.app, c.st, &c.member));
 }
 
 static void h_member_patch(const struct http_request *req, struct http_response *resp, void *ctx)
@@ -130,38 +114,29 @@ static void h_member_patch(const struct http_request *req, struct http_response 
 	    {"email", API_STRING, false},
 	    {NULL, API_ANY, false},
 	};
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	struct account m;
+	struct api_call c;
+	struct account *m = &c.member;
 	const char *error = NULL;
-	json_t *body;
-	if (api_auth(app, st, req, resp, &p, false) < 0 ||
-	    api_allow(st, resp, &p, AZ_MEMBERS_WRITE, http_request_param(req, "id")) < 0 ||
-	    api_member(st, req, resp, &m) < 0 || api_body(req, resp, spec, &body) < 0)
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_WRITE, "id", &c) < 0 ||
+	    api_call_member(&c) < 0 || api_call_body(&c, spec) < 0)
 		return;
-	struct account_update upd = {api_str(body, "role"), api_str(body, "status"),
-	                             api_str(body, "email")};
-	if (accounts_update(app, st, &p.actor, m.id, &upd, &error) < 0 ||
-	    accounts_get(st, m.id, &m, &error) < 0)
+	struct account_update upd = {api_str(c.body, "role"), api_str(c.body, "status"),
+	                             api_str(c.body, "email")};
+	if (accounts_update(c.app, c.st, &c.p.actor, m->id, &upd, &error) < 0 ||
+	    accounts_get(c.st, m->id, m, &error) < 0)
 		api_fail(resp, error);
 	else
-		http_response_json(resp, 200, member_json(app, st, &m));
-	json_decref(body);
+		http_response_json(resp, 200, member_json(c.app, c.st, m));
+	api_call_end(&c);
 }
 
 static void h_member_delete(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	struct account m;
+	struct api_call c;
 	const char *error = NULL;
-	if (api_auth(app, st, req, resp, &p, false) < 0 ||
-	    api_allow(st, resp, &p, AZ_MEMBERS_WRITE, http_request_param(req, "id")) < 0 ||
-	    api_member(st, req, resp, &m) < 0)
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_WRITE, "id", &c) < 0 || api_call_member(&c) < 0)
 		return;
-	if (accounts_erase(app, st, &p.actor, m.id, &error) < 0)
+	if (accounts_erase(c.app, c.st, &c.p.actor, c.member.id, &error) < 0)
 		api_fail(resp, error);
 	else
 		http_response_set(resp, 204, NULL, NULL, 0);
@@ -171,19 +146,14 @@ static void h_member_password(const struct http_request *req, struct http_respon
 {
 	static const struct api_field spec[] = {{"password", API_STRING, false},
 	                                        {NULL, API_ANY, false}};
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	struct account m;
+	struct api_call c;
 	char otp[64] = "";
 	const char *error = NULL;
-	json_t *body;
-	if (api_auth(app, st, req, resp, &p, false) < 0 ||
-	    api_allow(st, resp, &p, AZ_MEMBERS_WRITE, http_request_param(req, "id")) < 0 ||
-	    api_member(st, req, resp, &m) < 0 || api_body(req, resp, spec, &body) < 0)
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_WRITE, "id", &c) < 0 ||
+	    api_call_member(&c) < 0 || api_call_body(&c, spec) < 0)
 		return;
-	if (accounts_set_password(app, st, &p.actor, m.id, api_str(body, "password"), true, otp,
-	                          &error) < 0)
+	if (accounts_set_password(c.app, c.st, &c.p.actor, c.member.id, api_str(c.body, "password"),
+	                          true, otp, &error) < 0)
 		api_fail(resp, error);
 	else
 		http_response_json(resp, 200,
@@ -191,21 +161,16 @@ static void h_member_password(const struct http_request *req, struct http_respon
 		                             otp[0] ? json_string(otp) : json_null(),
 		                             "must_change_password", 1));
 	secret_wipe(otp, sizeof(otp));
-	json_decref(body);
+	api_call_end(&c);
 }
 
 static void h_member_revoke(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	struct account m;
+	struct api_call c;
 	const char *error = NULL;
-	if (api_auth(app, st, req, resp, &p, false) < 0 ||
-	    api_allow(st, resp, &p, AZ_TOKENS_REVOKE, http_request_param(req, "id")) < 0 ||
-	    api_member(st, req, resp, &m) < 0)
+	if (api_call_begin(req, resp, ctx, AZ_TOKENS_REVOKE, "id", &c) < 0 || api_call_member(&c) < 0)
 		return;
-	if (auth_revoke_all(app, st, &p.actor, m.id, &error) < 0)
+	if (auth_revoke_all(c.app, c.st, &c.p.actor, c.member.id, &error) < 0)
 		api_fail(resp, error);
 	else
 		http_response_set(resp, 204, NULL, NULL, 0);

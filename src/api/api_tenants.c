@@ -18,27 +18,19 @@
 static void h_tenants_create(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	static const struct api_field spec[] = {{"name", API_STRING, true}, {NULL, API_ANY, false}};
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
+	struct api_call c;
 	struct tenant t;
 	char id[IDS_UUID_LEN];
 	const char *error = NULL;
-	json_t *body;
-	if (api_auth(app, st, req, resp, &p, false) < 0)
+	if (api_call_begin(req, resp, ctx, AZ_TENANTS_MANAGE, NULL, &c) < 0 ||
+	    api_call_body(&c, spec) < 0)
 		return;
-	if (auth_authorize(&p, AZ_TENANTS_MANAGE, NULL) != 0) {
-		api_fail(resp, "forbidden");
-		return;
-	}
-	if (api_body(req, resp, spec, &body) < 0)
-		return;
-	if (tenants_create(app, st, &p.actor, api_str(body, "name"), id, &error) < 0 ||
-	    tenants_get(st, id, &t, &error) < 0)
+	if (tenants_create(c.app, c.st, &c.p.actor, api_str(c.body, "name"), id, &error) < 0 ||
+	    tenants_get(c.st, id, &t, &error) < 0)
 		api_fail_field(resp, error, "name");
 	else
 		http_response_json(resp, 201, api_tenant_json(&t));
-	json_decref(body);
+	api_call_end(&c);
 }
 
 static void add_tenant(const struct tenant *t, void *ctx)
@@ -48,36 +40,21 @@ static void add_tenant(const struct tenant *t, void *ctx)
 
 static void h_tenants_list(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	if (api_auth(app, st, req, resp, &p, false) < 0)
+	struct api_call c;
+	if (api_call_begin(req, resp, ctx, AZ_TENANTS_MANAGE, NULL, &c) < 0)
 		return;
-	if (auth_authorize(&p, AZ_TENANTS_MANAGE, NULL) != 0) {
-		api_fail(resp, "forbidden");
-		return;
-	}
 	json_t *list = json_array();
-	if (tenants_list(st, add_tenant, list) < 0) {
-		json_decref(list);
-		api_fail(resp, "internal");
-		return;
-	}
-	http_response_json(resp, 200, json_pack("{s:o}", "tenants", list));
+	api_reply_wrapped(resp, tenants_list(c.st, add_tenant, list), "tenants", list);
 }
 
 static void h_tenant_get(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
+	struct api_call c;
 	struct tenant t;
 	const char *error = NULL;
-	const char *tid = http_request_param(req, "id");
-	if (api_auth(app, st, req, resp, &p, false) < 0 ||
-	    api_allow(st, resp, &p, AZ_TENANT_READ, tid) < 0)
+	if (api_call_begin(req, resp, ctx, AZ_TENANT_READ, "id", &c) < 0)
 		return;
-	if (tenants_get(st, tid, &t, &error) < 0)
+	if (tenants_get(c.st, c.tenant_id, &t, &error) < 0)
 		api_fail(resp, error);
 	else
 		http_response_json(resp, 200, api_tenant_json(&t));
@@ -93,20 +70,12 @@ static void add_agreement(const struct tenant_agreement *a, void *ctx)
 
 static void h_agreements(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	const char *tid = http_request_param(req, "id");
-	if (api_auth(app, st, req, resp, &p, false) < 0 ||
-	    api_allow(st, resp, &p, AZ_MEMBERS_READ, tid) < 0)
+	struct api_call c;
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_READ, "id", &c) < 0)
 		return;
 	json_t *list = json_array();
-	if (tenants_agreements(st, tid, add_agreement, list) < 0) {
-		json_decref(list);
-		api_fail(resp, "internal");
-		return;
-	}
-	http_response_json(resp, 200, json_pack("{s:o}", "agreements", list));
+	api_reply_wrapped(resp, tenants_agreements(c.st, c.tenant_id, add_agreement, list),
+	                  "agreements", list);
 }
 
 static void add_request(const struct deletion_request *r, void *ctx)
@@ -121,47 +90,33 @@ static void add_request(const struct deletion_request *r, void *ctx)
 
 static void h_requests(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	const char *tid = http_request_param(req, "id");
-	if (api_auth(app, st, req, resp, &p, false) < 0 ||
-	    api_allow(st, resp, &p, AZ_MEMBERS_READ, tid) < 0)
+	struct api_call c;
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_READ, "id", &c) < 0)
 		return;
 	json_t *list = json_array();
-	if (accounts_deletion_requests_list(st, tid, add_request, list) < 0) {
-		json_decref(list);
-		api_fail(resp, "internal");
-		return;
-	}
-	http_response_json(resp, 200, json_pack("{s:o}", "requests", list));
+	api_reply_wrapped(resp, accounts_deletion_requests_list(c.st, c.tenant_id, add_request, list),
+	                  "requests", list);
 }
 
 static void h_request_decide(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	static const struct api_field spec[] = {{"status", API_STRING, true},
 	                                        {NULL, API_ANY, false}};
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	const char *tid = http_request_param(req, "id");
+	struct api_call c;
 	const char *rid = http_request_param(req, "rid");
 	const char *error = NULL;
-	json_t *body;
-	if (api_auth(app, st, req, resp, &p, false) < 0 ||
-	    api_allow(st, resp, &p, AZ_MEMBERS_WRITE, tid) < 0 ||
-	    api_body(req, resp, spec, &body) < 0)
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_WRITE, "id", &c) < 0 ||
+	    api_call_body(&c, spec) < 0)
 		return;
+	const char *status = api_str(c.body, "status");
 	if (!ids_is_uuid4(rid))
 		api_fail(resp, "not_found");
-	else if (accounts_deletion_request_decide(app, st, &p.actor, tid, rid,
-	                                          api_str(body, "status"), &error) < 0)
+	else if (accounts_deletion_request_decide(c.app, c.st, &c.p.actor, c.tenant_id, rid, status,
+	                                          &error) < 0)
 		api_fail_field(resp, error, strcmp(error, "invalid_field") == 0 ? "status" : NULL);
 	else
-		http_response_json(
-		    resp, 200,
-		    json_pack("{s:s, s:s}", "id", rid, "status", api_str(body, "status")));
-	json_decref(body);
+		http_response_json(resp, 200, json_pack("{s:s, s:s}", "id", rid, "status", status));
+	api_call_end(&c);
 }
 
 void api_routes_tenants(struct http_router *router, struct app *app)

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+/* The one map from domain error codes to HTTP answers. */
 static const struct {
 	const char *code;
 	int status;
@@ -56,7 +57,28 @@ static const struct {
     {"unsupported_media_type", 415, "unsupported content type"},
     {"throttled", 429, "too many failed attempts; try again later"},
     {"rate_limited", 429, "too many requests; slow down and retry after Retry-After seconds"},
+    /* the contact book (P-HYG-1..5) */
+    {"invalid_input", 400, "the file has no usable header or content"},
+    {"too_many_rows", 413, "the file or the book holds too many rows"},
+    {"employees_not_informed", 409, "record first that the employees were informed (settings)"},
+    {"employees_not_agreed", 409, "the tenant requires the employees' agreement: record it first"},
+    /* the registers (issue 4) */
+    {"instruction_refused", 422, "the instruction would breach a data-protection rule"},
+    {"window_closed", 409, "the objection window has closed"},
+    {"too_soon", 422, "a change must be announced at least 14 days before it takes effect"},
 };
+
+/* The codes whose error object also carries "reason" (the registers'
+ * refusals, P-INS-2). */
+static const char *const with_reason[] = {"instruction_refused", "window_closed", "too_soon"};
+
+static bool carries_reason(const char *code)
+{
+	for (size_t i = 0; i < sizeof(with_reason) / sizeof(with_reason[0]); i++)
+		if (strcmp(with_reason[i], code) == 0)
+			return true;
+	return false;
+}
 
 static int error_find(const char *code)
 {
@@ -68,14 +90,36 @@ static int error_find(const char *code)
 
 void api_fail(struct http_response *resp, const char *code)
 {
+	api_fail_reason(resp, code, NULL);
+}
+
+void api_fail_reason(struct http_response *resp, const char *code, const char *reason)
+{
 	int i = error_find(code);
 	if (i < 0) {
 		http_response_error(resp, 500, "internal_error", "internal error");
 		return;
 	}
+	if (carries_reason(errors[i].code)) {
+		const char *msg = reason != NULL ? reason : errors[i].message;
+		http_response_json(resp, errors[i].status,
+		                   json_pack("{s:{s:s, s:s, s:s}}", "error", "code", errors[i].code,
+		                             "message", msg, "reason", msg));
+		return;
+	}
 	if (errors[i].status == 401)
 		http_response_header(resp, "WWW-Authenticate", "Bearer realm=\"iris\"");
 	http_response_error(resp, errors[i].status, errors[i].code, errors[i].message);
+}
+
+void api_reply_wrapped(struct http_response *resp, int rc, const char *key, json_t *value)
+{
+	if (rc < 0 || value == NULL) {
+		json_decref(value);
+		api_fail(resp, "internal");
+		return;
+	}
+	http_response_json(resp, 200, json_pack("{s:o}", key, value));
 }
 
 void api_fail_field(struct http_response *resp, const char *code, const char *field)
@@ -253,6 +297,50 @@ int api_member(struct store *st, const struct http_request *req, struct http_res
 		return -1;
 	}
 	return 0;
+}
+
+int api_call_begin(const struct http_request *req, struct http_response *resp, struct app *app,
+                   int action, const char *tenant_param, struct api_call *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->req = req;
+	c->resp = resp;
+	c->app = app;
+	c->st = app_thread_store(app);
+	if (api_auth(app, c->st, req, resp, &c->p, false) < 0)
+		return -1;
+	if (tenant_param != NULL)
+		return api_call_tenant(c, (enum authz_action)action, tenant_param);
+	if (action == API_SIGNED_IN)
+		return 0;
+	if (action == API_OPERATOR ? c->p.account.role != ROLE_OPERATOR
+	                           : auth_authorize(&c->p, (enum authz_action)action, NULL) != 0) {
+		api_fail(resp, "forbidden");
+		return -1;
+	}
+	return 0;
+}
+
+int api_call_tenant(struct api_call *c, enum authz_action action, const char *tenant_param)
+{
+	c->tenant_id = http_request_param(c->req, tenant_param);
+	return api_allow(c->st, c->resp, &c->p, action, c->tenant_id);
+}
+
+int api_call_member(struct api_call *c)
+{
+	return api_member(c->st, c->req, c->resp, &c->member);
+}
+
+int api_call_body(struct api_call *c, const struct api_field *spec)
+{
+	return api_body(c->req, c->resp, spec, &c->body);
+}
+
+void api_call_end(struct api_call *c)
+{
+	json_decref(c->body);
+	c->body = NULL;
 }
 
 json_t *api_account_json(const struct account *acc)
