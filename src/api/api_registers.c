@@ -31,59 +31,40 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The registers' former helpers (api_registers.h; api_test_clock.c still
+ * calls regs_api_operator): now thin forms of the shared api_call_begin(),
+ * api_fail_reason() and api_reply_wrapped(). */
 void regs_api_fail(struct http_response *resp, const char *code, const char *reason)
 {
-	static const struct {
-		const char *code;
-		int status;
-		const char *message;
-	} own[] = {
-	    {"instruction_refused", 422, "the instruction would breach a data-protection rule"},
-	    {"window_closed", 409, "the objection window has closed"},
-	    {"too_soon", 422, "a change must be announced at least 14 days before it takes effect"},
-	};
-	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
-		if (code != NULL && strcmp(code, own[i].code) == 0) {
-			const char *msg = reason != NULL ? reason : own[i].message;
-			http_response_json(resp, own[i].status,
-			                   json_pack("{s:{s:s, s:s, s:s}}", "error", "code", code,
-			                             "message", msg, "reason", msg));
-			return;
-		}
-	}
-	api_fail(resp, code);
+	api_fail_reason(resp, code, reason);
 }
 
 int regs_api_operator(struct app *app, struct store *st, const struct http_request *req,
                       struct http_response *resp, struct principal *p)
 {
-	if (api_auth(app, st, req, resp, p, false) < 0)
-		return -1;
-	if (p->account.role != ROLE_OPERATOR) {
-		api_fail(resp, "forbidden");
-		return -1;
-	}
-	return 0;
+	struct api_call c;
+	(void)st;
+	int rc = api_call_begin(req, resp, app, API_OPERATOR, NULL, &c);
+	*p = c.p;
+	return rc;
 }
 
 int regs_api_tenant(struct app *app, struct store *st, const struct http_request *req,
                     struct http_response *resp, struct principal *p, enum authz_action action,
                     const char **tid_r)
 {
-	*tid_r = http_request_param(req, "id");
-	if (api_auth(app, st, req, resp, p, false) < 0 ||
-	    api_allow(st, resp, p, action, *tid_r) < 0)
-		return -1;
-	return 0;
+	struct api_call c;
+	(void)st;
+	int rc = api_call_begin(req, resp, app, (int)action, "id", &c);
+	*p = c.p;
+	*tid_r = c.tenant_id;
+	return rc;
 }
 
 void regs_api_wrap(struct http_response *resp, int status, const char *key, json_t *value)
 {
-	if (value == NULL) {
-		api_fail(resp, "internal");
-		return;
-	}
-	http_response_json(resp, status, json_pack("{s:o}", key, value));
+	(void)status; /* always 200 */
+	api_reply_wrapped(resp, 0, key, value);
 }
 
 static bool want_html(const struct http_request *req, struct http_response *resp, bool *bad)
@@ -98,13 +79,10 @@ static bool want_html(const struct http_request *req, struct http_response *resp
 
 static void h_settings_get(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	const char *tid;
-	if (regs_api_tenant(app, st, req, resp, &p, AZ_MEMBERS_READ, &tid) < 0)
+	struct api_call c;
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_READ, "id", &c) < 0)
 		return;
-	json_t *s = tenant_settings_json(st, tid);
+	json_t *s = tenant_settings_json(c.st, c.tenant_id);
 	if (s == NULL)
 		api_fail(resp, "internal");
 	else
@@ -119,36 +97,31 @@ static void h_settings_patch(const struct http_request *req, struct http_respons
 	    {"region", API_STRING, false},       {"transfer_region", API_STRING, false},
 	    {"transfer_consent", API_BOOL, false}, {"retention", API_ANY, false},
 	    {NULL, API_ANY, false}};
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	const char *tid, *error = NULL, *reason = NULL;
+	struct api_call c;
+	const char *error = NULL, *reason = NULL;
 	char held[IDS_UUID_LEN];
-	json_t *body;
-	if (regs_api_tenant(app, st, req, resp, &p, AZ_MEMBERS_WRITE, &tid) < 0 ||
-	    api_body(req, resp, spec, &body) < 0)
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_WRITE, "id", &c) < 0 ||
+	    api_call_body(&c, spec) < 0)
 		return;
-	int rc = instructions_apply(app, st, &p.actor, tid, body, held, &reason, &error);
+	int rc = instructions_apply(c.app, c.st, &c.p.actor, c.tenant_id, c.body, held, &reason,
+	                            &error);
 	if (rc < 0)
-		regs_api_fail(resp, error, reason);
+		api_fail_reason(resp, error, reason);
 	else if (rc == INSTRUCTION_HELD)
 		http_response_json(resp, 202,
 		                   json_pack("{s:s, s:s, s:s}", "status", "pending_confirmation",
 		                             "instruction_id", held, "reason", reason));
 	else
-		http_response_json(resp, 200, tenant_settings_json(st, tid));
-	json_decref(body);
+		http_response_json(resp, 200, tenant_settings_json(c.st, c.tenant_id));
+	api_call_end(&c);
 }
 
 static void h_instructions(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	const char *tid;
-	if (regs_api_tenant(app, st, req, resp, &p, AZ_MEMBERS_READ, &tid) < 0)
+	struct api_call c;
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_READ, "id", &c) < 0)
 		return;
-	regs_api_wrap(resp, 200, "instructions", instructions_list_json(st, tid));
+	api_reply_wrapped(resp, 0, "instructions", instructions_list_json(c.st, c.tenant_id));
 }
 
 static void h_instruction_decide(const struct http_request *req, struct http_response *resp,
@@ -156,20 +129,16 @@ static void h_instruction_decide(const struct http_request *req, struct http_res
 {
 	static const struct api_field spec[] = {{"acknowledge", API_BOOL, true},
 	                                        {NULL, API_ANY, false}};
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	const char *tid, *error = NULL;
+	struct api_call c;
+	const char *error = NULL;
 	const char *iid = http_request_param(req, "iid");
-	json_t *body = NULL;
-	if (regs_api_tenant(app, st, req, resp, &p, AZ_MEMBERS_WRITE, &tid) < 0)
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_WRITE, "id", &c) < 0 ||
+	    (confirm && api_call_body(&c, spec) < 0))
 		return;
-	if (confirm && api_body(req, resp, spec, &body) < 0)
-		return;
-	int rc = confirm ? instructions_confirm(app, st, &p.actor, tid, iid,
-	                                        json_is_true(json_object_get(body, "acknowledge")),
+	int rc = confirm ? instructions_confirm(c.app, c.st, &c.p.actor, c.tenant_id, iid,
+	                                        json_is_true(json_object_get(c.body, "acknowledge")),
 	                                        &error)
-	                 : instructions_cancel(app, st, &p.actor, tid, iid, &error);
+	                 : instructions_cancel(c.app, c.st, &c.p.actor, c.tenant_id, iid, &error);
 	if (rc < 0)
 		api_fail_field(resp, error,
 		               strcmp(error, "invalid_field") == 0 ? "acknowledge" : NULL);
@@ -177,7 +146,7 @@ static void h_instruction_decide(const struct http_request *req, struct http_res
 		http_response_json(resp, 200,
 		                   json_pack("{s:s, s:s}", "id", iid, "status",
 		                             confirm ? "confirmed" : "cancelled"));
-	json_decref(body);
+	api_call_end(&c);
 }
 
 static void h_instruction_confirm(const struct http_request *req, struct http_response *resp,
@@ -194,57 +163,46 @@ static void h_instruction_cancel(const struct http_request *req, struct http_res
 
 static void h_retention_get(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	const char *tid;
-	if (regs_api_tenant(app, st, req, resp, &p, AZ_MEMBERS_READ, &tid) < 0)
+	struct api_call c;
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_READ, "id", &c) < 0)
 		return;
-	regs_api_wrap(resp, 200, "rules", retention_rules_json(st, tid));
+	api_reply_wrapped(resp, 0, "rules", retention_rules_json(c.st, c.tenant_id));
 }
 
 static void h_retention_put(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	static const struct api_field spec[] = {{"days", API_INT, true}, {NULL, API_ANY, false}};
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	const char *tid, *error = NULL, *reason = NULL;
+	struct api_call c;
+	const char *error = NULL, *reason = NULL;
 	const char *cat = http_request_param(req, "category");
-	json_t *body;
-	if (regs_api_tenant(app, st, req, resp, &p, AZ_MEMBERS_WRITE, &tid) < 0 ||
-	    api_body(req, resp, spec, &body) < 0)
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_WRITE, "id", &c) < 0 ||
+	    api_call_body(&c, spec) < 0)
 		return;
-	json_int_t days = json_integer_value(json_object_get(body, "days"));
+	json_int_t days = json_integer_value(json_object_get(c.body, "days"));
 	if (days < 0 || days > 36500)
 		api_fail_field(resp, "invalid_field", "days");
-	else if (retention_set(app, st, &p.actor, tid, cat, (int)days, &reason, &error) < 0)
-		regs_api_fail(resp, error, reason);
+	else if (retention_set(c.app, c.st, &c.p.actor, c.tenant_id, cat, (int)days, &reason,
+	                       &error) < 0)
+		api_fail_reason(resp, error, reason);
 	else
-		regs_api_wrap(resp, 200, "rules", retention_rules_json(st, tid));
-	json_decref(body);
+		api_reply_wrapped(resp, 0, "rules", retention_rules_json(c.st, c.tenant_id));
+	api_call_end(&c);
 }
 
 static void h_retention_log(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	const char *tid;
-	if (regs_api_tenant(app, st, req, resp, &p, AZ_MEMBERS_READ, &tid) < 0)
+	struct api_call c;
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_READ, "id", &c) < 0)
 		return;
-	regs_api_wrap(resp, 200, "entries", retention_log_json(st, tid, 1000));
+	api_reply_wrapped(resp, 0, "entries", retention_log_json(c.st, c.tenant_id, 1000));
 }
 
 static void h_holds_get(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	const char *tid;
-	if (regs_api_tenant(app, st, req, resp, &p, AZ_MEMBERS_READ, &tid) < 0)
+	struct api_call c;
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_READ, "id", &c) < 0)
 		return;
-	regs_api_wrap(resp, 200, "holds", legal_hold_list_json(st, tid));
+	api_reply_wrapped(resp, 0, "holds", legal_hold_list_json(c.st, c.tenant_id));
 }
 
 static void h_holds_post(const struct http_request *req, struct http_response *resp, void *ctx)
@@ -252,57 +210,44 @@ static void h_holds_post(const struct http_request *req, struct http_response *r
 	static const struct api_field spec[] = {{"subject_type", API_STRING, true},
 	                                        {"subject_id", API_STRING, true},
 	                                        {NULL, API_ANY, false}};
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	const char *tid, *error = NULL;
+	struct api_call c;
+	const char *error = NULL;
 	char id[IDS_UUID_LEN];
-	json_t *body;
-	if (regs_api_tenant(app, st, req, resp, &p, AZ_MEMBERS_WRITE, &tid) < 0 ||
-	    api_body(req, resp, spec, &body) < 0)
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_WRITE, "id", &c) < 0 ||
+	    api_call_body(&c, spec) < 0)
 		return;
-	if (legal_hold_set(app, st, &p.actor, tid, api_str(body, "subject_type"),
-	                   api_str(body, "subject_id"), id, &error) < 0)
+	const char *type = api_str(c.body, "subject_type"), *sid = api_str(c.body, "subject_id");
+	if (legal_hold_set(c.app, c.st, &c.p.actor, c.tenant_id, type, sid, id, &error) < 0)
 		api_fail(resp, error);
 	else
 		http_response_json(resp, 201,
-		                   json_pack("{s:s, s:s, s:s, s:b}", "id", id, "subject_type",
-		                             api_str(body, "subject_type"), "subject_id",
-		                             api_str(body, "subject_id"), "active", 1));
-	json_decref(body);
+		                   json_pack("{s:s, s:s, s:s, s:b}", "id", id, "subject_type", type,
+		                             "subject_id", sid, "active", 1));
+	api_call_end(&c);
 }
 
 static void h_holds_delete(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	const char *tid, *error = NULL;
-	if (regs_api_tenant(app, st, req, resp, &p, AZ_MEMBERS_WRITE, &tid) < 0)
+	struct api_call c;
+	const char *error = NULL;
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_WRITE, "id", &c) < 0)
 		return;
-	if (legal_hold_lift(app, st, &p.actor, tid, http_request_param(req, "hid"), &error) < 0)
+	if (legal_hold_lift(c.app, c.st, &c.p.actor, c.tenant_id, http_request_param(req, "hid"),
+	                    &error) < 0)
 		api_fail(resp, error);
 	else
 		http_response_set(resp, 204, NULL, NULL, 0);
 }
 
-static void h_register(const struct http_request *req, struct http_response *resp, void *ctx)
+/* Answers report r (stolen; NULL: 500) as JSON or, html, as the page
+ * html_of renders. */
+static void report_reply(struct http_response *resp, bool html, json_t *r,
+                         char *(*html_of)(const json_t *r))
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	const char *tid;
-	bool bad;
-	if (regs_api_tenant(app, st, req, resp, &p, AZ_MEMBERS_READ, &tid) < 0)
-		return;
-	bool html = want_html(req, resp, &bad);
-	if (bad)
-		return;
-	json_t *r = register_ropa_json(app, st, tid);
 	if (r == NULL) {
 		api_fail(resp, "internal");
 	} else if (html) {
-		char *page = register_ropa_html(r);
+		char *page = html_of(r);
 		http_response_take(resp, 200, "text/html; charset=utf-8", page, strlen(page));
 		json_decref(r);
 	} else {
@@ -310,39 +255,38 @@ static void h_register(const struct http_request *req, struct http_response *res
 	}
 }
 
-static void h_tom(const struct http_request *req, struct http_response *resp, void *ctx)
+static void h_register(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	const char *tid;
+	struct api_call c;
 	bool bad;
-	if (regs_api_tenant(app, st, req, resp, &p, AZ_MEMBERS_READ, &tid) < 0)
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_READ, "id", &c) < 0)
 		return;
 	bool html = want_html(req, resp, &bad);
-	if (bad)
+	if (!bad)
+		report_reply(resp, html, register_ropa_json(c.app, c.st, c.tenant_id),
+		             register_ropa_html);
+}
+
+static void h_tom(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	struct api_call c;
+	bool bad;
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_READ, "id", &c) < 0)
 		return;
-	json_t *r = tom_report_json(app, st, tid, privacy_clock_now());
-	if (html) {
-		char *page = tom_report_html(r);
-		http_response_take(resp, 200, "text/html; charset=utf-8", page, strlen(page));
-		json_decref(r);
-	} else {
-		http_response_json(resp, 200, r);
-	}
+	bool html = want_html(req, resp, &bad);
+	if (!bad)
+		report_reply(resp, html, tom_report_json(c.app, c.st, c.tenant_id, privacy_clock_now()),
+		             tom_report_html);
 }
 
 static void h_audit_extract(const struct http_request *req, struct http_response *resp,
                             void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	const char *tid;
+	struct api_call c;
 	char buf[24];
 	char *out = NULL;
 	size_t len = 0;
-	if (regs_api_tenant(app, st, req, resp, &p, AZ_MEMBERS_READ, &tid) < 0)
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_READ, "id", &c) < 0)
 		return;
 	const char *from = http_request_query(req, "from_seq", buf, sizeof(buf));
 	char *end = NULL;
@@ -352,7 +296,7 @@ static void h_audit_extract(const struct http_request *req, struct http_response
 		return;
 	}
 	FILE *fp = open_memstream(&out, &len);
-	int rc = fp != NULL ? audit_export(st, tid, seq, fp) : -1;
+	int rc = fp != NULL ? audit_export(c.st, c.tenant_id, seq, fp) : -1;
 	if (fp != NULL)
 		fclose(fp);
 	if (rc < 0) {

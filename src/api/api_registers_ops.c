@@ -33,22 +33,18 @@
 
 static void h_sp_list(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	if (api_auth(app, st, req, resp, &p, false) < 0)
+	struct api_call c;
+	if (api_call_begin(req, resp, ctx, API_SIGNED_IN, NULL, &c) < 0)
 		return;
-	regs_api_wrap(resp, 200, "subprocessors", subprocessors_list_json(st));
+	api_reply_wrapped(resp, 0, "subprocessors", subprocessors_list_json(c.st));
 }
 
 static void h_sp_get(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	if (api_auth(app, st, req, resp, &p, false) < 0)
+	struct api_call c;
+	if (api_call_begin(req, resp, ctx, API_SIGNED_IN, NULL, &c) < 0)
 		return;
-	json_t *sp = subprocessors_get_json(st, http_request_param(req, "sid"));
+	json_t *sp = subprocessors_get_json(c.st, http_request_param(req, "sid"));
 	if (sp == NULL)
 		api_fail(resp, "not_found");
 	else
@@ -63,22 +59,20 @@ static void sp_put(const struct http_request *req, struct http_response *resp, v
 	    {"purpose", API_STRING, true},     {"data_shared", API_STRING, true},
 	    {"location", API_STRING, true},    {"status", API_STRING, false},
 	    {NULL, API_ANY, false}};
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
+	struct api_call c;
 	const char *error = NULL;
 	char id[IDS_UUID_LEN];
-	json_t *body;
-	if (regs_api_operator(app, st, req, resp, &p) < 0 || api_body(req, resp, spec, &body) < 0)
+	if (api_call_begin(req, resp, ctx, API_OPERATOR, NULL, &c) < 0 ||
+	    api_call_body(&c, spec) < 0)
 		return;
-	struct subprocessor sp = {api_str(body, "name"),        api_str(body, "address"),
-	                          api_str(body, "purpose"),     api_str(body, "data_shared"),
-	                          api_str(body, "location"),    api_str(body, "status")};
-	if (subprocessors_put(app, st, &p.actor, sid, &sp, id, &error) < 0)
+	struct subprocessor sp = {api_str(c.body, "name"),        api_str(c.body, "address"),
+	                          api_str(c.body, "purpose"),     api_str(c.body, "data_shared"),
+	                          api_str(c.body, "location"),    api_str(c.body, "status")};
+	if (subprocessors_put(c.app, c.st, &c.p.actor, sid, &sp, id, &error) < 0)
 		api_fail(resp, error);
 	else
-		http_response_json(resp, sid ? 200 : 201, subprocessors_get_json(st, id));
-	json_decref(body);
+		http_response_json(resp, sid ? 200 : 201, subprocessors_get_json(c.st, id));
+	api_call_end(&c);
 }
 
 static void h_sp_create(const struct http_request *req, struct http_response *resp, void *ctx)
@@ -98,12 +92,10 @@ static void h_sp_update(const struct http_request *req, struct http_response *re
 
 static void h_changes_list(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	if (regs_api_operator(app, st, req, resp, &p) < 0)
+	struct api_call c;
+	if (api_call_begin(req, resp, ctx, API_OPERATOR, NULL, &c) < 0)
 		return;
-	regs_api_wrap(resp, 200, "changes", subprocessors_changes_json(st, NULL));
+	api_reply_wrapped(resp, 0, "changes", subprocessors_changes_json(c.st, NULL));
 }
 
 static void h_changes_announce(const struct http_request *req, struct http_response *resp,
@@ -113,34 +105,29 @@ static void h_changes_announce(const struct http_request *req, struct http_respo
 	    {"subprocessor_id", API_STRING, true}, {"change", API_STRING, true},
 	    {"description", API_STRING, true},     {"effective_at", API_INT, true},
 	    {NULL, API_ANY, false}};
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
+	struct api_call c;
 	const char *error = NULL;
 	char id[IDS_UUID_LEN];
-	json_t *body;
-	if (regs_api_operator(app, st, req, resp, &p) < 0 || api_body(req, resp, spec, &body) < 0)
+	if (api_call_begin(req, resp, ctx, API_OPERATOR, NULL, &c) < 0 ||
+	    api_call_body(&c, spec) < 0)
 		return;
-	if (subprocessors_announce(app, st, &p.actor, api_str(body, "subprocessor_id"),
-	                           api_str(body, "change"), api_str(body, "description"),
-	                           json_integer_value(json_object_get(body, "effective_at")), id,
+	if (subprocessors_announce(c.app, c.st, &c.p.actor, api_str(c.body, "subprocessor_id"),
+	                           api_str(c.body, "change"), api_str(c.body, "description"),
+	                           json_integer_value(json_object_get(c.body, "effective_at")), id,
 	                           &error) < 0)
-		regs_api_fail(resp, error, NULL);
+		api_fail(resp, error);
 	else
 		http_response_json(resp, 201, json_pack("{s:s}", "id", id));
-	json_decref(body);
+	api_call_end(&c);
 }
 
 static void h_objections_get(const struct http_request *req, struct http_response *resp,
                              void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	const char *tid;
-	if (regs_api_tenant(app, st, req, resp, &p, AZ_MEMBERS_READ, &tid) < 0)
+	struct api_call c;
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_READ, "id", &c) < 0)
 		return;
-	regs_api_wrap(resp, 200, "changes", subprocessors_changes_json(st, tid));
+	api_reply_wrapped(resp, 0, "changes", subprocessors_changes_json(c.st, c.tenant_id));
 }
 
 static void h_objections_post(const struct http_request *req, struct http_response *resp,
@@ -149,32 +136,27 @@ static void h_objections_post(const struct http_request *req, struct http_respon
 	static const struct api_field spec[] = {{"change_id", API_STRING, true},
 	                                        {"reason", API_STRING, false},
 	                                        {NULL, API_ANY, false}};
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	const char *tid, *error = NULL;
-	json_t *body;
-	if (regs_api_tenant(app, st, req, resp, &p, AZ_MEMBERS_WRITE, &tid) < 0 ||
-	    api_body(req, resp, spec, &body) < 0)
+	struct api_call c;
+	const char *error = NULL;
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_WRITE, "id", &c) < 0 ||
+	    api_call_body(&c, spec) < 0)
 		return;
-	if (subprocessors_object(app, st, &p.actor, tid, api_str(body, "change_id"),
-	                         api_str(body, "reason"), &error) < 0)
-		regs_api_fail(resp, error, NULL);
+	if (subprocessors_object(c.app, c.st, &c.p.actor, c.tenant_id, api_str(c.body, "change_id"),
+	                         api_str(c.body, "reason"), &error) < 0)
+		api_fail(resp, error);
 	else
 		http_response_json(resp, 201,
-		                   json_pack("{s:s, s:s}", "change_id", api_str(body, "change_id"),
+		                   json_pack("{s:s, s:s}", "change_id", api_str(c.body, "change_id"),
 		                             "outcome", "objected"));
-	json_decref(body);
+	api_call_end(&c);
 }
 
 static void h_breaches_list(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	if (regs_api_operator(app, st, req, resp, &p) < 0)
+	struct api_call c;
+	if (api_call_begin(req, resp, ctx, API_OPERATOR, NULL, &c) < 0)
 		return;
-	regs_api_wrap(resp, 200, "breaches", breach_list_json(st, privacy_clock_now()));
+	api_reply_wrapped(resp, 0, "breaches", breach_list_json(c.st, privacy_clock_now()));
 }
 
 static void h_breaches_create(const struct http_request *req, struct http_response *resp,
@@ -185,36 +167,32 @@ static void h_breaches_create(const struct http_request *req, struct http_respon
 	    {"effects", API_STRING, true}, {"remedies", API_STRING, true},
 	    {"detected_at", API_INT, true}, {"tenant_ids", API_ANY, false},
 	    {"user_ids", API_ANY, false},  {NULL, API_ANY, false}};
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
+	struct api_call c;
 	const char *error = NULL;
 	char id[IDS_UUID_LEN];
-	json_t *body;
-	if (regs_api_operator(app, st, req, resp, &p) < 0 || api_body(req, resp, spec, &body) < 0)
+	if (api_call_begin(req, resp, ctx, API_OPERATOR, NULL, &c) < 0 ||
+	    api_call_body(&c, spec) < 0)
 		return;
-	struct breach_new in = {api_str(body, "title"),
-	                        api_str(body, "facts"),
-	                        api_str(body, "effects"),
-	                        api_str(body, "remedies"),
-	                        json_integer_value(json_object_get(body, "detected_at")),
-	                        json_object_get(body, "tenant_ids"),
-	                        json_object_get(body, "user_ids")};
-	if (breach_create(app, st, &p.actor, &in, id, &error) < 0)
+	struct breach_new in = {api_str(c.body, "title"),
+	                        api_str(c.body, "facts"),
+	                        api_str(c.body, "effects"),
+	                        api_str(c.body, "remedies"),
+	                        json_integer_value(json_object_get(c.body, "detected_at")),
+	                        json_object_get(c.body, "tenant_ids"),
+	                        json_object_get(c.body, "user_ids")};
+	if (breach_create(c.app, c.st, &c.p.actor, &in, id, &error) < 0)
 		api_fail(resp, error);
 	else
-		http_response_json(resp, 201, breach_get_json(st, id, privacy_clock_now()));
-	json_decref(body);
+		http_response_json(resp, 201, breach_get_json(c.st, id, privacy_clock_now()));
+	api_call_end(&c);
 }
 
 static void h_breach_get(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	if (regs_api_operator(app, st, req, resp, &p) < 0)
+	struct api_call c;
+	if (api_call_begin(req, resp, ctx, API_OPERATOR, NULL, &c) < 0)
 		return;
-	json_t *b = breach_get_json(st, http_request_param(req, "bid"), privacy_clock_now());
+	json_t *b = breach_get_json(c.st, http_request_param(req, "bid"), privacy_clock_now());
 	if (b == NULL)
 		api_fail(resp, "not_found");
 	else
@@ -227,19 +205,18 @@ static void h_breach_patch(const struct http_request *req, struct http_response 
 	    {"facts", API_STRING, false},    {"effects", API_STRING, false},
 	    {"remedies", API_STRING, false}, {"status", API_STRING, false},
 	    {NULL, API_ANY, false}};
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
+	struct api_call c;
 	const char *error = NULL, *bid = http_request_param(req, "bid");
-	json_t *body;
-	if (regs_api_operator(app, st, req, resp, &p) < 0 || api_body(req, resp, spec, &body) < 0)
+	if (api_call_begin(req, resp, ctx, API_OPERATOR, NULL, &c) < 0 ||
+	    api_call_body(&c, spec) < 0)
 		return;
-	if (breach_update(app, st, &p.actor, bid, api_str(body, "facts"), api_str(body, "effects"),
-	                  api_str(body, "remedies"), api_str(body, "status"), &error) < 0)
+	if (breach_update(c.app, c.st, &c.p.actor, bid, api_str(c.body, "facts"),
+	                  api_str(c.body, "effects"), api_str(c.body, "remedies"),
+	                  api_str(c.body, "status"), &error) < 0)
 		api_fail(resp, error);
 	else
-		http_response_json(resp, 200, breach_get_json(st, bid, privacy_clock_now()));
-	json_decref(body);
+		http_response_json(resp, 200, breach_get_json(c.st, bid, privacy_clock_now()));
+	api_call_end(&c);
 }
 
 static void h_breach_notify(const struct http_request *req, struct http_response *resp,
@@ -248,43 +225,36 @@ static void h_breach_notify(const struct http_request *req, struct http_response
 	static const struct api_field spec[] = {{"tenant_id", API_STRING, false},
 	                                        {"notify_users", API_BOOL, false},
 	                                        {NULL, API_ANY, false}};
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
+	struct api_call c;
 	const char *error = NULL, *bid = http_request_param(req, "bid");
-	json_t *body;
-	if (regs_api_operator(app, st, req, resp, &p) < 0 || api_body(req, resp, spec, &body) < 0)
+	if (api_call_begin(req, resp, ctx, API_OPERATOR, NULL, &c) < 0 ||
+	    api_call_body(&c, spec) < 0)
 		return;
-	int n = breach_notify(app, st, &p.actor, bid, api_str(body, "tenant_id"),
-	                      json_is_true(json_object_get(body, "notify_users")), &error);
+	int n = breach_notify(c.app, c.st, &c.p.actor, bid, api_str(c.body, "tenant_id"),
+	                      json_is_true(json_object_get(c.body, "notify_users")), &error);
 	if (n < 0)
 		api_fail(resp, error);
 	else
 		http_response_json(resp, 200,
 		                   json_pack("{s:i, s:o}", "tenants_notified", n, "breach",
-		                             breach_get_json(st, bid, privacy_clock_now())));
-	json_decref(body);
+		                             breach_get_json(c.st, bid, privacy_clock_now())));
+	api_call_end(&c);
 }
 
 static void h_breach_notices(const struct http_request *req, struct http_response *resp,
                              void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	const char *tid;
-	if (regs_api_tenant(app, st, req, resp, &p, AZ_MEMBERS_READ, &tid) < 0)
+	struct api_call c;
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_READ, "id", &c) < 0)
 		return;
-	regs_api_wrap(resp, 200, "notices", breach_notices_json(st, tid));
+	api_reply_wrapped(resp, 0, "notices", breach_notices_json(c.st, c.tenant_id));
 }
 
 static void h_unsuccessful(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
+	struct api_call c;
 	char buf[24];
-	if (regs_api_operator(app, st, req, resp, &p) < 0)
+	if (api_call_begin(req, resp, ctx, API_OPERATOR, NULL, &c) < 0)
 		return;
 	const char *since = http_request_query(req, "since", buf, sizeof(buf));
 	char *end = NULL;
@@ -293,20 +263,18 @@ static void h_unsuccessful(const struct http_request *req, struct http_response 
 		api_fail_field(resp, "invalid_field", "since");
 		return;
 	}
-	http_response_json(resp, 200, breach_unsuccessful_json(st, NULL, t));
+	http_response_json(resp, 200, breach_unsuccessful_json(c.st, NULL, t));
 }
 
 static void h_term_get(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
+	struct api_call c;
 	const char *tid = http_request_param(req, "id");
-	if (api_auth(app, st, req, resp, &p, false) < 0)
+	if (api_call_begin(req, resp, ctx, API_SIGNED_IN, NULL, &c) < 0)
 		return;
-	json_t *t = tid != NULL && ids_is_uuid4(tid) ? termination_get_json(st, tid) : NULL;
+	json_t *t = tid != NULL && ids_is_uuid4(tid) ? termination_get_json(c.st, tid) : NULL;
 	/* The record outlives the tenant: the operator still reads it then. */
-	if (p.account.role != ROLE_OPERATOR && api_allow(st, resp, &p, AZ_TENANT_READ, tid) < 0) {
+	if (c.p.account.role != ROLE_OPERATOR && api_call_tenant(&c, AZ_TENANT_READ, "id") < 0) {
 		json_decref(t);
 		return;
 	}
@@ -321,37 +289,33 @@ static void h_term_post(const struct http_request *req, struct http_response *re
 	static const struct api_field spec[] = {{"end_at", API_INT, true},
 	                                        {"grace_days", API_INT, false},
 	                                        {NULL, API_ANY, false}};
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	const char *error = NULL, *tid = http_request_param(req, "id");
-	json_t *body;
-	if (regs_api_operator(app, st, req, resp, &p) < 0 ||
-	    api_allow(st, resp, &p, AZ_TENANT_READ, tid) < 0 || api_body(req, resp, spec, &body) < 0)
+	struct api_call c;
+	const char *error = NULL;
+	if (api_call_begin(req, resp, ctx, API_OPERATOR, NULL, &c) < 0 ||
+	    api_call_tenant(&c, AZ_TENANT_READ, "id") < 0 || api_call_body(&c, spec) < 0)
 		return;
-	json_t *g = json_object_get(body, "grace_days");
+	const char *tid = c.tenant_id;
+	json_t *g = json_object_get(c.body, "grace_days");
 	json_int_t grace = g ? json_integer_value(g) : 30;
 	if (grace < 0 || grace > 30)
 		api_fail_field(resp, "invalid_field", "grace_days");
-	else if (termination_schedule(app, st, &p.actor, tid,
-	                              json_integer_value(json_object_get(body, "end_at")), (int)grace,
+	else if (termination_schedule(c.app, c.st, &c.p.actor, tid,
+	                              json_integer_value(json_object_get(c.body, "end_at")), (int)grace,
 	                              &error) < 0)
 		api_fail_field(resp, error, strcmp(error, "invalid_field") == 0 ? "end_at" : NULL);
 	else
-		http_response_json(resp, 201, termination_get_json(st, tid));
-	json_decref(body);
+		http_response_json(resp, 201, termination_get_json(c.st, tid));
+	api_call_end(&c);
 }
 
 static void h_term_delete(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	const char *error = NULL, *tid = http_request_param(req, "id");
-	if (regs_api_operator(app, st, req, resp, &p) < 0 ||
-	    api_allow(st, resp, &p, AZ_TENANT_READ, tid) < 0)
+	struct api_call c;
+	const char *error = NULL;
+	if (api_call_begin(req, resp, ctx, API_OPERATOR, NULL, &c) < 0 ||
+	    api_call_tenant(&c, AZ_TENANT_READ, "id") < 0)
 		return;
-	if (termination_cancel(app, st, &p.actor, tid, &error) < 0)
+	if (termination_cancel(c.app, c.st, &c.p.actor, c.tenant_id, &error) < 0)
 		api_fail(resp, error);
 	else
 		http_response_set(resp, 204, NULL, NULL, 0);
