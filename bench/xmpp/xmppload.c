@@ -61,13 +61,13 @@ static struct {
 	const char *prefix;
 	const char *password;
 	const char *user; /* every connection logs in as this one account */
-	int first;     /* first account number used */
-	int accounts;  /* accounts available from `first` on */
-	int conns;     /* idle: connections held */
-	int inflight;  /* logins: in flight; sat: per pair; idle: handshakes at once */
-	int pairs;     /* sat/rate */
-	double rate;   /* rate: offered msgs/s, all pairs together */
-	double warmup; /* seconds, not counted */
+	int first;        /* first account number used */
+	int accounts;     /* accounts available from `first` on */
+	int conns;        /* idle: connections held */
+	int inflight;     /* logins: in flight; sat: per pair; idle: handshakes at once */
+	int pairs;        /* sat/rate */
+	double rate;      /* rate: offered msgs/s, all pairs together */
+	double warmup;    /* seconds, not counted */
 	double duration;
 	double settle; /* idle: seconds to wait before reading RSS */
 	int pid;       /* server pid for RSS and CPU; 0: none */
@@ -75,21 +75,21 @@ static struct {
 	int watchdog; /* seconds */
 	bool verbose;
 } opt = {
-	.host = "127.0.0.1",
-	.port = 5222,
-	.domain = "localhost",
-	.prefix = "u",
-	.password = "benchpass",
-	.accounts = 1000,
-	.conns = 1000,
-	.inflight = 50,
-	.pairs = 100,
-	.rate = 550,
-	.warmup = 2,
-	.duration = 10,
-	.settle = 3,
-	.body_len = 100,
-	.watchdog = 600,
+    .host = "127.0.0.1",
+    .port = 5222,
+    .domain = "localhost",
+    .prefix = "u",
+    .password = "benchpass",
+    .accounts = 1000,
+    .conns = 1000,
+    .inflight = 50,
+    .pairs = 100,
+    .rate = 550,
+    .warmup = 2,
+    .duration = 10,
+    .settle = 3,
+    .body_len = 100,
+    .watchdog = 600,
 };
 
 __attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt, ...)
@@ -142,14 +142,15 @@ static const unsigned char *salted_password(const unsigned char *salt, int salt_
 {
 	unsigned h = hash_bytes(salt, salt_len, iter) % 1024;
 	for (struct scram_cache_entry *e = scram_cache[h]; e != NULL; e = e->next)
-		if (e->iter == iter && e->salt_len == salt_len && memcmp(e->salt, salt, salt_len) == 0)
+		if (e->iter == iter && e->salt_len == salt_len &&
+		    memcmp(e->salt, salt, (size_t)salt_len) == 0)
 			return e->salted;
 	struct scram_cache_entry *e = xcalloc(1, sizeof(*e));
-	memcpy(e->salt, salt, salt_len);
+	memcpy(e->salt, salt, (size_t)salt_len);
 	e->salt_len = salt_len;
 	e->iter = iter;
 	if (!PKCS5_PBKDF2_HMAC(opt.password, (int)strlen(opt.password), salt, salt_len, iter,
-			       EVP_sha256(), 32, e->salted))
+	                       EVP_sha256(), 32, e->salted))
 		die("PBKDF2 failed");
 	pbkdf2_count++;
 	e->next = scram_cache[h];
@@ -158,7 +159,7 @@ static const unsigned char *salted_password(const unsigned char *salt, int salt_
 }
 
 static void hmac256(const unsigned char *key, size_t key_len, const void *msg, size_t len,
-		    unsigned char out[32])
+                    unsigned char out[32])
 {
 	unsigned int n = 32;
 	if (HMAC(EVP_sha256(), key, (int)key_len, msg, len, out, &n) == NULL)
@@ -225,8 +226,8 @@ struct conn {
 	SSL *ssl;
 	XML_Parser xp;
 	int account;
-	bool restart; /* reset the parser after this XML_Parse call */
-	bool parsing; /* inside XML_Parse */
+	bool restart;   /* reset the parser after this XML_Parse call */
+	bool parsing;   /* inside XML_Parse */
 	bool was_ready; /* for on_gone: had it logged in? */
 	bool need_session;
 	/* parse state of the current top-level element */
@@ -273,10 +274,10 @@ static void record_error(struct conn *c, const char *what)
 	n_failed++;
 	if (first_error[0] == '\0')
 		snprintf(first_error, sizeof(first_error), "account %d state %d: %s", c->account,
-			 (int)c->st, what);
+		         (int)c->st, what);
 	if (opt.verbose)
 		fprintf(stderr, "xmppload: account %d state %d: %s\n", c->account, (int)c->st,
-			what);
+		        what);
 }
 
 /* hooks set by the scenario */
@@ -290,7 +291,7 @@ static void conn_close(struct conn *c, bool failed, const char *why);
 static void ep_mod(struct conn *c)
 {
 	struct epoll_event ev = {.events = EPOLLIN | (c->want_write ? EPOLLOUT : 0),
-				 .data.u32 = (uint32_t)c->idx};
+	                         .data.u32 = (uint32_t)c->idx};
 	if (c->st == C_CONNECTING)
 		ev.events = EPOLLOUT;
 	if (epoll_ctl(epfd, EPOLL_CTL_MOD, c->fd, &ev) < 0)
@@ -360,9 +361,9 @@ __attribute__((format(printf, 2, 3))) static void conn_send(struct conn *c, cons
 static void send_stream_header(struct conn *c)
 {
 	conn_send(c,
-		  "<?xml version='1.0'?><stream:stream to='%s' version='1.0' "
-		  "xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>",
-		  opt.domain);
+	          "<?xml version='1.0'?><stream:stream to='%s' version='1.0' "
+	          "xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>",
+	          opt.domain);
 }
 
 static void xml_start(void *ud, const XML_Char *name, const XML_Char **attrs);
@@ -418,8 +419,7 @@ static struct conn *conn_start(int account)
 	struct epoll_event ev = {.events = EPOLLOUT, .data.u32 = (uint32_t)c->idx};
 	if (epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev) < 0)
 		die("epoll_ctl: %s", strerror(errno));
-	if (connect(c->fd, (struct sockaddr *)&target, sizeof(target)) < 0 &&
-	    errno != EINPROGRESS)
+	if (connect(c->fd, (struct sockaddr *)&target, sizeof(target)) < 0 && errno != EINPROGRESS)
 		die("connect: %s", strerror(errno));
 	n_started++;
 	return c;
@@ -581,18 +581,18 @@ static void scram_start(struct conn *c)
 	RAND_bytes(rnd, sizeof(rnd));
 	b64_encode(rnd, sizeof(rnd), nonce, sizeof(nonce));
 	if (opt.user != NULL)
-		snprintf(c->client_first_bare, sizeof(c->client_first_bare), "n=%s,r=%s",
-			 opt.user, nonce);
+		snprintf(c->client_first_bare, sizeof(c->client_first_bare), "n=%s,r=%s", opt.user,
+		         nonce);
 	else
 		snprintf(c->client_first_bare, sizeof(c->client_first_bare), "n=%s%d,r=%s",
-			 opt.prefix, c->account, nonce);
+		         opt.prefix, c->account, nonce);
 	char msg[160], b64[256];
 	snprintf(msg, sizeof(msg), "n,,%s", c->client_first_bare);
 	b64_encode((unsigned char *)msg, (int)strlen(msg), b64, sizeof(b64));
 	conn_send(c,
-		  "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' "
-		  "mechanism='SCRAM-SHA-256'>%s</auth>",
-		  b64);
+	          "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' "
+	          "mechanism='SCRAM-SHA-256'>%s</auth>",
+	          b64);
 	c->st = C_CHALLENGE;
 }
 
@@ -632,14 +632,13 @@ static void scram_challenge(struct conn *c)
 		return;
 	}
 	const unsigned char *sp = salted_password(salt, salt_len, iter);
-	unsigned char client_key[32], stored_key[32], client_sig[32], server_key[32],
-		proof[32];
+	unsigned char client_key[32], stored_key[32], client_sig[32], server_key[32], proof[32];
 	hmac256(sp, 32, "Client Key", 10, client_key);
 	sha256(client_key, 32, stored_key);
 	char final_wo[300];
 	snprintf(final_wo, sizeof(final_wo), "c=biws,r=%s", rbuf);
 	int am = snprintf(c->auth_message, sizeof(c->auth_message), "%s,%s,%s",
-			  c->client_first_bare, server_first, final_wo);
+	                  c->client_first_bare, server_first, final_wo);
 	if (am < 0 || (size_t)am >= sizeof(c->auth_message)) {
 		conn_close(c, true, "SCRAM message too long");
 		return;
@@ -760,10 +759,10 @@ static void handle_stanza(struct conn *c)
 		{
 			c->need_session = c->f_session && !c->f_session_optional;
 			conn_send(c,
-				  "<iq type='set' id='bind'><bind "
-				  "xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>b%lx</"
-				  "resource></bind></iq>",
-				  (unsigned long)n_started);
+			          "<iq type='set' id='bind'><bind "
+			          "xmlns='urn:ietf:params:xml:ns:xmpp-bind'><resource>b%lx</"
+			          "resource></bind></iq>",
+			          (unsigned long)n_started);
 			c->st = C_BIND;
 		}
 		return;
@@ -776,7 +775,7 @@ static void handle_stanza(struct conn *c)
 		}
 		if (c->need_session) {
 			conn_send(c, "<iq type='set' id='sess'><session "
-				     "xmlns='urn:ietf:params:xml:ns:xmpp-session'/></iq>");
+			             "xmlns='urn:ietf:params:xml:ns:xmpp-session'/></iq>");
 			c->st = C_SESSION;
 			return;
 		}
@@ -806,8 +805,12 @@ static void handle_stanza(struct conn *c)
 			if (on_message != NULL)
 				on_message(c);
 		} else if (strcmp(t, "iq") == 0) {
-			if (strcmp(c->top_type, "get") == 0 && strstr(c->top_id, "'") == NULL)
-				conn_send(c, "<iq type='result' id='%s'/>", c->top_id); /* ping */
+			/* answer a server's ping; an id with characters that would need
+			 * escaping is not echoed */
+			if (strcmp(c->top_type, "get") == 0 && c->top_id[0] != '\0' &&
+			    strspn(c->top_id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			                      "0123456789-_.:+") == strlen(c->top_id))
+				conn_send(c, "<iq type='result' id='%s'/>", c->top_id);
 			if (on_iq != NULL)
 				on_iq(c);
 		}
@@ -825,7 +828,7 @@ static void conn_feed(struct conn *c, const char *buf, int n)
 	if (c->st == C_FREE)
 		return;
 	if (r == XML_STATUS_ERROR) {
-			conn_close(c, true, XML_ErrorString(XML_GetErrorCode(c->xp)));
+		conn_close(c, true, XML_ErrorString(XML_GetErrorCode(c->xp)));
 		return;
 	}
 	if (c->st == C_FREE)
@@ -949,7 +952,7 @@ static void run_loop(uint64_t until)
 		if (wait > 100000000u)
 			wait = 100000000u;
 		struct timespec ts = {.tv_sec = (time_t)(wait / 1000000000u),
-				      .tv_nsec = (long)(wait % 1000000000u)};
+		                      .tv_nsec = (long)(wait % 1000000000u)};
 		int n = epoll_pwait2(epfd, evs, 512, &ts, NULL);
 		if (n < 0 && errno != EINTR)
 			die("epoll_wait: %s", strerror(errno));
@@ -972,8 +975,8 @@ static void setup(int max_conns)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 		if ((rlim_t)max_conns + 64 > rl.rlim_cur)
-			die("open-file limit %lu is below %d connections", (unsigned long)rl.rlim_cur,
-			    max_conns);
+			die("open-file limit %lu is below %d connections",
+			    (unsigned long)rl.rlim_cur, max_conns);
 	}
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (epfd < 0)
@@ -988,8 +991,8 @@ static void setup(int max_conns)
 	SSL_CTX_set_options(tls_ctx, SSL_OP_NO_TICKET);     /* every login: a full handshake */
 	SSL_CTX_set_session_cache_mode(tls_ctx, SSL_SESS_CACHE_OFF);
 	SSL_CTX_set_mode(tls_ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
-					  SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
-					  SSL_MODE_RELEASE_BUFFERS);
+	                              SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+	                              SSL_MODE_RELEASE_BUFFERS);
 	nconns_cap = max_conns;
 	conns = xcalloc((size_t)max_conns, sizeof(*conns));
 	free_list = xcalloc((size_t)max_conns, sizeof(int));
@@ -1070,8 +1073,8 @@ static double total_busy_s(void)
 	if (f == NULL)
 		return 0;
 	unsigned long long v[10] = {0};
-	int n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2],
-		       &v[3], &v[4], &v[5], &v[6], &v[7]);
+	int n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3],
+	               &v[4], &v[5], &v[6], &v[7]);
 	fclose(f);
 	if (n < 8)
 		return 0;
@@ -1084,8 +1087,8 @@ static void cpu_snap(struct cpu_snap *s)
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	s->wall_ns = now_ns();
-	s->self_s = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-		    (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	s->self_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	            (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 	s->server_s = proc_cpu_s(opt.pid);
 	s->total_busy_s = total_busy_s();
 }
@@ -1256,8 +1259,7 @@ static int mode_idle(void)
 	       held, opt.conns, n_failed - fail0, secs, rss0, rss1, pss0, pss1);
 	if (held > 0 && rss0 > 0 && rss1 > 0)
 		printf(" rss_per_conn_kib=%.1f pss_per_conn_kib=%.1f",
-		       (double)(rss1 - rss0) / (double)held,
-		       (double)(pss1 - pss0) / (double)held);
+		       (double)(rss1 - rss0) / (double)held, (double)(pss1 - pss0) / (double)held);
 	printf(" tls13=%s pbkdf2=%lu\n", tls13_seen && !tls_other_seen ? "yes" : "no",
 	       pbkdf2_count);
 	if (first_error[0])
@@ -1327,8 +1329,8 @@ static int mode_logins(void)
 	cpu_snap(&b);
 	login_running = false;
 	double secs = (double)(b.wall_ns - a.wall_ns) / 1e9;
-	printf("logins inflight=%d count=%lu failed=%lu secs=%.1f logins_per_s=%.1f",
-	       opt.inflight, login_count, n_failed - fail0, secs, (double)login_count / secs);
+	printf("logins inflight=%d count=%lu failed=%lu secs=%.1f logins_per_s=%.1f", opt.inflight,
+	       login_count, n_failed - fail0, secs, (double)login_count / secs);
 	print_cpu(&a, &b);
 	printf(" tls13=%s pbkdf2=%lu\n", tls13_seen && !tls_other_seen ? "yes" : "no",
 	       pbkdf2_count);
@@ -1361,9 +1363,9 @@ static void send_msg(struct pair *p, uint64_t intended)
 {
 	p->seq++;
 	conn_send(p->snd,
-		  "<message to='%s%d@%s' type='chat' id='m%" PRIu64 "'><body>%" PRIu64 " %" PRIu64
-		  " %s</body></message>",
-		  opt.prefix, p->rcv->account, opt.domain, p->seq, intended, p->seq, padding);
+	          "<message to='%s%d@%s' type='chat' id='m%" PRIu64 "'><body>%" PRIu64 " %" PRIu64
+	          " %s</body></message>",
+	          opt.prefix, p->rcv->account, opt.domain, p->seq, intended, p->seq, padding);
 	conn_flush(p->snd);
 	p->inflight++;
 	msg_sent++;
@@ -1495,7 +1497,7 @@ static int mode_messages(bool sat)
 	loop_stop = NULL;
 	if (!pairs_all_ready()) {
 		fprintf(stderr, "xmppload: only %d of %d connections ready: %s\n", pairs_ready,
-			2 * opt.pairs, first_error);
+		        2 * opt.pairs, first_error);
 		printf("%s error=setup\n", sat ? "sat" : "rate");
 		return 1;
 	}
@@ -1544,8 +1546,8 @@ static int mode_messages(bool sat)
 	if (r->st == C_READY) {
 		mam_state = 1;
 		conn_send(r, "<iq type='set' id='mam1'><query xmlns='urn:xmpp:mam:2'><set "
-			     "xmlns='http://jabber.org/protocol/rsm'><max>1</max><before/></set>"
-			     "</query></iq>");
+		             "xmlns='http://jabber.org/protocol/rsm'><max>1</max><before/></set>"
+		             "</query></iq>");
 		conn_flush(r);
 		loop_stop = mam_done;
 		run_loop(now_ns() + 5000000000ull);
@@ -1558,8 +1560,8 @@ static int mode_messages(bool sat)
 		printf("sat pairs=%d inflight=%d secs=%.1f delivered=%lu msgs_per_s=%.1f "
 		       "p50_ms=%.2f p99_ms=%.2f failed=%lu bad=%lu archived=%s",
 		       opt.pairs, opt.inflight, secs, msg_counted, (double)msg_counted / secs,
-		       pct(lat_us, lat_n, 0.5), pct(lat_us, lat_n, 0.99), n_failed - fail0,
-		       msg_bad, arch);
+		       pct(lat_us, lat_n, 0.5), pct(lat_us, lat_n, 0.99), n_failed - fail0, msg_bad,
+		       arch);
 	} else {
 		/* a message never delivered counts as infinitely late */
 		unsigned long lost = win_sent > msg_counted ? win_sent - msg_counted : 0;
@@ -1605,22 +1607,23 @@ static int mode_scram_keys(void)
 
 static void usage(void)
 {
-	fprintf(stderr,
-		"usage: xmppload MODE [options]\n"
-		"modes: probe | idle | logins | sat | rate | scram-keys\n"
-		"  --host A --port P --domain D   server (loopback only)\n"
-		"  --prefix P --password W         accounts are P<n>@D with password W\n"
-		"  --user U                        every connection logs in as U (idle, logins)\n"
-		"  --first N --accounts N          account numbers used: first .. first+accounts-1\n"
-		"  --conns N                       idle: connections to hold\n"
-		"  --inflight N                    logins in flight / messages per pair / idle "
-		"handshakes at once / scram-keys iterations\n"
-		"  --pairs N --rate R              sat, rate\n"
-		"  --warmup S --duration S --settle S\n"
-		"  --pid PID                       server process: RSS and CPU\n"
-		"  --body N                        body padding bytes\n"
-		"  --watchdog S                    hard stop after S seconds\n"
-		"  -v                              log each connection failure\n");
+	fprintf(
+	    stderr,
+	    "usage: xmppload MODE [options]\n"
+	    "modes: probe | idle | logins | sat | rate | scram-keys\n"
+	    "  --host A --port P --domain D   server (loopback only)\n"
+	    "  --prefix P --password W         accounts are P<n>@D with password W\n"
+	    "  --user U                        every connection logs in as U (idle, logins)\n"
+	    "  --first N --accounts N          account numbers used: first .. first+accounts-1\n"
+	    "  --conns N                       idle: connections to hold\n"
+	    "  --inflight N                    logins in flight / messages per pair / idle "
+	    "handshakes at once / scram-keys iterations\n"
+	    "  --pairs N --rate R              sat, rate\n"
+	    "  --warmup S --duration S --settle S\n"
+	    "  --pid PID                       server process: RSS and CPU\n"
+	    "  --body N                        body padding bytes\n"
+	    "  --watchdog S                    hard stop after S seconds\n"
+	    "  -v                              log each connection failure\n");
 	exit(2);
 }
 
@@ -1636,26 +1639,16 @@ static void on_alarm(int sig)
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{"host", required_argument, NULL, 'H'},
-		{"port", required_argument, NULL, 'p'},
-		{"domain", required_argument, NULL, 'D'},
-		{"prefix", required_argument, NULL, 'P'},
-		{"password", required_argument, NULL, 'W'},
-		{"user", required_argument, NULL, 'U'},
-		{"first", required_argument, NULL, 'f'},
-		{"accounts", required_argument, NULL, 'a'},
-		{"conns", required_argument, NULL, 'n'},
-		{"inflight", required_argument, NULL, 'i'},
-		{"pairs", required_argument, NULL, 'q'},
-		{"rate", required_argument, NULL, 'r'},
-		{"warmup", required_argument, NULL, 'w'},
-		{"duration", required_argument, NULL, 'd'},
-		{"settle", required_argument, NULL, 's'},
-		{"pid", required_argument, NULL, 'k'},
-		{"body", required_argument, NULL, 'b'},
-		{"watchdog", required_argument, NULL, 'T'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"host", required_argument, NULL, 'H'},     {"port", required_argument, NULL, 'p'},
+	    {"domain", required_argument, NULL, 'D'},   {"prefix", required_argument, NULL, 'P'},
+	    {"password", required_argument, NULL, 'W'}, {"user", required_argument, NULL, 'U'},
+	    {"first", required_argument, NULL, 'f'},    {"accounts", required_argument, NULL, 'a'},
+	    {"conns", required_argument, NULL, 'n'},    {"inflight", required_argument, NULL, 'i'},
+	    {"pairs", required_argument, NULL, 'q'},    {"rate", required_argument, NULL, 'r'},
+	    {"warmup", required_argument, NULL, 'w'},   {"duration", required_argument, NULL, 'd'},
+	    {"settle", required_argument, NULL, 's'},   {"pid", required_argument, NULL, 'k'},
+	    {"body", required_argument, NULL, 'b'},     {"watchdog", required_argument, NULL, 'T'},
+	    {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
 	};
 	if (argc < 2)
 		usage();
@@ -1664,26 +1657,65 @@ int main(int argc, char **argv)
 	int ch;
 	while ((ch = getopt_long(argc, argv, "vh", lo, NULL)) != -1) {
 		switch (ch) {
-		case 'H': opt.host = optarg; break;
-		case 'p': opt.port = atoi(optarg); break;
-		case 'D': opt.domain = optarg; break;
-		case 'P': opt.prefix = optarg; break;
-		case 'W': opt.password = optarg; break;
-		case 'U': opt.user = optarg; break;
-		case 'f': opt.first = atoi(optarg); break;
-		case 'a': opt.accounts = atoi(optarg); break;
-		case 'n': opt.conns = atoi(optarg); break;
-		case 'i': opt.inflight = atoi(optarg); break;
-		case 'q': opt.pairs = atoi(optarg); break;
-		case 'r': opt.rate = atof(optarg); break;
-		case 'w': opt.warmup = atof(optarg); break;
-		case 'd': opt.duration = atof(optarg); break;
-		case 's': opt.settle = atof(optarg); break;
-		case 'k': opt.pid = atoi(optarg); break;
-		case 'b': opt.body_len = atoi(optarg); break;
-		case 'T': opt.watchdog = atoi(optarg); break;
-		case 'v': opt.verbose = true; break;
-		default: usage();
+		case 'H':
+			opt.host = optarg;
+			break;
+		case 'p':
+			opt.port = atoi(optarg);
+			break;
+		case 'D':
+			opt.domain = optarg;
+			break;
+		case 'P':
+			opt.prefix = optarg;
+			break;
+		case 'W':
+			opt.password = optarg;
+			break;
+		case 'U':
+			opt.user = optarg;
+			break;
+		case 'f':
+			opt.first = atoi(optarg);
+			break;
+		case 'a':
+			opt.accounts = atoi(optarg);
+			break;
+		case 'n':
+			opt.conns = atoi(optarg);
+			break;
+		case 'i':
+			opt.inflight = atoi(optarg);
+			break;
+		case 'q':
+			opt.pairs = atoi(optarg);
+			break;
+		case 'r':
+			opt.rate = atof(optarg);
+			break;
+		case 'w':
+			opt.warmup = atof(optarg);
+			break;
+		case 'd':
+			opt.duration = atof(optarg);
+			break;
+		case 's':
+			opt.settle = atof(optarg);
+			break;
+		case 'k':
+			opt.pid = atoi(optarg);
+			break;
+		case 'b':
+			opt.body_len = atoi(optarg);
+			break;
+		case 'T':
+			opt.watchdog = atoi(optarg);
+			break;
+		case 'v':
+			opt.verbose = true;
+			break;
+		default:
+			usage();
 		}
 	}
 	if (opt.accounts < 1 || opt.conns < 1 || opt.inflight < 1 || opt.rate <= 0 ||
