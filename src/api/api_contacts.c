@@ -36,48 +36,31 @@
 
 void api_routes_contacts(struct http_router *router, struct app *app);
 
-/* Errors of the contact book that the shared table does not know. */
-static void cb_fail(struct http_response *resp, const char *code)
-{
-	if (code == NULL)
-		code = "internal";
-	if (strcmp(code, "too_many_rows") == 0)
-		http_response_error(resp, 413, code, "the file or the book holds too many rows");
-	else if (strcmp(code, "invalid_input") == 0)
-		http_response_error(resp, 400, code, "the file has no usable header or content");
-	else if (strcmp(code, "employees_not_informed") == 0)
-		http_response_error(resp, 409, code,
-		                    "record first that the employees were informed (settings)");
-	else if (strcmp(code, "employees_not_agreed") == 0)
-		http_response_error(
-		    resp, 409, code,
-		    "the tenant requires the employees' agreement: record it first");
-	else
-		api_fail(resp, code);
-}
-
-/* Authenticates and authorises: readers are the tenant's members (admin,
- * user, auditor), writers its admin. Answers and returns -1 otherwise. */
-static int allow(struct app *app, struct store *st, const struct http_request *req,
-                 struct http_response *resp, struct principal *p, bool write)
+/* Authenticates and authorises into c: readers are the tenant's members
+ * (admin, user, auditor), writers its admin; the operator reads no tenant's
+ * contacts (403), another tenant's caller gets 404. Answers and returns -1
+ * otherwise. Not auth_authorize(): users read the book too. */
+static int allow(const struct http_request *req, struct http_response *resp, void *ctx, bool write,
+                 struct api_call *c)
 {
 	struct tenant t;
 	const char *error = NULL, *tid = http_request_param(req, "id");
-	if (api_auth(app, st, req, resp, p, false) < 0)
+	if (api_call_begin(req, resp, ctx, API_SIGNED_IN, NULL, c) < 0)
 		return -1;
-	if (p->account.role == ROLE_OPERATOR) {
+	if (c->p.account.role == ROLE_OPERATOR) {
 		api_fail(resp, "forbidden");
 		return -1;
 	}
-	if (tid == NULL || !ids_is_uuid4(tid) || strcmp(p->account.tenant_id, tid) != 0 ||
-	    tenants_get(st, tid, &t, &error) < 0) {
+	if (tid == NULL || !ids_is_uuid4(tid) || strcmp(c->p.account.tenant_id, tid) != 0 ||
+	    tenants_get(c->st, tid, &t, &error) < 0) {
 		api_fail(resp, "not_found");
 		return -1;
 	}
-	if (write && p->account.role != ROLE_TENANT_ADMIN) {
+	if (write && c->p.account.role != ROLE_TENANT_ADMIN) {
 		api_fail(resp, "forbidden");
 		return -1;
 	}
+	c->tenant_id = tid;
 	return 0;
 }
 
@@ -105,7 +88,7 @@ static bool file_body(const struct http_request *req, struct http_response *resp
 		return false;
 	}
 	if (req->body == NULL || req->body_len == 0) {
-		cb_fail(resp, "invalid_input");
+		api_fail(resp, "invalid_input");
 		return false;
 	}
 	return true;
@@ -113,13 +96,11 @@ static bool file_body(const struct http_request *req, struct http_response *resp
 
 static void h_list(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
+	struct api_call c;
 	char q[512];
 	const char *error = NULL;
 	json_t *out;
-	if (allow(app, st, req, resp, &p, false) < 0)
+	if (allow(req, resp, ctx, false, &c) < 0)
 		return;
 	long offset = query_num(req, "offset", 0, 100000000),
 	     limit = query_num(req, "limit", 50, CONTACT_BOOK_PAGE_MAX);
@@ -128,9 +109,9 @@ static void h_list(const struct http_request *req, struct http_response *resp, v
 		return;
 	}
 	const char *search = http_request_query(req, "q", q, sizeof(q));
-	if (contact_book_list(app, st, p.account.tenant_id, search, (size_t)offset, (size_t)limit,
-	                      &out, &error) < 0)
-		cb_fail(resp, error);
+	if (contact_book_list(c.app, c.st, c.tenant_id, search, (size_t)offset, (size_t)limit, &out,
+	                      &error) < 0)
+		api_fail(resp, error);
 	else
 		http_response_json(resp, 200, out);
 }
@@ -169,23 +150,21 @@ static int import_opts(const struct http_request *req, struct http_response *res
 static void do_import(const struct http_request *req, struct http_response *resp, void *ctx,
                       bool preview)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
+	struct api_call c;
 	struct contact_book_import_opts o;
 	char fmt[16], country[3], map[4096];
 	const char *error = NULL;
 	json_t *out = NULL;
-	if (allow(app, st, req, resp, &p, true) < 0 || !file_body(req, resp) ||
+	if (allow(req, resp, ctx, true, &c) < 0 || !file_body(req, resp) ||
 	    import_opts(req, resp, &o, fmt, country, map, sizeof(map)) < 0)
 		return;
-	int rc = preview ? contact_book_preview(app, st, p.account.tenant_id, req->body,
-	                                        req->body_len, &o, &out, &error)
-	                 : contact_book_import(app, st, &p.actor, p.account.tenant_id, req->body,
+	int rc = preview ? contact_book_preview(c.app, c.st, c.tenant_id, req->body, req->body_len,
+	                                        &o, &out, &error)
+	                 : contact_book_import(c.app, c.st, &c.p.actor, c.tenant_id, req->body,
 	                                       req->body_len, &o, &out, &error);
 	json_decref(o.map);
 	if (rc < 0)
-		cb_fail(resp, error);
+		api_fail(resp, error);
 	else
 		http_response_json(resp, preview ? 200 : 201, out);
 }
@@ -202,12 +181,10 @@ static void h_preview(const struct http_request *req, struct http_response *resp
 
 static void h_import_report(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
+	struct api_call c;
 	const char *error = NULL, *iid = http_request_param(req, "iid");
 	json_t *out;
-	if (allow(app, st, req, resp, &p, false) < 0)
+	if (allow(req, resp, ctx, false, &c) < 0)
 		return;
 	long offset = query_num(req, "offset", 0, 100000000),
 	     limit = query_num(req, "limit", 500, 5000);
@@ -215,76 +192,67 @@ static void h_import_report(const struct http_request *req, struct http_response
 		api_fail(resp, !ids_is_uuid4(iid) ? "not_found" : "invalid_field");
 		return;
 	}
-	if (contact_book_import_report(app, st, p.account.tenant_id, iid, (size_t)offset,
-	                               (size_t)limit, &out, &error) < 0)
-		cb_fail(resp, error);
+	if (contact_book_import_report(c.app, c.st, c.tenant_id, iid, (size_t)offset, (size_t)limit,
+	                               &out, &error) < 0)
+		api_fail(resp, error);
 	else
 		http_response_json(resp, 200, out);
 }
 
 static void h_get(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
+	struct api_call c;
 	const char *error = NULL, *cid = http_request_param(req, "cid");
 	json_t *out;
-	if (allow(app, st, req, resp, &p, false) < 0)
+	if (allow(req, resp, ctx, false, &c) < 0)
 		return;
-	if (!ids_is_uuid4(cid) ||
-	    contact_book_get(app, st, p.account.tenant_id, cid, &out, &error) < 0)
-		cb_fail(resp, ids_is_uuid4(cid) ? error : "not_found");
+	if (!ids_is_uuid4(cid) || contact_book_get(c.app, c.st, c.tenant_id, cid, &out, &error) < 0)
+		api_fail(resp, ids_is_uuid4(cid) ? error : "not_found");
 	else
 		http_response_json(resp, 200, out);
 }
 
 static void h_delete_one(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
+	struct api_call c;
 	size_t n = 0;
 	const char *error = NULL, *cid = http_request_param(req, "cid");
-	if (allow(app, st, req, resp, &p, true) < 0)
+	if (allow(req, resp, ctx, true, &c) < 0)
 		return;
 	if (!ids_is_uuid4(cid) ||
-	    contact_book_delete(app, st, &p.actor, p.account.tenant_id, cid, &n, &error) < 0)
-		cb_fail(resp, ids_is_uuid4(cid) ? error : "not_found");
+	    contact_book_delete(c.app, c.st, &c.p.actor, c.tenant_id, cid, &n, &error) < 0)
+		api_fail(resp, ids_is_uuid4(cid) ? error : "not_found");
 	else
 		http_response_set(resp, 204, NULL, NULL, 0);
 }
 
 static void h_delete_all(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
+	struct api_call c;
 	size_t n = 0;
 	char confirm[8];
 	const char *error = NULL;
-	if (allow(app, st, req, resp, &p, true) < 0)
+	if (allow(req, resp, ctx, true, &c) < 0)
 		return;
 	if (http_request_query(req, "confirm", confirm, sizeof(confirm)) == NULL ||
 	    strcmp(confirm, "all") != 0) {
 		api_fail_field(resp, "missing_field", "confirm=all");
 		return;
 	}
-	if (contact_book_delete(app, st, &p.actor, p.account.tenant_id, NULL, &n, &error) < 0)
-		cb_fail(resp, error);
+	if (contact_book_delete(c.app, c.st, &c.p.actor, c.tenant_id, NULL, &n, &error) < 0)
+		api_fail(resp, error);
 	else
 		http_response_json(resp, 200, json_pack("{s:I}", "deleted", (json_int_t)n));
 }
 
 static void h_duplicates(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
+	struct api_call c;
 	char buf[24];
 	const char *error = NULL;
 	double threshold = -1;
 	json_t *out;
-	if (allow(app, st, req, resp, &p, false) < 0)
+	if (allow(req, resp, ctx, false, &c) < 0)
 		return;
 	if (http_request_query(req, "threshold", buf, sizeof(buf)) != NULL) {
 		char *end = NULL;
@@ -294,8 +262,8 @@ static void h_duplicates(const struct http_request *req, struct http_response *r
 			return;
 		}
 	}
-	if (contact_book_duplicates(app, st, p.account.tenant_id, threshold, &out, &error) < 0)
-		cb_fail(resp, error);
+	if (contact_book_duplicates(c.app, c.st, c.tenant_id, threshold, &out, &error) < 0)
+		api_fail(resp, error);
 	else
 		http_response_json(resp, 200, out);
 }
@@ -307,81 +275,71 @@ static void h_merge(const struct http_request *req, struct http_response *resp, 
 	    {"all", API_BOOL, false},        {"threshold", API_ANY, false},
 	    {NULL, API_ANY, false},
 	};
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
+	struct api_call c;
 	const char *error = NULL;
-	json_t *body, *out;
-	if (allow(app, st, req, resp, &p, true) < 0 || api_body(req, resp, spec, &body) < 0)
+	json_t *out;
+	if (allow(req, resp, ctx, true, &c) < 0 || api_call_body(&c, spec) < 0)
 		return;
-	if (contact_book_merge(app, st, &p.actor, p.account.tenant_id, body, &out, &error) < 0)
-		cb_fail(resp, error);
+	if (contact_book_merge(c.app, c.st, &c.p.actor, c.tenant_id, c.body, &out, &error) < 0)
+		api_fail(resp, error);
 	else
 		http_response_json(resp, 201, out);
-	json_decref(body);
+	api_call_end(&c);
 }
 
 static void h_merges(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
+	struct api_call c;
 	const char *error = NULL;
 	json_t *out;
-	if (allow(app, st, req, resp, &p, false) < 0)
+	if (allow(req, resp, ctx, false, &c) < 0)
 		return;
-	if (contact_book_merges(app, st, p.account.tenant_id, &out, &error) < 0)
-		cb_fail(resp, error);
+	if (contact_book_merges(c.app, c.st, c.tenant_id, &out, &error) < 0)
+		api_fail(resp, error);
 	else
 		http_response_json(resp, 200, out);
 }
 
 static void h_undo(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
+	struct api_call c;
 	const char *error = NULL, *mid = http_request_param(req, "mid");
 	json_t *out;
-	if (allow(app, st, req, resp, &p, true) < 0)
+	if (allow(req, resp, ctx, true, &c) < 0)
 		return;
 	if (!ids_is_uuid4(mid) ||
-	    contact_book_undo(app, st, &p.actor, p.account.tenant_id, mid, &out, &error) < 0)
-		cb_fail(resp, ids_is_uuid4(mid) ? error : "not_found");
+	    contact_book_undo(c.app, c.st, &c.p.actor, c.tenant_id, mid, &out, &error) < 0)
+		api_fail(resp, ids_is_uuid4(mid) ? error : "not_found");
 	else
 		http_response_json(resp, 200, out);
 }
 
 static void h_export(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
+	struct api_call c;
 	char fmt[8];
 	const char *error = NULL, *ctype = NULL;
 	char *body = NULL;
 	size_t len = 0;
-	if (allow(app, st, req, resp, &p, false) < 0)
+	if (allow(req, resp, ctx, false, &c) < 0)
 		return;
 	const char *format = http_request_query(req, "format", fmt, sizeof(fmt));
-	if (contact_book_export(app, st, &p.actor, p.account.tenant_id, format ? format : "csv",
+	if (contact_book_export(c.app, c.st, &c.p.actor, c.tenant_id, format ? format : "csv",
 	                        &body, &len, &ctype, &error) < 0)
-		cb_fail(resp, error);
+		api_fail(resp, error);
 	else
 		http_response_take(resp, 200, ctype, body, len);
 }
 
 static void h_settings_get(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
+	struct api_call c;
 	const char *error = NULL;
 	json_t *out;
-	if (allow(app, st, req, resp, &p, false) < 0)
+	if (allow(req, resp, ctx, false, &c) < 0)
 		return;
-	if (contact_book_settings_get(app, st, p.account.tenant_id, &out, &error) < 0)
-		cb_fail(resp, error);
+	if (contact_book_settings_get(c.app, c.st, c.tenant_id, &out, &error) < 0)
+		api_fail(resp, error);
 	else
 		http_response_json(resp, 200, out);
 }
@@ -399,35 +357,31 @@ static void h_settings_patch(const struct http_request *req, struct http_respons
 	    {"employees_agreed", API_BOOL, false},
 	    {NULL, API_ANY, false},
 	};
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
+	struct api_call c;
 	const char *error = NULL, *field = NULL;
-	json_t *body, *out;
-	if (allow(app, st, req, resp, &p, true) < 0 || api_body(req, resp, spec, &body) < 0)
+	json_t *out;
+	if (allow(req, resp, ctx, true, &c) < 0 || api_call_body(&c, spec) < 0)
 		return;
-	if (contact_book_settings_patch(app, st, &p.actor, p.account.tenant_id, body, &error,
+	if (contact_book_settings_patch(c.app, c.st, &c.p.actor, c.tenant_id, c.body, &error,
 	                                &field) < 0)
-		field ? api_fail_field(resp, error, field) : cb_fail(resp, error);
-	else if (contact_book_settings_get(app, st, p.account.tenant_id, &out, &error) < 0)
-		cb_fail(resp, error);
+		field ? api_fail_field(resp, error, field) : api_fail(resp, error);
+	else if (contact_book_settings_get(c.app, c.st, c.tenant_id, &out, &error) < 0)
+		api_fail(resp, error);
 	else
 		http_response_json(resp, 200, out);
-	json_decref(body);
+	api_call_end(&c);
 }
 
 static void h_refresh(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
+	struct api_call c;
 	const char *error = NULL;
 	json_t *out;
-	if (allow(app, st, req, resp, &p, true) < 0 || !file_body(req, resp))
+	if (allow(req, resp, ctx, true, &c) < 0 || !file_body(req, resp))
 		return;
-	if (contact_book_refresh(app, st, &p.actor, p.account.tenant_id, req->body, req->body_len,
+	if (contact_book_refresh(c.app, c.st, &c.p.actor, c.tenant_id, req->body, req->body_len,
 	                         &out, &error) < 0)
-		cb_fail(resp, error);
+		api_fail(resp, error);
 	else
 		http_response_json(resp, 200, out);
 }

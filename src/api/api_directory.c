@@ -25,14 +25,12 @@ static void add_entry(const struct directory_entry *e, void *ctx)
 
 static void h_search(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
+	struct api_call c;
 	char q[DIRECTORY_QUERY_MAX + 1], retry[16];
 	const char *error = NULL;
-	if (api_auth(app, st, req, resp, &p, false) < 0)
+	if (api_call_begin(req, resp, ctx, API_SIGNED_IN, NULL, &c) < 0)
 		return;
-	int wait = rate_limit_take(RL_DIRECTORY, p.account.id);
+	int wait = rate_limit_take(RL_DIRECTORY, c.p.account.id);
 	if (wait > 0) {
 		snprintf(retry, sizeof(retry), "%d", wait);
 		http_response_header(resp, "Retry-After", retry);
@@ -46,7 +44,7 @@ static void h_search(const struct http_request *req, struct http_response *resp,
 		return;
 	}
 	json_t *list = json_array();
-	if (directory_search(app, st, &p.account, q, add_entry, list, &error) < 0) {
+	if (directory_search(c.app, c.st, &c.p.account, q, add_entry, list, &error) < 0) {
 		json_decref(list);
 		if (strcmp(error, "invalid_field") == 0)
 			http_response_error(resp, 400, "invalid_field",
@@ -61,14 +59,12 @@ static void h_search(const struct http_request *req, struct http_response *resp,
 
 static void h_suggestions(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
+	struct api_call c;
 	const char *error = NULL;
-	if (api_auth(app, st, req, resp, &p, false) < 0)
+	if (api_call_begin(req, resp, ctx, API_SIGNED_IN, NULL, &c) < 0)
 		return;
 	json_t *list = json_array();
-	if (directory_suggestions(app, st, &p.account, add_entry, list, &error) < 0) {
+	if (directory_suggestions(c.app, c.st, &c.p.account, add_entry, list, &error) < 0) {
 		json_decref(list);
 		api_fail(resp, error);
 		return;
@@ -85,25 +81,22 @@ static void h_tenant_directory(const struct http_request *req, struct http_respo
 	    {"discoverable", API_BOOL, true},
 	    {NULL, API_ANY, false},
 	};
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
+	struct api_call c;
 	const char *error = NULL;
-	const char *tid = http_request_param(req, "id");
-	json_t *body;
 	bool d = false;
-	if (api_auth(app, st, req, resp, &p, false) < 0 ||
-	    api_allow(st, resp, &p, AZ_MEMBERS_WRITE, tid) < 0 ||
-	    api_body(req, resp, spec, &body) < 0)
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_WRITE, "id", &c) < 0 ||
+	    api_call_body(&c, spec) < 0)
 		return;
-	if (directory_tenant_set(app, st, &p.actor, tid,
-	                         json_is_true(json_object_get(body, "discoverable")), &error) < 0 ||
-	    directory_tenant_get(st, tid, &d) < 0)
+	const char *tid = c.tenant_id;
+	if (directory_tenant_set(c.app, c.st, &c.p.actor, tid,
+	                         json_is_true(json_object_get(c.body, "discoverable")),
+	                         &error) < 0 ||
+	    directory_tenant_get(c.st, tid, &d) < 0)
 		api_fail(resp, error ? error : "internal");
 	else
 		http_response_json(resp, 200,
 		                   json_pack("{s:s, s:b}", "tenant_id", tid, "discoverable", d));
-	json_decref(body);
+	api_call_end(&c);
 }
 
 void api_routes_directory(struct http_router *router, struct app *app)

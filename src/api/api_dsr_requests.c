@@ -79,23 +79,21 @@ static void h_file(const struct http_request *req, struct http_response *resp, v
 {
 	static const struct api_field spec[] = {
 	    {"kind", API_STRING, true}, {"message", API_STRING, false}, {NULL, API_ANY, false}};
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	struct dsr_ctx cx = cx_of(app, st);
+	struct api_call c;
 	char id[IDS_UUID_LEN];
 	int64_t due = 0;
 	const char *error = NULL;
-	json_t *body;
-	if (api_auth(app, st, req, resp, &p, false) < 0 || api_body(req, resp, spec, &body) < 0)
+	if (api_call_begin(req, resp, ctx, API_SIGNED_IN, NULL, &c) < 0 ||
+	    api_call_body(&c, spec) < 0)
 		return;
-	const char *tid = p.account.tenant_id;
-	if (dsr_request_file(&cx, tid, p.account.id, api_str(body, "kind"),
-	                     api_str(body, "message"), id, &due, &error) < 0) {
+	struct dsr_ctx cx = cx_of(c.app, c.st);
+	const char *tid = c.p.account.tenant_id;
+	if (dsr_request_file(&cx, tid, c.p.account.id, api_str(c.body, "kind"),
+	                     api_str(c.body, "message"), id, &due, &error) < 0) {
 		api_fail(resp, error);
 	} else {
 		if (tid[0] != '\0')
-			notify_admins(app, st, tid, due);
+			notify_admins(c.app, c.st, tid, due);
 		http_response_json(
 		    resp, 201,
 		    json_pack("{s:s, s:s, s:I, s:s}", "id", id, "status",
@@ -105,65 +103,51 @@ static void h_file(const struct http_request *req, struct http_response *resp, v
 		                       "answer on their behalf"
 		                     : "the operator of this Iris installation"));
 	}
-	json_decref(body);
+	api_call_end(&c);
 }
 
 static void h_mine(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	struct dsr_ctx cx = cx_of(app, st);
-	json_t *list;
-	if (api_auth(app, st, req, resp, &p, false) < 0)
+	struct api_call c;
+	json_t *list = NULL;
+	if (api_call_begin(req, resp, ctx, API_SIGNED_IN, NULL, &c) < 0)
 		return;
-	if (dsr_request_list(&cx, p.account.tenant_id, p.account.id, &list) < 0)
-		api_fail(resp, "internal");
-	else
-		http_response_json(resp, 200, json_pack("{s:o}", "requests", list));
+	struct dsr_ctx cx = cx_of(c.app, c.st);
+	int rc = dsr_request_list(&cx, c.p.account.tenant_id, c.p.account.id, &list);
+	api_reply_wrapped(resp, rc, "requests", list);
 }
 
 static void h_list(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	struct dsr_ctx cx = cx_of(app, st);
-	const char *tid = http_request_param(req, "id");
-	json_t *list;
-	if (api_auth(app, st, req, resp, &p, false) < 0 ||
-	    api_allow(st, resp, &p, AZ_MEMBERS_READ, tid) < 0)
+	struct api_call c;
+	json_t *list = NULL;
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_READ, "id", &c) < 0)
 		return;
-	if (dsr_request_list(&cx, tid, NULL, &list) < 0)
-		api_fail(resp, "internal");
-	else
-		http_response_json(resp, 200, json_pack("{s:o}", "requests", list));
+	struct dsr_ctx cx = cx_of(c.app, c.st);
+	api_reply_wrapped(resp, dsr_request_list(&cx, c.tenant_id, NULL, &list), "requests", list);
 }
 
 static void h_answer(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	static const struct api_field spec[] = {{"answer", API_STRING, true},
 	                                        {NULL, API_ANY, false}};
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	struct dsr_ctx cx = cx_of(app, st);
-	const char *tid = http_request_param(req, "id"), *rid = http_request_param(req, "rid");
+	struct api_call c;
+	const char *rid = http_request_param(req, "rid");
 	const char *error = NULL;
-	json_t *body;
-	if (api_auth(app, st, req, resp, &p, false) < 0 ||
-	    api_allow(st, resp, &p, AZ_MEMBERS_WRITE, tid) < 0 ||
-	    api_body(req, resp, spec, &body) < 0)
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_WRITE, "id", &c) < 0 ||
+	    api_call_body(&c, spec) < 0)
 		return;
-	struct dsr_actor a = {p.actor.id, account_role_name(p.actor.role)};
+	struct dsr_ctx cx = cx_of(c.app, c.st);
+	struct dsr_actor a = {c.p.actor.id, account_role_name(c.p.actor.role)};
 	if (rid == NULL || !ids_is_uuid4(rid))
 		api_fail(resp, "not_found");
-	else if (dsr_request_answer(&cx, &a, tid, rid, api_str(body, "answer"), &error) < 0)
+	else if (dsr_request_answer(&cx, &a, c.tenant_id, rid, api_str(c.body, "answer"), &error) <
+	         0)
 		api_fail_field(resp, error, strcmp(error, "invalid_field") == 0 ? "answer" : NULL);
 	else
 		http_response_json(resp, 200,
 		                   json_pack("{s:s, s:s}", "id", rid, "status", "answered"));
-	json_decref(body);
+	api_call_end(&c);
 }
 
 void api_routes_dsr_requests(struct http_router *router, struct app *app)
