@@ -59,8 +59,8 @@ struct config {
 	int xmpp_auth_timeout_ms;
 	int xmpp_max_offline;
 	int xmpp_resume_timeout_s;
-};
 	bool xmpp_channel_binding;
+};
 
 struct config_setting {
 	const char *name; /* "section.key" */
