@@ -79,35 +79,28 @@ static void report(struct app *app, struct store *st, const struct http_request 
 
 static void h_me_report(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	if (api_auth(app, st, req, resp, &p, false) < 0)
+	struct api_call c;
+	if (api_call_begin(req, resp, ctx, API_SIGNED_IN, NULL, &c) < 0)
 		return;
-	report(app, st, req, resp, &p.account);
+	report(c.app, c.st, req, resp, &c.p.account);
 }
 
 /* A member of tenant {id}, for its admin only (auditors do not read
  * personal data; other tenants get 404). */
-static int admin_member(struct app *app, struct store *st, const struct http_request *req,
-                        struct http_response *resp, struct principal *p, struct account *m)
+static int admin_member(const struct http_request *req, struct http_response *resp, void *ctx,
+                        struct api_call *c)
 {
-	if (api_auth(app, st, req, resp, p, false) < 0 ||
-	    api_allow(st, resp, p, AZ_MEMBERS_WRITE, http_request_param(req, "id")) < 0 ||
-	    api_member(st, req, resp, m) < 0)
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_WRITE, "id", c) < 0 || api_call_member(c) < 0)
 		return -1;
 	return 0;
 }
 
 static void h_member_report(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	struct account m;
-	if (admin_member(app, st, req, resp, &p, &m) < 0)
+	struct api_call c;
+	if (admin_member(req, resp, ctx, &c) < 0)
 		return;
-	report(app, st, req, resp, &m);
+	report(c.app, c.st, req, resp, &c.member);
 }
 
 /* ---- export ---- */
@@ -142,23 +135,18 @@ static void export(struct app *app, struct store *st, struct http_response *resp
 
 static void h_me_export(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	if (api_auth(app, st, req, resp, &p, false) < 0)
+	struct api_call c;
+	if (api_call_begin(req, resp, ctx, API_SIGNED_IN, NULL, &c) < 0)
 		return;
-	export(app, st, resp, &p, &p.account);
+	export(c.app, c.st, resp, &c.p, &c.p.account);
 }
 
 static void h_member_export(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	struct account m;
-	if (admin_member(app, st, req, resp, &p, &m) < 0)
+	struct api_call c;
+	if (admin_member(req, resp, ctx, &c) < 0)
 		return;
-	export(app, st, resp, &p, &m);
+	export(c.app, c.st, resp, &c.p, &c.member);
 }
 
 /* ---- rectification of the caller's own e-mail (P-DSR-2) ---- */
@@ -167,27 +155,25 @@ static void h_me_patch(const struct http_request *req, struct http_response *res
 {
 	static const struct api_field spec[] = {{"email", API_STRING, false},
 	                                        {NULL, API_ANY, false}};
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
+	struct api_call c;
 	const char *error = NULL;
 	char *email = NULL;
-	json_t *body;
-	if (api_auth(app, st, req, resp, &p, false) < 0 || api_body(req, resp, spec, &body) < 0)
+	if (api_call_begin(req, resp, ctx, API_SIGNED_IN, NULL, &c) < 0 ||
+	    api_call_body(&c, spec) < 0)
 		return;
-	struct account_update upd = {NULL, NULL, api_str(body, "email")};
+	struct account_update upd = {NULL, NULL, api_str(c.body, "email")};
 	if (upd.email != NULL &&
-	    accounts_update(app, st, &p.actor, p.account.id, &upd, &error) < 0) {
+	    accounts_update(c.app, c.st, &c.p.actor, c.p.account.id, &upd, &error) < 0) {
 		api_fail_field(resp, error, strcmp(error, "internal") ? "email" : NULL);
-	} else if (accounts_email(app, st, &p.account, &email) < 0) {
+	} else if (accounts_email(c.app, c.st, &c.p.account, &email) < 0) {
 		api_fail(resp, "internal");
 	} else {
-		json_t *o = api_account_json(&p.account);
+		json_t *o = api_account_json(&c.p.account);
 		json_object_set_new(o, "email", email ? json_string(email) : json_null());
 		http_response_json(resp, 200, o);
 	}
 	free(email);
-	json_decref(body);
+	api_call_end(&c);
 }
 
 /* ---- restriction (P-DSR-4) ---- */
@@ -209,47 +195,41 @@ static void restriction_json(struct store *st, struct http_response *resp, const
 static void h_me_restriction_get(const struct http_request *req, struct http_response *resp,
                                  void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	if (api_auth(app, st, req, resp, &p, false) < 0)
+	struct api_call c;
+	if (api_call_begin(req, resp, ctx, API_SIGNED_IN, NULL, &c) < 0)
 		return;
-	restriction_json(st, resp, p.account.id, 200);
+	restriction_json(c.st, resp, c.p.account.id, 200);
 }
 
 static const struct api_field confirm_spec[] = {{"confirm", API_BOOL, false},
                                                 {NULL, API_ANY, false}};
 
 /* Sets the restriction once the caller confirmed the suspension. */
-static void restrict_account(struct app *app, struct store *st, const struct http_request *req,
-                             struct http_response *resp, const struct principal *p,
-                             const struct account *acc)
+static void restrict_account(struct api_call *c, const struct account *acc)
 {
-	struct dsr_ctx cx = cx_of(app, st);
-	struct dsr_actor a = actor_of(p);
+	struct http_response *resp = c->resp;
+	struct dsr_ctx cx = cx_of(c->app, c->st);
+	struct dsr_actor a = actor_of(&c->p);
 	const char *error = NULL;
-	json_t *body;
-	if (api_body(req, resp, confirm_spec, &body) < 0)
+	if (api_call_body(c, confirm_spec) < 0)
 		return;
-	bool confirmed = json_is_true(json_object_get(body, "confirm"));
-	json_decref(body);
+	bool confirmed = json_is_true(json_object_get(c->body, "confirm"));
+	api_call_end(c);
 	if (!confirmed)
 		api_fail(resp, "restriction_unconfirmed");
 	else if (restriction_set(&cx, &a, acc->tenant_id, acc->id, true, &error) < 0)
 		api_fail(resp, error);
 	else
-		restriction_json(st, resp, acc->id, 200);
+		restriction_json(c->st, resp, acc->id, 200);
 }
 
 static void h_me_restriction_set(const struct http_request *req, struct http_response *resp,
                                  void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	if (api_auth(app, st, req, resp, &p, false) < 0)
+	struct api_call c;
+	if (api_call_begin(req, resp, ctx, API_SIGNED_IN, NULL, &c) < 0)
 		return;
-	restrict_account(app, st, req, resp, &p, &p.account);
+	restrict_account(&c, &c.p.account);
 }
 
 /* The holder lifts their own restriction with their password: a restricted
@@ -302,68 +282,56 @@ out:
 static void h_member_restriction_get(const struct http_request *req, struct http_response *resp,
                                      void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	struct account m;
-	if (api_auth(app, st, req, resp, &p, false) < 0 ||
-	    api_allow(st, resp, &p, AZ_MEMBERS_READ, http_request_param(req, "id")) < 0 ||
-	    api_member(st, req, resp, &m) < 0)
+	struct api_call c;
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_READ, "id", &c) < 0 ||
+	    api_call_member(&c) < 0)
 		return;
-	restriction_json(st, resp, m.id, 200);
+	restriction_json(c.st, resp, c.member.id, 200);
 }
 
 static void h_member_restriction_put(const struct http_request *req, struct http_response *resp,
                                      void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	struct account m;
-	if (admin_member(app, st, req, resp, &p, &m) < 0)
+	struct api_call c;
+	if (admin_member(req, resp, ctx, &c) < 0)
 		return;
-	restrict_account(app, st, req, resp, &p, &m);
+	restrict_account(&c, &c.member);
 }
 
 static void h_member_restriction_delete(const struct http_request *req, struct http_response *resp,
                                         void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	struct account m;
-	struct dsr_ctx cx = cx_of(app, st);
+	struct api_call c;
 	const char *error = NULL;
-	if (admin_member(app, st, req, resp, &p, &m) < 0)
+	if (admin_member(req, resp, ctx, &c) < 0)
 		return;
-	struct dsr_actor a = actor_of(&p);
-	if (restriction_set(&cx, &a, m.tenant_id, m.id, false, &error) < 0)
+	struct dsr_ctx cx = cx_of(c.app, c.st);
+	struct dsr_actor a = actor_of(&c.p);
+	if (restriction_set(&cx, &a, c.member.tenant_id, c.member.id, false, &error) < 0)
 		api_fail(resp, error);
 	else
-		restriction_json(st, resp, m.id, 200);
+		restriction_json(c.st, resp, c.member.id, 200);
 }
 
 /* ---- consents and objections (P-DSR-6) ---- */
 
 static void h_consents_get(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	struct dsr_ctx cx = cx_of(app, st);
+	struct api_call c;
 	json_t *list;
-	if (api_auth(app, st, req, resp, &p, false) < 0)
+	if (api_call_begin(req, resp, ctx, API_SIGNED_IN, NULL, &c) < 0)
 		return;
-	if (consent_list(&cx, p.account.id, &list) < 0) {
+	struct dsr_ctx cx = cx_of(c.app, c.st);
+	if (consent_list(&cx, c.p.account.id, &list) < 0) {
 		api_fail(resp, "internal");
 		return;
 	}
 	json_t *cur = json_object();
 	json_object_set_new(
 	    cur, CONSENT_MARKETING_EMAIL,
-	    json_boolean(consent_current(st, p.account.id, CONSENT_MARKETING_EMAIL)));
+	    json_boolean(consent_current(c.st, c.p.account.id, CONSENT_MARKETING_EMAIL)));
 	json_object_set_new(cur, "product_news",
-	                    json_boolean(consent_current(st, p.account.id, "product_news")));
+	                    json_boolean(consent_current(c.st, c.p.account.id, "product_news")));
 	http_response_json(resp, 200, json_pack("{s:o, s:o}", "current", cur, "records", list));
 }
 
@@ -371,36 +339,32 @@ static void h_consents_post(const struct http_request *req, struct http_response
 {
 	static const struct api_field spec[] = {
 	    {"purpose", API_STRING, true}, {"given", API_BOOL, true}, {NULL, API_ANY, false}};
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	struct dsr_ctx cx = cx_of(app, st);
+	struct api_call c;
 	const char *error = NULL;
-	json_t *body;
-	if (api_auth(app, st, req, resp, &p, false) < 0 || api_body(req, resp, spec, &body) < 0)
+	if (api_call_begin(req, resp, ctx, API_SIGNED_IN, NULL, &c) < 0 ||
+	    api_call_body(&c, spec) < 0)
 		return;
-	struct dsr_actor a = actor_of(&p);
-	const char *purpose = api_str(body, "purpose");
-	bool given = json_is_true(json_object_get(body, "given"));
-	if (consent_set(&cx, &a, p.account.tenant_id, p.account.id, purpose, given, &error) < 0)
+	struct dsr_ctx cx = cx_of(c.app, c.st);
+	struct dsr_actor a = actor_of(&c.p);
+	const char *purpose = api_str(c.body, "purpose");
+	bool given = json_is_true(json_object_get(c.body, "given"));
+	if (consent_set(&cx, &a, c.p.account.tenant_id, c.p.account.id, purpose, given, &error) < 0)
 		api_fail_field(resp, error, strcmp(error, "internal") ? "purpose" : NULL);
 	else
 		http_response_json(resp, 200,
 		                   json_pack("{s:s, s:b}", "purpose", purpose, "current",
-		                             consent_current(st, p.account.id, purpose)));
-	json_decref(body);
+		                             consent_current(c.st, c.p.account.id, purpose)));
+	api_call_end(&c);
 }
 
 static void h_objections_get(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	struct dsr_ctx cx = cx_of(app, st);
+	struct api_call c;
 	json_t *list;
-	if (api_auth(app, st, req, resp, &p, false) < 0)
+	if (api_call_begin(req, resp, ctx, API_SIGNED_IN, NULL, &c) < 0)
 		return;
-	if (objection_list(&cx, p.account.tenant_id, p.account.id, &list) < 0)
+	struct dsr_ctx cx = cx_of(c.app, c.st);
+	if (objection_list(&cx, c.p.account.tenant_id, c.p.account.id, &list) < 0)
 		api_fail(resp, "internal");
 	else
 		http_response_json(resp, 200, json_pack("{s:o}", "objections", list));
@@ -410,39 +374,34 @@ static void h_objections_post(const struct http_request *req, struct http_respon
 {
 	static const struct api_field spec[] = {
 	    {"purpose", API_STRING, true}, {"reason", API_STRING, false}, {NULL, API_ANY, false}};
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	struct dsr_ctx cx = cx_of(app, st);
+	struct api_call c;
 	char id[IDS_UUID_LEN];
 	const char *error = NULL;
-	json_t *body;
-	if (api_auth(app, st, req, resp, &p, false) < 0 || api_body(req, resp, spec, &body) < 0)
+	if (api_call_begin(req, resp, ctx, API_SIGNED_IN, NULL, &c) < 0 ||
+	    api_call_body(&c, spec) < 0)
 		return;
-	struct dsr_actor a = actor_of(&p);
-	const char *purpose = api_str(body, "purpose");
-	if (objection_record(&cx, &a, p.account.tenant_id, p.account.id, purpose,
-	                     api_str(body, "reason"), id, &error) < 0)
+	struct dsr_ctx cx = cx_of(c.app, c.st);
+	struct dsr_actor a = actor_of(&c.p);
+	const char *purpose = api_str(c.body, "purpose");
+	if (objection_record(&cx, &a, c.p.account.tenant_id, c.p.account.id, purpose,
+	                     api_str(c.body, "reason"), id, &error) < 0)
 		api_fail(resp, error);
 	else
 		http_response_json(resp, 201,
 		                   json_pack("{s:s, s:s}", "id", id, "purpose", purpose));
-	json_decref(body);
+	api_call_end(&c);
 }
 
 /* ---- deletion log (P-DSR-3) ---- */
 
 static void h_deletion_log(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	struct dsr_ctx cx = cx_of(app, st);
-	const char *tid = http_request_param(req, "id");
+	struct api_call c;
 	json_t *list;
-	if (api_auth(app, st, req, resp, &p, false) < 0 ||
-	    api_allow(st, resp, &p, AZ_MEMBERS_READ, tid) < 0)
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_READ, "id", &c) < 0)
 		return;
+	struct dsr_ctx cx = cx_of(c.app, c.st);
+	const char *tid = c.tenant_id;
 	if (deletion_log_list(&cx, tid, &list) < 0)
 		api_fail(resp, "internal");
 	else
