@@ -60,6 +60,7 @@ int api_member(struct store *st, const struct http_request *req, struct http_res
  * operator only, or an enum authz_action decided by auth_authorize(). */
 #define API_SIGNED_IN (-1)
 #define API_OPERATOR (-2)
+#define API_ANY_SCOPE (-3) /* signed in, even with a password-change-only token */
 
 /* One handler call: the prologue every handler shares (authenticate,
  * authorise for a tenant, load a member, parse the body) fills it, and
@@ -79,6 +80,7 @@ struct api_call {
 /* Authenticates the bearer token (full scope) and authorises action: with
  * tenant_param (a route parameter such as "id") as api_call_tenant() does,
  * else API_SIGNED_IN (nothing more), API_OPERATOR (403 unless the operator)
+ * API_ANY_SCOPE (any token, also one that only allows a password change)
  * or auth_authorize(action, NULL) (403 unless allowed). */
 int api_call_begin(const struct http_request *req, struct http_response *resp, struct app *app,
                    int action, const char *tenant_param, struct api_call *c);

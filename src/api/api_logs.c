@@ -117,13 +117,11 @@ static void csv_field(FILE *f, const char *s, bool last)
 
 static void h_login_events(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
+	struct api_call c;
 	struct rows rows = {0};
 	char format[8] = "json", lim[8];
 	int limit = LOGS_DEFAULT;
-	if (api_auth(app, st, req, resp, &p, false) < 0)
+	if (api_call_begin(req, resp, ctx, API_SIGNED_IN, NULL, &c) < 0)
 		return;
 	if (http_request_query(req, "format", format, sizeof(format)) == NULL)
 		snprintf(format, sizeof(format), "json");
@@ -140,12 +138,12 @@ static void h_login_events(const struct http_request *req, struct http_response 
 		}
 		limit = (int)v;
 	}
-	if (auth_login_events(app, st, &p.account, limit, add_login, &rows) < 0) {
+	if (auth_login_events(c.app, c.st, &c.p.account, limit, add_login, &rows) < 0) {
 		free(rows.v);
 		api_fail(resp, "internal");
 		return;
 	}
-	add_connections(st, p.account.id, limit, &rows);
+	add_connections(c.st, c.p.account.id, limit, &rows);
 	qsort(rows.v, rows.n, sizeof(*rows.v), newest_first);
 	if (rows.n > (size_t)limit)
 		rows.n = (size_t)limit;

@@ -41,44 +41,36 @@ static void profile_change(struct app *app, struct store *st, const struct http_
 
 static void h_me_profile(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	if (api_auth(app, st, req, resp, &p, false) < 0)
+	struct api_call c;
+	if (api_call_begin(req, resp, ctx, API_SIGNED_IN, NULL, &c) < 0)
 		return;
 	if (strcmp(req->method, "PATCH") == 0)
-		profile_change(app, st, req, resp, &p.actor, &p.account);
+		profile_change(c.app, c.st, req, resp, &c.p.actor, &c.p.account);
 	else
-		profile_answer(app, st, resp, &p.account);
+		profile_answer(c.app, c.st, resp, &c.p.account);
 }
 
 static void h_member_profile(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
-	struct account member;
+	struct api_call c;
 	bool write = strcmp(req->method, "PATCH") == 0;
-	const char *tid = http_request_param(req, "id");
-	if (api_auth(app, st, req, resp, &p, false) < 0 ||
-	    api_allow(st, resp, &p, write ? AZ_MEMBERS_WRITE : AZ_MEMBERS_READ, tid) < 0 ||
-	    api_member(st, req, resp, &member) < 0)
+	if (api_call_begin(req, resp, ctx, write ? AZ_MEMBERS_WRITE : AZ_MEMBERS_READ, "id", &c) <
+	        0 ||
+	    api_call_member(&c) < 0)
 		return;
 	if (write)
-		profile_change(app, st, req, resp, &p.actor, &member);
+		profile_change(c.app, c.st, req, resp, &c.p.actor, &c.member);
 	else
-		profile_answer(app, st, resp, &member);
+		profile_answer(c.app, c.st, resp, &c.member);
 }
 
 static void h_avatar_put(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
+	struct api_call c;
 	const char *error = NULL;
-	if (api_auth(app, st, req, resp, &p, false) < 0)
+	if (api_call_begin(req, resp, ctx, API_SIGNED_IN, NULL, &c) < 0)
 		return;
-	if (profile_avatar_set(app, st, &p.actor, &p.account,
+	if (profile_avatar_set(c.app, c.st, &c.p.actor, &c.p.account,
 	                       http_request_header(req, "Content-Type"), req->body, req->body_len,
 	                       &error) < 0)
 		api_fail(resp, error);
@@ -88,15 +80,13 @@ static void h_avatar_put(const struct http_request *req, struct http_response *r
 
 static void h_avatar_get(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
+	struct api_call c;
 	const char *error = NULL;
 	char *data = NULL, type[32];
 	size_t len = 0;
-	if (api_auth(app, st, req, resp, &p, false) < 0)
+	if (api_call_begin(req, resp, ctx, API_SIGNED_IN, NULL, &c) < 0)
 		return;
-	if (profile_avatar_get(app, st, &p.account, &data, &len, type, &error) < 0) {
+	if (profile_avatar_get(c.app, c.st, &c.p.account, &data, &len, type, &error) < 0) {
 		api_fail(resp, error);
 		return;
 	}
@@ -106,13 +96,11 @@ static void h_avatar_get(const struct http_request *req, struct http_response *r
 
 static void h_avatar_delete(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	struct app *app = ctx;
-	struct store *st = app_thread_store(app);
-	struct principal p;
+	struct api_call c;
 	const char *error = NULL;
-	if (api_auth(app, st, req, resp, &p, false) < 0)
+	if (api_call_begin(req, resp, ctx, API_SIGNED_IN, NULL, &c) < 0)
 		return;
-	if (profile_avatar_delete(app, st, &p.actor, &p.account, &error) < 0)
+	if (profile_avatar_delete(c.app, c.st, &c.p.actor, &c.p.account, &error) < 0)
 		api_fail(resp, error);
 	else
 		http_response_set(resp, 204, NULL, NULL, 0);

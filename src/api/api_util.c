@@ -307,11 +307,11 @@ int api_call_begin(const struct http_request *req, struct http_response *resp, s
 	c->resp = resp;
 	c->app = app;
 	c->st = app_thread_store(app);
-	if (api_auth(app, c->st, req, resp, &c->p, false) < 0)
+	if (api_auth(app, c->st, req, resp, &c->p, action == API_ANY_SCOPE) < 0)
 		return -1;
 	if (tenant_param != NULL)
 		return api_call_tenant(c, (enum authz_action)action, tenant_param);
-	if (action == API_SIGNED_IN)
+	if (action == API_SIGNED_IN || action == API_ANY_SCOPE)
 		return 0;
 	if (action == API_OPERATOR ? c->p.account.role != ROLE_OPERATOR
 	                           : auth_authorize(&c->p, (enum authz_action)action, NULL) != 0) {
