@@ -23,6 +23,8 @@ extern const struct catalog_column xmpp_catalog[];
 extern const struct catalog_table xmpp_catalog_tables[];
 extern const struct catalog_column xep_catalog[];
 extern const struct catalog_table xep_catalog_tables[];
+extern const struct catalog_column pep_catalog[];
+extern const struct catalog_table pep_catalog_tables[];
 extern const struct catalog_table accounts_catalog_tables[];
 extern const struct catalog_table contact_book_catalog_tables[];
 
@@ -61,6 +63,8 @@ void app_register_catalog(void)
 	privacy_catalog_register_tables(xmpp_catalog_tables);
 	privacy_catalog_register(xep_catalog);
 	privacy_catalog_register_tables(xep_catalog_tables);
+	privacy_catalog_register(pep_catalog);
+	privacy_catalog_register_tables(pep_catalog_tables);
 	privacy_catalog_register(registers_catalog);
 	privacy_catalog_register_tables(registers_catalog_tables);
 }

@@ -10,6 +10,7 @@
 #include "net/tls.h"
 #include "net/ws.h"
 #include "xmpp/c2s_internal.h"
+#include "xmpp/pep.h"
 #include "xmpp/stanza.h"
 #include "xmpp/xml_stream.h"
 #include "xmpp/xml_writer.h"
@@ -140,6 +141,8 @@ static void mark_dirty(struct c2s_conn *c)
 void c2s_send(struct c2s_conn *c, const struct xml_elem *stanza)
 {
 	if (c->state == C2S_CLOSING || (c->dead && !c->hibernating))
+		return;
+	if (pep_send_filter(c, stanza)) /* blocking, CSI (XEP-0191, 0352) */
 		return;
 	bool counted = c->sm != NULL && stanza_kind(stanza) != STANZA_OTHER;
 	if (c->hibernating) {
@@ -551,6 +554,10 @@ static void dispatch(struct c2s_conn *c, struct xml_doc *doc)
 	case C2S_BOUND:
 		if (xml_elem_ns(el)[0] != '\0' && strcmp(xml_elem_ns(el), XMPP_NS_SM) == 0) {
 			sm_handle(c, doc); /* XEP-0198 */
+			return;
+		}
+		if (strcmp(xml_elem_ns(el), NS_CSI) == 0) {
+			pep_csi(c, doc); /* XEP-0352 */
 			return;
 		}
 		if (stanza_kind(el) == STANZA_OTHER) {

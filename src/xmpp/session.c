@@ -9,6 +9,7 @@
 #include "core/xalloc.h"
 #include "xmpp/c2s_internal.h"
 #include "xmpp/jid.h"
+#include "xmpp/pep.h"
 #include "xmpp/stanza.h"
 #include "xmpp/xep.h"
 
@@ -259,5 +260,6 @@ void session_end(struct c2s_conn *c)
 	log_logout(c);
 	if (c->available || c->n_directed > 0)
 		presence_unavailable(c, NULL);
+	pep_session_end(c);
 	unlink_session(c);
 }

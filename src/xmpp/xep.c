@@ -10,6 +10,7 @@
 #include "domain/app.h"
 #include "store/store.h"
 #include "xmpp/jid.h"
+#include "xmpp/pep.h"
 #include "xmpp/sasl_internal.h"
 #include "xmpp/stanza.h"
 #include "xmpp/xep_history.h"
@@ -31,6 +32,7 @@ static const char *const features[] = {
     "http://jabber.org/protocol/disco#info",
     "http://jabber.org/protocol/disco#items",
     "jabber:iq:last",
+    "jabber:iq:private",
     "jabber:iq:roster",
     "jabber:iq:version",
     "msgoffline",
@@ -44,6 +46,16 @@ static const char *const features[] = {
 /* On an account's bare JID. */
 static const char *const account_features[] = {
     "http://jabber.org/protocol/disco#info",
+    "http://jabber.org/protocol/pubsub#access-presence",
+    "http://jabber.org/protocol/pubsub#access-whitelist",
+    "http://jabber.org/protocol/pubsub#auto-create",
+    "http://jabber.org/protocol/pubsub#item-ids",
+    "http://jabber.org/protocol/pubsub#last-published",
+    "http://jabber.org/protocol/pubsub#persistent-items",
+    "http://jabber.org/protocol/pubsub#publish",
+    "http://jabber.org/protocol/pubsub#publish-options",
+    "http://jabber.org/protocol/pubsub#retract-items",
+    "http://jabber.org/protocol/pubsub#retrieve-items",
     "urn:xmpp:mam:2",
     "vcard-temp",
     NULL,
@@ -126,6 +138,7 @@ void xep_stream_features(struct c2s_conn *c, struct xml_elem *f)
 	xml_elem_set_attr(e, "hash", "sha-1");
 	xml_elem_set_attr(e, "node", XEP_CAPS_NODE);
 	xml_elem_set_attr(e, "ver", caps_ver());
+	pep_stream_features(c, f); /* XEP-0352 */
 }
 
 static void disco_info_server(struct c2s_conn *c, struct xml_doc **doc, const char *node)
@@ -150,6 +163,9 @@ static void disco_info_account(struct c2s_conn *c, struct xml_doc **doc)
 	struct xml_elem *id = xml_elem_new(p, q, XMPP_NS_DISCO_INFO, "identity");
 	xml_elem_set_attr(id, "category", "account");
 	xml_elem_set_attr(id, "type", "registered");
+	id = xml_elem_new(p, q, XMPP_NS_DISCO_INFO, "identity"); /* XEP-0163 §6 */
+	xml_elem_set_attr(id, "category", "pubsub");
+	xml_elem_set_attr(id, "type", "pep");
 	add_features(p, q, account_features);
 	xep_result(c, doc, &p);
 }
@@ -380,6 +396,11 @@ static bool blocked(const char *owner, const char *bare)
 		return true;
 	const char *at = strchr(bare, '@');
 	return at != NULL && *block_slot(owner, at + 1) != NULL;
+}
+
+bool xep_is_blocked(const char *owner, const char *bare)
+{
+	return blocked(owner, bare);
 }
 
 /* Normalised JID of an <item jid=../>, or NULL. */
@@ -726,6 +747,8 @@ bool xep_iq_dispatch(struct c2s_conn *c, struct xml_doc *doc)
 	const char *type = stanza_type(el);
 	struct xml_elem *q = xml_elem_first_child(el);
 	char local[65];
+	if (pep_iq(c, doc)) /* PEP, private XML, caps answers: pep.c */
+		return true;
 	if (type == NULL || q == NULL || c->state != C2S_BOUND)
 		return false;
 	bool get = strcmp(type, "get") == 0, set = strcmp(type, "set") == 0;
@@ -874,8 +897,15 @@ bool xep_presence(struct c2s_conn *c, struct xml_doc *doc)
 	struct xml_elem *el = xml_doc_root(doc);
 	const char *to = stanza_to(el);
 	char bare[400], local[65];
-	if (to == NULL || c->state != C2S_BOUND)
+	if (c->state != C2S_BOUND)
 		return false;
+	if (to == NULL) {
+		/* broadcasts: the block list must be there for the send filter
+		 * (pep_send_filter); avatar hash, caps, last items (pep_csi.c) */
+		if (need_blocks(c, doc, false, true))
+			return true;
+		return pep_presence_out(c, doc);
+	}
 	snprintf(bare, sizeof(bare), "%s", to);
 	char *slash = strchr(bare, '/');
 	if (slash != NULL)

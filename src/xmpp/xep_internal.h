@@ -48,6 +48,9 @@ void xep_time_format(int64_t ms, char out[32]);
 /* Parses one stanza written by xml_writer in jabber:client scope. */
 struct xml_doc *xep_parse_stanza(const char *text, size_t len);
 
+/* Blocking (XEP-0191): does owner (username) block bare (or its domain)? */
+bool xep_is_blocked(const char *owner, const char *bare);
+
 /* disco#info answer of an account's bare JID (frees doc). */
 void xep_disco_account_reply(struct c2s_conn *c, struct xml_doc **doc);
 
