@@ -85,6 +85,7 @@ int ctl_bench_accounts(struct ctl *ctl, int argc, char **argv)
 		free(password);
 		return 2;
 	}
+	ctl->create = true; /* a benchmark starts from an empty directory */
 	if (ctl_context_open(ctl, &cx) < 0) {
 		secret_free(password, strlen(password));
 		return 1;

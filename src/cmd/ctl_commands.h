@@ -6,9 +6,12 @@
 #ifndef IRIS_CMD_CTL_COMMANDS_H
 #define IRIS_CMD_CTL_COMMANDS_H
 
+#include <stdbool.h>
+
 struct ctl {
 	const char *data_dir;	 /* --data, else server.data_dir of the config */
 	const char *config_path; /* --config */
+	bool create;		 /* create the data directory when missing */
 };
 
 int ctl_audit(struct ctl *ctl, int argc, char **argv);

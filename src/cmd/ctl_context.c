@@ -19,7 +19,7 @@ int ctl_context_open(const struct ctl *ctl, struct ctl_context *cx)
 		config_free(&cx->cfg);
 		return -1;
 	}
-	if (app_init(&cx->app, &cx->cfg, cx->cfg.data_dir, false, &app_error) < 0) {
+	if (app_init(&cx->app, &cx->cfg, cx->cfg.data_dir, ctl->create, &app_error) < 0) {
 		fprintf(stderr, "irisctl: %s: %s\n", cx->cfg.data_dir, app_error);
 		app_deinit(&cx->app);
 		config_free(&cx->cfg);
