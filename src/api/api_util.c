@@ -371,6 +371,7 @@ void api_routes_contacts(struct http_router *router, struct app *app);
 void api_routes_conversations(struct http_router *router, struct app *app);
 
 void api_routes_directory(struct http_router *router, struct app *app);
+void api_routes_test_clock(struct http_router *router, struct app *app); /* test_mode only */
 void api_routes_logs(struct http_router *router, struct app *app);
 
 void api_routes_register(struct http_router *router, struct app *app)
@@ -388,4 +389,5 @@ void api_routes_register(struct http_router *router, struct app *app)
 	api_routes_contacts(router, app);
 	api_routes_registers(router, app);
 	api_routes_conversations(router, app);
+	api_routes_test_clock(router, app);
 }

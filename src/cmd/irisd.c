@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "domain/app.h"
+#include "domain/clock.h"
 #include "domain/jobs.h"
 #include "domain/mail.h"
 #include "net/http.h"
@@ -177,7 +178,7 @@ static void deliver_mail(void *ctx)
 static void run_jobs(void *ctx)
 {
 	struct app *app = ctx;
-	if (jobs_run_due(app, app_thread_store(app), (int64_t)time(NULL), 64) < 0)
+	if (jobs_run_due(app, app_thread_store(app), clock_now(), 64) < 0)
 		log_warn("event=jobs_failed");
 }
 
@@ -190,7 +191,7 @@ static void kick_mail(void *ctx)
 static void start_duties(struct irisd *d)
 {
 	privacy_jobs_register();
-	if (jobs_ensure_recurring(app_thread_store(&d->app), (int64_t)time(NULL)) < 0)
+	if (jobs_ensure_recurring(app_thread_store(&d->app), clock_now()) < 0)
 		log_warn("event=jobs_recurring_failed");
 	d->mail = periodic_start(d->loop, 2000, deliver_mail, &d->app);
 	d->app.mail_kick = kick_mail;

@@ -17,6 +17,8 @@ const struct config_setting config_settings[] = {
 	 "the XMPP domain and certificate name of this server"},
 	{"server.dev_mode", CONFIG_BOOL, S(dev_mode), 0, 0, "false", false,
 	 "development mode: allows plain HTTP, on loopback only"},
+	{"server.test_mode", CONFIG_BOOL, S(test_mode), 0, 0, "false", false,
+	 "test mode: the operator's test clock (POST /api/v1/test/clock); never in production"},
 	{"server.log_level", CONFIG_STRING, S(log_level), 0, 0, "info", true,
 	 "debug, info, warn or error"},
 	{"server.workers", CONFIG_INT, S(workers), 1, 64, "4", false,
@@ -83,11 +85,11 @@ const struct config_setting config_settings[] = {
 	 "time allowed from connect to a bound resource"},
 	{"xmpp.max_offline", CONFIG_INT, S(xmpp_max_offline), 0, 1000000, "10000", true,
 	 "offline messages kept per user (beyond: service-unavailable)"},
-	{"xmpp.resume_timeout_s", CONFIG_INT, S(xmpp_resume_timeout_s), 0, 86400, "300", false,
-	 "XEP-0198: how long a dropped session waits for resumption (0: no resumption)"},
 	{"xmpp.channel_binding", CONFIG_BOOL, S(xmpp_channel_binding), 0, 0, "false", false,
 	 "offer SCRAM -PLUS (tls-exporter, tls-server-end-point); off: clients binding only with "
 	 "tls-unique would fail"},
+	{"xmpp.resume_timeout_s", CONFIG_INT, S(xmpp_resume_timeout_s), 0, 86400, "300", false,
+	 "XEP-0198: how long a dropped session waits for resumption (0: no resumption)"},
 	{NULL, 0, 0, 0, 0, NULL, false, NULL},
 };
 

@@ -19,6 +19,7 @@ struct config {
 	char *data_dir;
 	char *domain;
 	bool dev_mode;
+	bool test_mode;
 	char *log_level;
 	int workers;
 	/* [http] */

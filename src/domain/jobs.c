@@ -1,10 +1,12 @@
 /* domain/jobs: see jobs.h. */
 #include "domain/jobs.h"
+#include "domain/clock.h"
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "store/store.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,7 +77,7 @@ int jobs_schedule(struct store *st, const char *kind, const char *tenant_id, con
 		      "INSERT INTO jobs (id, kind, tenant_id, arg, dedupe_key, due_at, status,"
 		      " attempts, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?)",
 		      "sssssii", id, kind, tenant_id, arg != NULL ? arg : "", dedupe_key, due_at,
-		      (int64_t)time(NULL)) != STORE_DONE)
+		      clock_now()) != STORE_DONE)
 		return -1;
 	if (id_r != NULL)
 		memcpy(id_r, id, IDS_UUID_LEN);
@@ -157,7 +159,21 @@ static void finish_job(struct store *st, const struct due_job *j, const struct j
 		log_warn("event=job_record_failed kind=%s", j->kind);
 }
 
+/* One runner at a time per process: irisd's periodic tick and the test
+ * clock's synchronous run (api_test_clock.c) never pick the same job twice. */
+static pthread_mutex_t run_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int run_due_locked(struct app *app, struct store *st, int64_t now, int max_jobs);
+
 int jobs_run_due(struct app *app, struct store *st, int64_t now, int max_jobs)
+{
+	pthread_mutex_lock(&run_lock);
+	int n = run_due_locked(app, st, now, max_jobs);
+	pthread_mutex_unlock(&run_lock);
+	return n;
+}
+
+static int run_due_locked(struct app *app, struct store *st, int64_t now, int max_jobs)
 {
 	struct due_job due[JOBS_BATCH];
 	int n = load_due(st, now, max_jobs < JOBS_BATCH ? max_jobs : JOBS_BATCH, due);

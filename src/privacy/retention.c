@@ -4,6 +4,7 @@
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "domain/accounts.h"
+#include "domain/clock.h"
 #include "privacy/catalog.h"
 #include "privacy/register_internal.h"
 #include "store/store.h"
@@ -50,7 +51,7 @@ static _Atomic int64_t clock_fixed;
 int64_t privacy_clock_now(void)
 {
 	int64_t f = atomic_load(&clock_fixed);
-	return f != 0 ? f : (int64_t)time(NULL);
+	return f != 0 ? f : clock_now();
 }
 
 void privacy_clock_set(int64_t fixed_now)
