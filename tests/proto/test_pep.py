@@ -58,12 +58,15 @@ async def iq_error(c, type_, payload, to=None):
     return e.value.iq["error"]["condition"]
 
 
-async def connect_with(iris, jid, password, plugins):
+async def connect_with(iris, jid, password, plugins, record_events=False):
     """connect() with slixmpp plugins registered before the stream starts
-    (stream features such as CSI are seen only then)."""
+    (stream features such as CSI are seen only then) and, when asked, the
+    pubsub events recorded from the start (last items come at login)."""
     c = conftest.Client(jid, password)
     for p in plugins:
         c.register_plugin(p)
+    if record_events:
+        events(c)
     c.ssl_context = conftest.tls_context(iris)
     c.connect(("127.0.0.1", iris.c2s))
     await asyncio.wait_for(c.ready.wait(), 20)
@@ -133,9 +136,9 @@ def test_pep_notifications_only_to_who_may_see_presence(xiris):
         assert await until(lambda: any(e[2] == "retract" and e[3] == "t2" for e in cb.events))
         await iq(ca, "set", publish(NODE, "t3", tune("third-song")))
         # last item at login, for a new session of the viewer only
-        cb2 = events(await connect(xiris, b, bpw))
+        cb2 = await connect_with(xiris, b, bpw, [], record_events=True)
         assert await until(lambda: any(e[0] == a and e[3] == "t3" for e in cb2.events))
-        cs2 = events(await connect(xiris, stranger, spw))
+        cs2 = await connect_with(xiris, stranger, spw, [], record_events=True)
         await server_ack(cs2)
         await asyncio.sleep(0.3)
         assert not [e for e in cs2.events if e[0] == a]
