@@ -140,6 +140,25 @@ void tls_conn_free(struct tls_conn **conn)
 	*conn = NULL;
 }
 
+/* A memory BIO keeps the capacity of its largest content after it drains
+ * (the handshake flight, a large stanza): a drained one is replaced by an
+ * empty one, so an idle connection holds no ciphertext buffers. */
+static void conn_bio_renew(struct tls_conn *conn, bool rbio)
+{
+	BIO *fresh = BIO_new(BIO_s_mem());
+	if (fresh == NULL)
+		fatal("event=tls_conn_alloc_failed");
+	if (rbio) {
+		/* An empty memory BIO reports "retry" rather than EOF. */
+		BIO_set_mem_eof_return(fresh, -1);
+		SSL_set0_rbio(conn->ssl, fresh); /* frees the old one */
+		conn->rbio = fresh;
+	} else {
+		SSL_set0_wbio(conn->ssl, fresh);
+		conn->wbio = fresh;
+	}
+}
+
 /* Marks the session failed, keeping OpenSSL's reason for tls_conn_error(). */
 static void conn_fail(struct tls_conn *conn, const char *what)
 {
@@ -204,9 +223,13 @@ enum tls_read_result tls_conn_read(struct tls_conn *conn, void *buf, size_t len,
 		return TLS_READ_AGAIN;
 	ERR_clear_error();
 	int r = SSL_read_ex(conn->ssl, buf, len, n_r);
+	/* SSL_get_error() reads the retry flags of the BIO in place: renew after */
+	int e = r == 1 ? SSL_ERROR_NONE : SSL_get_error(conn->ssl, r);
+	if (BIO_ctrl_pending(conn->rbio) == 0)
+		conn_bio_renew(conn, true);
 	if (r == 1)
 		return TLS_READ_OK;
-	switch (SSL_get_error(conn->ssl, r)) {
+	switch (e) {
 	case SSL_ERROR_WANT_READ:
 	case SSL_ERROR_WANT_WRITE:
 		return TLS_READ_AGAIN;
@@ -260,6 +283,8 @@ size_t tls_conn_take_out(struct tls_conn *conn, void *buf, size_t len)
 	if (len > INT32_MAX)
 		len = INT32_MAX;
 	int n = BIO_read(conn->wbio, buf, (int)len);
+	if (BIO_ctrl_pending(conn->wbio) == 0)
+		conn_bio_renew(conn, false);
 	return n > 0 ? (size_t)n : 0;
 }
 

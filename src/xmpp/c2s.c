@@ -380,7 +380,8 @@ static void flush_one(struct c2s_conn *c)
 			}
 		} else
 			write_bytes(c, c->out.data, c->out.len);
-		xml_buf_reset(&c->out);
+		/* freed, not kept: an idle connection holds no output buffer */
+		xml_buf_free(&c->out);
 	}
 	if (c->tls_active) {
 		if (c->state == C2S_CLOSING)
