@@ -194,13 +194,8 @@ struct report_ctx {
 	json_t *cats; /* category -> {source -> item} */
 };
 
-static json_t *value_json(const struct dsr_value *v)
+json_t *dsr_value_json(const struct dsr_value *v)
 {
-	if (v->unreadable)
-		return json_pack("{s:s}", "unreadable", "the key of this value is gone");
-	if (v->column->export_as == EXPORT_FILE)
-		return json_pack("{s:s, s:I}", "file", "uploaded file", "bytes",
-		                 (json_int_t)v->len);
 	const char *s = v->data;
 	size_t n = v->len;
 	/* Integers stay integers (times); lists stored as JSON stay lists. */
@@ -217,6 +212,17 @@ static json_t *value_json(const struct dsr_value *v)
 			return j;
 	}
 	return json_stringn(s, n);
+}
+
+/* A value in the access report: unreadable and file values are described. */
+static json_t *value_json(const struct dsr_value *v)
+{
+	if (v->unreadable)
+		return json_pack("{s:s}", "unreadable", "the key of this value is gone");
+	if (v->column->export_as == EXPORT_FILE)
+		return json_pack("{s:s, s:I}", "file", "uploaded file", "bytes",
+		                 (json_int_t)v->len);
+	return dsr_value_json(v);
 }
 
 static int report_fn(const struct dsr_value *v, void *ctx)

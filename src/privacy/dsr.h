@@ -64,6 +64,10 @@ struct dsr_value {
 	size_t len;
 	bool unreadable;
 };
+/* The clear value as JSON (new reference): integers of unsealed columns as
+ * integers, stored JSON lists/objects as themselves, anything else a string.
+ * Shared by the access report and the export so both show values alike. */
+json_t *dsr_value_json(const struct dsr_value *v);
 /* Calls fn for every personal column of every row of every declared table
  * that belongs to the subject. fn returns non-zero to stop (then -1). */
 int dsr_walk(const struct dsr_ctx *cx, const char *tenant_id, const char *subject_id,

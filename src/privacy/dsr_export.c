@@ -64,25 +64,6 @@ static const char *file_ext(const char *data, size_t len)
 	return "bin";
 }
 
-static json_t *plain_json(const struct dsr_value *v)
-{
-	const char *s = v->data;
-	size_t n = v->len;
-	if (!v->column->sealed && n > 0 && n < 19) {
-		size_t i = s[0] == '-' ? 1 : 0;
-		while (i < n && s[i] >= '0' && s[i] <= '9')
-			i++;
-		if (i == n && n > (size_t)(s[0] == '-'))
-			return json_integer(strtoll(s, NULL, 10));
-	}
-	if (n > 1 && (s[0] == '[' || s[0] == '{')) {
-		json_t *j = json_loadb(s, n, 0, NULL);
-		if (j != NULL)
-			return j;
-	}
-	return json_stringn(s, n);
-}
-
 static int export_fn(const struct dsr_value *v, void *ctx)
 {
 	struct export_ctx *x = ctx;
@@ -119,7 +100,7 @@ static int export_fn(const struct dsr_value *v, void *ctx)
 		                                "column", field, "format", "as uploaded"));
 		return 0;
 	}
-	json_t *val = plain_json(v);
+	json_t *val = dsr_value_json(v);
 	json_object_set(row, field, val);
 	if (c->category != NULL && c->sealed) {
 		json_t *list = json_object_get(x->vcard, c->category);
