@@ -7,6 +7,10 @@
  *   GET  /api/v1/me/privacy-requests                                the subject
  *   GET  /api/v1/tenants/{id}/privacy-requests                      admin, auditor
  *   POST /api/v1/tenants/{id}/privacy-requests/{rid}/answer {answer}  admin
+ *   GET  /api/v1/privacy-requests                                   operator
+ *   POST /api/v1/privacy-requests/{rid}/answer {answer}             operator
+ * The operator's queue holds the requests of accounts without a tenant
+ * (freemium): there the operator of the installation is the controller.
  */
 #include "api/api_internal.h"
 #include "core/config.h"
@@ -77,8 +81,9 @@ static void notify_admins(struct app *app, struct store *st, const char *tenant_
 
 static void h_file(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	static const struct api_field spec[] = {
-	    {"kind", API_STRING, true}, {"message", API_STRING, false}, {NULL, API_ANY, false}};
+	static const struct api_field spec[] = {{"kind", API_DSR_KIND, true},
+	                                        {"message", API_REQUEST_TEXT, false},
+	                                        {NULL, API_ANY, false}};
 	struct api_call c;
 	char id[IDS_UUID_LEN];
 	int64_t due = 0;
@@ -94,6 +99,9 @@ static void h_file(const struct http_request *req, struct http_response *resp, v
 	} else {
 		if (tid[0] != '\0')
 			notify_admins(c.app, c.st, tid, due);
+		else /* the operator's queue: GET /api/v1/privacy-requests */
+			log_info("event=privacy_request_received queue=operator request=%s due=%lld",
+			         id, (long long)due);
 		http_response_json(
 		    resp, 201,
 		    json_pack("{s:s, s:s, s:I, s:s}", "id", id, "status",
@@ -124,12 +132,13 @@ static void h_list(const struct http_request *req, struct http_response *resp, v
 	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_READ, "id", &c) < 0)
 		return;
 	struct dsr_ctx cx = cx_of(c.app, c.st);
-	api_reply_wrapped(resp, dsr_request_list(&cx, c.tenant_id, NULL, &list), "requests", list);
+	int rc = dsr_request_list(&cx, c.tenant_id, NULL, &list);
+	api_reply_wrapped(resp, rc, "requests", list);
 }
 
 static void h_answer(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	static const struct api_field spec[] = {{"answer", API_STRING, true},
+	static const struct api_field spec[] = {{"answer", API_REQUEST_TEXT, true},
 	                                        {NULL, API_ANY, false}};
 	struct api_call c;
 	const char *rid = http_request_param(req, "rid");
@@ -150,8 +159,49 @@ static void h_answer(const struct http_request *req, struct http_response *resp,
 	api_call_end(&c);
 }
 
+/* The operator's queue: requests of accounts without a tenant (freemium),
+ * for which the operator of the installation is the controller. */
+static void h_operator_list(const struct http_request *req, struct http_response *resp,
+                            void *ctx)
+{
+	struct api_call c;
+	json_t *list = NULL;
+	if (api_call_begin(req, resp, ctx, API_OPERATOR, NULL, &c) < 0)
+		return;
+	struct dsr_ctx cx = cx_of(c.app, c.st);
+	int rc = dsr_request_list(&cx, "", NULL, &list);
+	api_reply_wrapped(resp, rc, "requests", list);
+}
+
+static void h_operator_answer(const struct http_request *req, struct http_response *resp,
+                              void *ctx)
+{
+	static const struct api_field spec[] = {{.name = "answer", .type = API_STRING, .required = true},
+	                                        {.name = NULL}};
+	struct api_call c;
+	const char *rid = http_request_param(req, "rid");
+	const char *error = NULL;
+	if (api_call_begin(req, resp, ctx, API_OPERATOR, NULL, &c) < 0 ||
+	    api_call_body(&c, spec) < 0)
+		return;
+	struct dsr_ctx cx = cx_of(c.app, c.st);
+	struct dsr_actor a = {c.p.actor.id, account_role_name(c.p.actor.role)};
+	if (rid == NULL || !ids_is_uuid4(rid))
+		api_fail(resp, "not_found");
+	else if (dsr_request_answer(&cx, &a, "", rid, api_str(c.body, "answer"), &error) < 0)
+		api_fail_field(resp, error, strcmp(error, "invalid_field") == 0 ? "answer" : NULL);
+	else
+		http_response_json(resp, 200,
+		                   json_pack("{s:s, s:s}", "id", rid, "status", "answered"));
+	api_call_end(&c);
+}
+
 void api_routes_dsr_requests(struct http_router *router, struct app *app)
 {
+	http_router_add(router, "GET", "/api/v1/privacy-requests", HTTP_ROUTE_WORKER,
+	                h_operator_list, app);
+	http_router_add(router, "POST", "/api/v1/privacy-requests/{rid}/answer", HTTP_ROUTE_WORKER,
+	                h_operator_answer, app);
 	http_router_add(router, "POST", "/api/v1/privacy-requests", HTTP_ROUTE_WORKER, h_file, app);
 	http_router_add(router, "GET", "/api/v1/me/privacy-requests", HTTP_ROUTE_WORKER, h_mine,
 	                app);
