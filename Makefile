@@ -1,6 +1,9 @@
 # Iris top-level Makefile: the two commands of the README, plus bench and fuzz.
 #   make run    install what is missing, build, start irisd on its embedded default
-#   make test   install, build with ASan+UBSan, run every suite
+#   make test   install, build with ASan+UBSan, the release binary and the fuzz
+#               targets; unit tests under the sanitizers, the live suites against
+#               both the sanitizer build and the release binary that make run ships,
+#               each fuzz target briefly over its corpus
 SHELL := /bin/bash
 BUILD_REL := build/release
 BUILD_SAN := build/asan
@@ -13,9 +16,14 @@ DEBIAN_PKGS := build-essential g++ meson ninja-build pkg-config clang llvm \
 	libhttp-parser-dev libwslay-dev libjansson-dev libsqlite3-dev libpq-dev \
 	libinih-dev libcurl4-openssl-dev libical-dev libcmocka-dev libidn2-dev \
 	libpsl-dev libphonenumber-dev libprotobuf-dev sqlite3 openssl curl time \
-	python3 python3-pytest python3-aiosmtpd python3-slixmpp python3-requests libstrophe-dev
+	libstrophe-dev
+# Every Python module the tests, benchmarks and tools import comes from one of
+# these (tests/lint/test_test_packages.py fails otherwise): there is no PyPI.
+PYTHON_PKGS := python3 python3-pytest python3-aiosmtpd python3-slixmpp python3-requests \
+	python3-yaml
+DEBIAN_PKGS += $(PYTHON_PKGS)
 
-.PHONY: all deps build build-san run test bench fuzz clean format
+.PHONY: all deps build build-san build-fuzz run test bench fuzz clean format
 
 all: build
 
@@ -44,19 +52,23 @@ build: deps $(BUILD_REL)/build.ninja
 build-san: deps $(BUILD_SAN)/build.ninja
 	ninja -C $(BUILD_SAN)
 
+$(BUILD_FUZZ)/build.ninja:
+	CC=clang CXX=clang++ meson setup $(BUILD_FUZZ) --buildtype=debugoptimized -Dfuzz=true \
+		-Db_sanitize=address,undefined -Db_lundef=false
+
+build-fuzz: deps $(BUILD_FUZZ)/build.ninja
+	ninja -C $(BUILD_FUZZ)
+
 run: build
 	$(BUILD_REL)/src/cmd/irisd --data $(DATA) $(if $(CONF),--config $(CONF))
 
-test: build-san
-	tests/run-all $(BUILD_SAN)
+test: build-san build build-fuzz
+	tests/run-all $(BUILD_SAN) $(BUILD_REL) $(BUILD_FUZZ)
 
 bench: build
 	@for b in bench/*/run; do echo "== $$b"; $$b $(BUILD_REL) || exit 1; done
 
-fuzz: deps
-	[ -f $(BUILD_FUZZ)/build.ninja ] || CC=clang CXX=clang++ meson setup $(BUILD_FUZZ) \
-		--buildtype=debugoptimized -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false
-	ninja -C $(BUILD_FUZZ)
+fuzz: build-fuzz
 	tools/fuzz-all $(BUILD_FUZZ) $${FUZZ_SECONDS:-60}
 
 format:

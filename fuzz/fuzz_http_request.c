@@ -27,7 +27,7 @@ static struct http_router *router_get(void)
 	static struct http_router *router;
 	if (router == NULL) {
 		router = http_router_new();
-		net_routes_builtin(router);
+		net_routes_builtin(router, NULL);
 		http_router_add(router, "GET", "/api/v1/tenants/{id}", 0, handler, NULL);
 		http_router_add(router, "POST", "/api/v1/tenants/{id}/members", 0, handler, NULL);
 		http_router_add(router, "GET", "/api/v1/tenants/me", 0, handler, NULL);

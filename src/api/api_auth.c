@@ -17,9 +17,9 @@
 static void h_register(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	static const struct api_field spec[] = {
-	    {"username", API_STRING, true},  {"password", API_STRING, true},
-	    {"email", API_STRING, true},     {"first_name", API_STRING, true},
-	    {"last_name", API_STRING, true}, {NULL, API_ANY, false},
+	    {"username", API_STRING, true},       {"password", API_STRING, true},
+	    {"email", API_EMAIL, true},           {"first_name", API_PERSON_NAME, true},
+	    {"last_name", API_PERSON_NAME, true}, {NULL, API_ANY, false},
 	};
 	struct app *app = ctx;
 	json_t *body;

@@ -153,7 +153,7 @@ static void h_member_export(const struct http_request *req, struct http_response
 
 static void h_me_patch(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	static const struct api_field spec[] = {{"email", API_STRING, false},
+	static const struct api_field spec[] = {{"email", API_EMAIL, false},
 	                                        {NULL, API_ANY, false}};
 	struct api_call c;
 	const char *error = NULL;
@@ -337,8 +337,9 @@ static void h_consents_get(const struct http_request *req, struct http_response 
 
 static void h_consents_post(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	static const struct api_field spec[] = {
-	    {"purpose", API_STRING, true}, {"given", API_BOOL, true}, {NULL, API_ANY, false}};
+	static const struct api_field spec[] = {{"purpose", API_CONSENT_PURPOSE, true},
+	                                        {"given", API_BOOL, true},
+	                                        {NULL, API_ANY, false}};
 	struct api_call c;
 	const char *error = NULL;
 	if (api_call_begin(req, resp, ctx, API_SIGNED_IN, NULL, &c) < 0 ||
@@ -372,8 +373,9 @@ static void h_objections_get(const struct http_request *req, struct http_respons
 
 static void h_objections_post(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	static const struct api_field spec[] = {
-	    {"purpose", API_STRING, true}, {"reason", API_STRING, false}, {NULL, API_ANY, false}};
+	static const struct api_field spec[] = {{"purpose", API_STRING, true},
+	                                        {"reason", API_REASON_TEXT, false},
+	                                        {NULL, API_ANY, false}};
 	struct api_call c;
 	char id[IDS_UUID_LEN];
 	const char *error = NULL;

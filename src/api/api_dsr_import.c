@@ -54,9 +54,9 @@ static bool manifest_ok(const char *body, size_t len)
 	return ok;
 }
 
-static const char *const profile_keys[] = {"title",          "nickname",      "job_title",
-                                           "department",     "phone_numbers", "other_emails",
-                                           "postal_address", "company",       NULL};
+static const char *const profile_keys[] = {
+    "title",        "nickname",       "job_title", "department",   "phone_numbers",
+    "other_emails", "postal_address", "company",   "display_name", NULL};
 
 /* Every file is acceptable once archive_each checked its header. */
 static int accept_file(const char *name, const unsigned char *data, size_t len, void *ctx)

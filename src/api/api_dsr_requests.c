@@ -100,8 +100,9 @@ static void h_file(const struct http_request *req, struct http_response *resp, v
 		if (tid[0] != '\0')
 			notify_admins(c.app, c.st, tid, due);
 		else /* the operator's queue: GET /api/v1/privacy-requests */
-			log_info("event=privacy_request_received queue=operator request=%s due=%lld",
-			         id, (long long)due);
+			log_info(
+			    "event=privacy_request_received queue=operator request=%s due=%lld", id,
+			    (long long)due);
 		http_response_json(
 		    resp, 201,
 		    json_pack("{s:s, s:s, s:I, s:s}", "id", id, "status",
@@ -161,8 +162,7 @@ static void h_answer(const struct http_request *req, struct http_response *resp,
 
 /* The operator's queue: requests of accounts without a tenant (freemium),
  * for which the operator of the installation is the controller. */
-static void h_operator_list(const struct http_request *req, struct http_response *resp,
-                            void *ctx)
+static void h_operator_list(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	struct api_call c;
 	json_t *list = NULL;
@@ -173,11 +173,10 @@ static void h_operator_list(const struct http_request *req, struct http_response
 	api_reply_wrapped(resp, rc, "requests", list);
 }
 
-static void h_operator_answer(const struct http_request *req, struct http_response *resp,
-                              void *ctx)
+static void h_operator_answer(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	static const struct api_field spec[] = {{.name = "answer", .type = API_STRING, .required = true},
-	                                        {.name = NULL}};
+	static const struct api_field spec[] = {
+	    {.name = "answer", .type = API_STRING, .required = true}, {.name = NULL}};
 	struct api_call c;
 	const char *rid = http_request_param(req, "rid");
 	const char *error = NULL;

@@ -13,8 +13,37 @@ struct app;
 struct store;
 struct tenant;
 
-/* Types of JSON body fields. */
-enum api_type { API_STRING, API_BOOL, API_INT, API_ANY };
+/* Types of JSON body fields. Past API_ANY come strings with a constraint:
+ * one of a set of values, or a longest length. The one table of these types
+ * (api_util.c) holds the values and limits, api_body() checks them and
+ * writes the refusal from them ("role: must be one of user, tenant_admin,
+ * auditor"; "name: at most 128 bytes"), so no handler writes such a check
+ * or message by hand. The domain still checks what it stores. */
+enum api_type {
+	API_STRING,
+	API_BOOL,
+	API_INT,
+	API_ANY,
+	/* strings, one of a set of values */
+	API_ROLE,            /* a role a tenant may give: user, tenant_admin, auditor */
+	API_ACCOUNT_STATUS,  /* active, disabled */
+	API_DELETION_ANSWER, /* a deletion request's outcome: done, rejected */
+	API_DSR_KIND,        /* dsr_request_kinds[] */
+	API_CONSENT_PURPOSE, /* consent_purposes[] */
+	API_HOLD_SUBJECT,    /* a legal hold's subject type: user, bubble */
+	API_SP_CHANGE,       /* a subprocessor change: add, replace, remove */
+	API_SP_STATUS,       /* a subprocessor's status: active, planned, removed */
+	API_BREACH_STATUS,   /* open, closed */
+	/* strings, at most so many bytes */
+	API_TENANT_NAME,  /* TENANTS_NAME_MAX */
+	API_PERSON_NAME,  /* ACCOUNTS_NAME_MAX */
+	API_EMAIL,        /* ACCOUNTS_EMAIL_MAX */
+	API_TITLE,        /* 200 */
+	API_SP_TEXT,      /* SUBPROCESSORS_TEXT_MAX */
+	API_BREACH_TEXT,  /* BREACH_TEXT_MAX */
+	API_REQUEST_TEXT, /* DSR_REQUEST_TEXT_MAX */
+	API_REASON_TEXT,  /* OBJECTION_REASON_MAX */
+};
 
 struct api_field {
 	const char *name;
@@ -23,9 +52,13 @@ struct api_field {
 };
 
 /* Parses the body as one JSON object that holds only the fields of spec
- * (terminated by a NULL name), each of its type, the required ones present.
- * spec NULL: any object. On failure answers 400/415 and returns -1; *obj_r
- * is a new reference on success. */
+ * (terminated by a NULL name), each of its type (and allowed value and
+ * length), the required ones present. spec NULL: any object. On failure
+ * answers 400/415 and returns -1: malformed JSON with the parser's error
+ * and its position (error.line, error.column, error.position); a refused
+ * field with its name (error.field) and, for enums and lengths, the allowed
+ * values (error.allowed) or the limit (error.max_bytes). *obj_r is a new
+ * reference on success. */
 int api_body(const struct http_request *req, struct http_response *resp,
              const struct api_field *spec, json_t **obj_r);
 /* String member of obj, or NULL. */

@@ -78,7 +78,7 @@ static void h_password(const struct http_request *req, struct http_response *res
 static void h_company(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	static const struct api_field spec[] = {
-	    {"name", API_STRING, true},
+	    {"name", API_TENANT_NAME, true},
 	    {"accept_dpa", API_BOOL, true},
 	    {NULL, API_ANY, false},
 	};

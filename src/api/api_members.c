@@ -59,9 +59,12 @@ static void h_members_list(const struct http_request *req, struct http_response 
 static void h_member_create(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	static const struct api_field spec[] = {
-	    {"username", API_STRING, true},   {"password", API_STRING, false},
-	    {"email", API_STRING, false},     {"first_name", API_STRING, false},
-	    {"last_name", API_STRING, false}, {"role", API_STRING, false},
+	    {"username", API_STRING, true},
+	    {"password", API_STRING, false},
+	    {"email", API_EMAIL, false},
+	    {"first_name", API_PERSON_NAME, false},
+	    {"last_name", API_PERSON_NAME, false},
+	    {"role", API_ROLE, false},
 	    {NULL, API_ANY, false},
 	};
 	struct api_call c;
@@ -101,7 +104,8 @@ static void h_member_create(const struct http_request *req, struct http_response
 static void h_member_get(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	struct api_call c;
-	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_READ, "id", &c) < 0 || api_call_member(&c) < 0)
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_READ, "id", &c) < 0 ||
+	    api_call_member(&c) < 0)
 		return;
 	http_response_json(resp, 200, member_json(c.app, c.st, &c.member));
 }
@@ -109,9 +113,9 @@ static void h_member_get(const struct http_request *req, struct http_response *r
 static void h_member_patch(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	static const struct api_field spec[] = {
-	    {"role", API_STRING, false},
-	    {"status", API_STRING, false},
-	    {"email", API_STRING, false},
+	    {"role", API_ROLE, false},
+	    {"status", API_ACCOUNT_STATUS, false},
+	    {"email", API_EMAIL, false},
 	    {NULL, API_ANY, false},
 	};
 	struct api_call c;
@@ -134,7 +138,8 @@ static void h_member_delete(const struct http_request *req, struct http_response
 {
 	struct api_call c;
 	const char *error = NULL;
-	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_WRITE, "id", &c) < 0 || api_call_member(&c) < 0)
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_WRITE, "id", &c) < 0 ||
+	    api_call_member(&c) < 0)
 		return;
 	if (accounts_erase(c.app, c.st, &c.p.actor, c.member.id, &error) < 0)
 		api_fail(resp, error);
@@ -168,7 +173,8 @@ static void h_member_revoke(const struct http_request *req, struct http_response
 {
 	struct api_call c;
 	const char *error = NULL;
-	if (api_call_begin(req, resp, ctx, AZ_TOKENS_REVOKE, "id", &c) < 0 || api_call_member(&c) < 0)
+	if (api_call_begin(req, resp, ctx, AZ_TOKENS_REVOKE, "id", &c) < 0 ||
+	    api_call_member(&c) < 0)
 		return;
 	if (auth_revoke_all(c.app, c.st, &c.p.actor, c.member.id, &error) < 0)
 		api_fail(resp, error);

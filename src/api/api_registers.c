@@ -89,22 +89,23 @@ static void h_settings_get(const struct http_request *req, struct http_response 
 		http_response_json(resp, 200, s);
 }
 
-static void h_settings_patch(const struct http_request *req, struct http_response *resp,
-                             void *ctx)
+static void h_settings_patch(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	static const struct api_field spec[] = {
-	    {"discoverable", API_BOOL, false},   {"objection_window_days", API_INT, false},
-	    {"region", API_STRING, false},       {"transfer_region", API_STRING, false},
-	    {"transfer_consent", API_BOOL, false}, {"retention", API_ANY, false},
-	    {NULL, API_ANY, false}};
+	static const struct api_field spec[] = {{"discoverable", API_BOOL, false},
+	                                        {"objection_window_days", API_INT, false},
+	                                        {"region", API_STRING, false},
+	                                        {"transfer_region", API_STRING, false},
+	                                        {"transfer_consent", API_BOOL, false},
+	                                        {"retention", API_ANY, false},
+	                                        {NULL, API_ANY, false}};
 	struct api_call c;
 	const char *error = NULL, *reason = NULL;
 	char held[IDS_UUID_LEN];
 	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_WRITE, "id", &c) < 0 ||
 	    api_call_body(&c, spec) < 0)
 		return;
-	int rc = instructions_apply(c.app, c.st, &c.p.actor, c.tenant_id, c.body, held, &reason,
-	                            &error);
+	int rc =
+	    instructions_apply(c.app, c.st, &c.p.actor, c.tenant_id, c.body, held, &reason, &error);
 	if (rc < 0)
 		api_fail_reason(resp, error, reason);
 	else if (rc == INSTRUCTION_HELD)
@@ -135,10 +136,11 @@ static void h_instruction_decide(const struct http_request *req, struct http_res
 	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_WRITE, "id", &c) < 0 ||
 	    (confirm && api_call_body(&c, spec) < 0))
 		return;
-	int rc = confirm ? instructions_confirm(c.app, c.st, &c.p.actor, c.tenant_id, iid,
-	                                        json_is_true(json_object_get(c.body, "acknowledge")),
-	                                        &error)
-	                 : instructions_cancel(c.app, c.st, &c.p.actor, c.tenant_id, iid, &error);
+	int rc =
+	    confirm
+	        ? instructions_confirm(c.app, c.st, &c.p.actor, c.tenant_id, iid,
+	                               json_is_true(json_object_get(c.body, "acknowledge")), &error)
+	        : instructions_cancel(c.app, c.st, &c.p.actor, c.tenant_id, iid, &error);
 	if (rc < 0)
 		api_fail_field(resp, error,
 		               strcmp(error, "invalid_field") == 0 ? "acknowledge" : NULL);
@@ -207,7 +209,7 @@ static void h_holds_get(const struct http_request *req, struct http_response *re
 
 static void h_holds_post(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	static const struct api_field spec[] = {{"subject_type", API_STRING, true},
+	static const struct api_field spec[] = {{"subject_type", API_HOLD_SUBJECT, true},
 	                                        {"subject_id", API_STRING, true},
 	                                        {NULL, API_ANY, false}};
 	struct api_call c;
@@ -275,12 +277,12 @@ static void h_tom(const struct http_request *req, struct http_response *resp, vo
 		return;
 	bool html = want_html(req, resp, &bad);
 	if (!bad)
-		report_reply(resp, html, tom_report_json(c.app, c.st, c.tenant_id, privacy_clock_now()),
+		report_reply(resp, html,
+		             tom_report_json(c.app, c.st, c.tenant_id, privacy_clock_now()),
 		             tom_report_html);
 }
 
-static void h_audit_extract(const struct http_request *req, struct http_response *resp,
-                            void *ctx)
+static void h_audit_extract(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	struct api_call c;
 	char buf[24];

@@ -55,9 +55,9 @@ static void sp_put(const struct http_request *req, struct http_response *resp, v
                    const char *sid)
 {
 	static const struct api_field spec[] = {
-	    {"name", API_STRING, true},        {"address", API_STRING, true},
-	    {"purpose", API_STRING, true},     {"data_shared", API_STRING, true},
-	    {"location", API_STRING, true},    {"status", API_STRING, false},
+	    {"name", API_TITLE, true},      {"address", API_SP_TEXT, true},
+	    {"purpose", API_SP_TEXT, true}, {"data_shared", API_SP_TEXT, true},
+	    {"location", API_TITLE, true},  {"status", API_SP_STATUS, false},
 	    {NULL, API_ANY, false}};
 	struct api_call c;
 	const char *error = NULL;
@@ -65,9 +65,9 @@ static void sp_put(const struct http_request *req, struct http_response *resp, v
 	if (api_call_begin(req, resp, ctx, API_OPERATOR, NULL, &c) < 0 ||
 	    api_call_body(&c, spec) < 0)
 		return;
-	struct subprocessor sp = {api_str(c.body, "name"),        api_str(c.body, "address"),
-	                          api_str(c.body, "purpose"),     api_str(c.body, "data_shared"),
-	                          api_str(c.body, "location"),    api_str(c.body, "status")};
+	struct subprocessor sp = {api_str(c.body, "name"),     api_str(c.body, "address"),
+	                          api_str(c.body, "purpose"),  api_str(c.body, "data_shared"),
+	                          api_str(c.body, "location"), api_str(c.body, "status")};
 	if (subprocessors_put(c.app, c.st, &c.p.actor, sid, &sp, id, &error) < 0)
 		api_fail(resp, error);
 	else
@@ -101,10 +101,11 @@ static void h_changes_list(const struct http_request *req, struct http_response 
 static void h_changes_announce(const struct http_request *req, struct http_response *resp,
                                void *ctx)
 {
-	static const struct api_field spec[] = {
-	    {"subprocessor_id", API_STRING, true}, {"change", API_STRING, true},
-	    {"description", API_STRING, true},     {"effective_at", API_INT, true},
-	    {NULL, API_ANY, false}};
+	static const struct api_field spec[] = {{"subprocessor_id", API_STRING, true},
+	                                        {"change", API_SP_CHANGE, true},
+	                                        {"description", API_SP_TEXT, true},
+	                                        {"effective_at", API_INT, true},
+	                                        {NULL, API_ANY, false}};
 	struct api_call c;
 	const char *error = NULL;
 	char id[IDS_UUID_LEN];
@@ -121,8 +122,7 @@ static void h_changes_announce(const struct http_request *req, struct http_respo
 	api_call_end(&c);
 }
 
-static void h_objections_get(const struct http_request *req, struct http_response *resp,
-                             void *ctx)
+static void h_objections_get(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	struct api_call c;
 	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_READ, "id", &c) < 0)
@@ -130,11 +130,10 @@ static void h_objections_get(const struct http_request *req, struct http_respons
 	api_reply_wrapped(resp, 0, "changes", subprocessors_changes_json(c.st, c.tenant_id));
 }
 
-static void h_objections_post(const struct http_request *req, struct http_response *resp,
-                              void *ctx)
+static void h_objections_post(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	static const struct api_field spec[] = {{"change_id", API_STRING, true},
-	                                        {"reason", API_STRING, false},
+	                                        {"reason", API_SP_TEXT, false},
 	                                        {NULL, API_ANY, false}};
 	struct api_call c;
 	const char *error = NULL;
@@ -146,8 +145,8 @@ static void h_objections_post(const struct http_request *req, struct http_respon
 		api_fail(resp, error);
 	else
 		http_response_json(resp, 201,
-		                   json_pack("{s:s, s:s}", "change_id", api_str(c.body, "change_id"),
-		                             "outcome", "objected"));
+		                   json_pack("{s:s, s:s}", "change_id",
+		                             api_str(c.body, "change_id"), "outcome", "objected"));
 	api_call_end(&c);
 }
 
@@ -159,14 +158,13 @@ static void h_breaches_list(const struct http_request *req, struct http_response
 	api_reply_wrapped(resp, 0, "breaches", breach_list_json(c.st, privacy_clock_now()));
 }
 
-static void h_breaches_create(const struct http_request *req, struct http_response *resp,
-                              void *ctx)
+static void h_breaches_create(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	static const struct api_field spec[] = {
-	    {"title", API_STRING, true},   {"facts", API_STRING, true},
-	    {"effects", API_STRING, true}, {"remedies", API_STRING, true},
-	    {"detected_at", API_INT, true}, {"tenant_ids", API_ANY, false},
-	    {"user_ids", API_ANY, false},  {NULL, API_ANY, false}};
+	    {"title", API_TITLE, true},         {"facts", API_BREACH_TEXT, true},
+	    {"effects", API_BREACH_TEXT, true}, {"remedies", API_BREACH_TEXT, true},
+	    {"detected_at", API_INT, true},     {"tenant_ids", API_ANY, false},
+	    {"user_ids", API_ANY, false},       {NULL, API_ANY, false}};
 	struct api_call c;
 	const char *error = NULL;
 	char id[IDS_UUID_LEN];
@@ -201,10 +199,11 @@ static void h_breach_get(const struct http_request *req, struct http_response *r
 
 static void h_breach_patch(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	static const struct api_field spec[] = {
-	    {"facts", API_STRING, false},    {"effects", API_STRING, false},
-	    {"remedies", API_STRING, false}, {"status", API_STRING, false},
-	    {NULL, API_ANY, false}};
+	static const struct api_field spec[] = {{"facts", API_BREACH_TEXT, false},
+	                                        {"effects", API_BREACH_TEXT, false},
+	                                        {"remedies", API_BREACH_TEXT, false},
+	                                        {"status", API_BREACH_STATUS, false},
+	                                        {NULL, API_ANY, false}};
 	struct api_call c;
 	const char *error = NULL, *bid = http_request_param(req, "bid");
 	if (api_call_begin(req, resp, ctx, API_OPERATOR, NULL, &c) < 0 ||
@@ -219,8 +218,7 @@ static void h_breach_patch(const struct http_request *req, struct http_response 
 	api_call_end(&c);
 }
 
-static void h_breach_notify(const struct http_request *req, struct http_response *resp,
-                            void *ctx)
+static void h_breach_notify(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	static const struct api_field spec[] = {{"tenant_id", API_STRING, false},
 	                                        {"notify_users", API_BOOL, false},
@@ -230,19 +228,30 @@ static void h_breach_notify(const struct http_request *req, struct http_response
 	if (api_call_begin(req, resp, ctx, API_OPERATOR, NULL, &c) < 0 ||
 	    api_call_body(&c, spec) < 0)
 		return;
+	json_t *res = NULL;
 	int n = breach_notify(c.app, c.st, &c.p.actor, bid, api_str(c.body, "tenant_id"),
-	                      json_is_true(json_object_get(c.body, "notify_users")), &error);
-	if (n < 0)
+	                      json_is_true(json_object_get(c.body, "notify_users")), &res, &error);
+	if (n < 0) {
 		api_fail(resp, error);
-	else
-		http_response_json(resp, 200,
-		                   json_pack("{s:i, s:o}", "tenants_notified", n, "breach",
-		                             breach_get_json(c.st, bid, privacy_clock_now())));
+	} else {
+		/* What was sent, not what was asked: a tenant whose admins have
+		 * no e-mail address is not notified, and the operator is told. */
+		if (json_array_size(json_object_get(res, "unreachable")) > 0)
+			json_object_set_new(
+			    res, "warning",
+			    json_string(
+			        "some affected tenants were not notified: none of their "
+			        "admins has an e-mail address; have an admin set one "
+			        "(PATCH /api/v1/tenants/{id}/members/{uid} {\"email\"}) and "
+			        "notify again, or reach them another way: the 72-hour clock "
+			        "keeps running"));
+		json_object_set_new(res, "breach", breach_get_json(c.st, bid, privacy_clock_now()));
+		http_response_json(resp, 200, res);
+	}
 	api_call_end(&c);
 }
 
-static void h_breach_notices(const struct http_request *req, struct http_response *resp,
-                             void *ctx)
+static void h_breach_notices(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	struct api_call c;
 	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_READ, "id", &c) < 0)
@@ -286,9 +295,8 @@ static void h_term_get(const struct http_request *req, struct http_response *res
 
 static void h_term_post(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	static const struct api_field spec[] = {{"end_at", API_INT, true},
-	                                        {"grace_days", API_INT, false},
-	                                        {NULL, API_ANY, false}};
+	static const struct api_field spec[] = {
+	    {"end_at", API_INT, true}, {"grace_days", API_INT, false}, {NULL, API_ANY, false}};
 	struct api_call c;
 	const char *error = NULL;
 	if (api_call_begin(req, resp, ctx, API_OPERATOR, NULL, &c) < 0 ||
@@ -300,8 +308,8 @@ static void h_term_post(const struct http_request *req, struct http_response *re
 	if (grace < 0 || grace > 30)
 		api_fail_field(resp, "invalid_field", "grace_days");
 	else if (termination_schedule(c.app, c.st, &c.p.actor, tid,
-	                              json_integer_value(json_object_get(c.body, "end_at")), (int)grace,
-	                              &error) < 0)
+	                              json_integer_value(json_object_get(c.body, "end_at")),
+	                              (int)grace, &error) < 0)
 		api_fail_field(resp, error, strcmp(error, "invalid_field") == 0 ? "end_at" : NULL);
 	else
 		http_response_json(resp, 201, termination_get_json(c.st, tid));

@@ -17,7 +17,8 @@
 
 static void h_tenants_create(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	static const struct api_field spec[] = {{"name", API_STRING, true}, {NULL, API_ANY, false}};
+	static const struct api_field spec[] = {{"name", API_TENANT_NAME, true},
+	                                        {NULL, API_ANY, false}};
 	struct api_call c;
 	struct tenant t;
 	char id[IDS_UUID_LEN];
@@ -81,11 +82,12 @@ static void h_agreements(const struct http_request *req, struct http_response *r
 static void add_request(const struct deletion_request *r, void *ctx)
 {
 	json_array_append_new(
-	    ctx, json_pack("{s:s, s:o, s:o, s:s, s:I, s:o}", "id", r->id, "account_id",
+	    ctx, json_pack("{s:s, s:o, s:o, s:s, s:I, s:o, s:I, s:b}", "id", r->id, "account_id",
 	                   r->account_id[0] ? json_string(r->account_id) : json_null(), "username",
 	                   r->username[0] ? json_string(r->username) : json_null(), "status",
 	                   r->status, "created_at", (json_int_t)r->created_at, "decided_at",
-	                   r->decided_at ? json_integer(r->decided_at) : json_null()));
+	                   r->decided_at ? json_integer(r->decided_at) : json_null(), "due_at",
+	                   (json_int_t)r->due_at, "overdue", r->overdue));
 }
 
 static void h_requests(const struct http_request *req, struct http_response *resp, void *ctx)
@@ -94,13 +96,14 @@ static void h_requests(const struct http_request *req, struct http_response *res
 	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_READ, "id", &c) < 0)
 		return;
 	json_t *list = json_array();
-	api_reply_wrapped(resp, accounts_deletion_requests_list(c.st, c.tenant_id, add_request, list),
+	api_reply_wrapped(resp,
+	                  accounts_deletion_requests_list(c.st, c.tenant_id, add_request, list),
 	                  "requests", list);
 }
 
 static void h_request_decide(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	static const struct api_field spec[] = {{"status", API_STRING, true},
+	static const struct api_field spec[] = {{"status", API_DELETION_ANSWER, true},
 	                                        {NULL, API_ANY, false}};
 	struct api_call c;
 	const char *rid = http_request_param(req, "rid");

@@ -9,7 +9,11 @@
 #include "domain/app.h"
 #include "domain/rate_limit.h"
 #include "domain/tenants.h"
+#include "privacy/breach.h"
+#include "privacy/consent.h"
+#include "privacy/dsr_requests.h"
 #include "privacy/restriction.h"
+#include "privacy/subprocessors.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -130,23 +134,121 @@ void api_fail_field(struct http_response *resp, const char *code, const char *fi
 		api_fail(resp, code);
 		return;
 	}
-	snprintf(msg, sizeof(msg), "%s: %s", field, errors[i].message);
+	/* field may be a client's long key: cut it whole characters at a time
+	 * (a split UTF-8 sequence made the answer a 500; fuzz_api_body). */
+	size_t tail = strlen(errors[i].message) + 2, n = strlen(field);
+	size_t room = tail < sizeof(msg) - 1 ? sizeof(msg) - 1 - tail : 0;
+	if (n > room) {
+		n = room;
+		while (n > 0 && ((unsigned char)field[n] & 0xc0) == 0x80)
+			n--;
+	}
+	snprintf(msg, sizeof(msg), "%.*s: %s", (int)n, field, errors[i].message);
 	http_response_error(resp, errors[i].status, errors[i].code, msg);
+}
+
+/* The constrained string types of enum api_type, in its order after
+ * API_ANY: each with its allowed values or its longest length. */
+static const char *const roles_assignable[] = {"user", "tenant_admin", "auditor", NULL};
+static const char *const account_statuses[] = {"active", "disabled", NULL};
+static const char *const deletion_answers[] = {"done", "rejected", NULL};
+static const char *const hold_subjects[] = {"user", "bubble", NULL};
+static const char *const sp_changes[] = {"add", "replace", "remove", NULL};
+static const char *const sp_statuses[] = {"active", "planned", "removed", NULL};
+static const char *const breach_statuses[] = {"open", "closed", NULL};
+
+static const struct {
+	enum api_type type;
+	const char *const *allowed; /* NULL-terminated, or NULL */
+	size_t max_bytes;           /* 0: none */
+} constrained[] = {
+    {API_ROLE, roles_assignable, 0},
+    {API_ACCOUNT_STATUS, account_statuses, 0},
+    {API_DELETION_ANSWER, deletion_answers, 0},
+    {API_DSR_KIND, dsr_request_kinds, 0},
+    {API_CONSENT_PURPOSE, consent_purposes, 0},
+    {API_HOLD_SUBJECT, hold_subjects, 0},
+    {API_SP_CHANGE, sp_changes, 0},
+    {API_SP_STATUS, sp_statuses, 0},
+    {API_BREACH_STATUS, breach_statuses, 0},
+    {API_TENANT_NAME, NULL, TENANTS_NAME_MAX},
+    {API_PERSON_NAME, NULL, ACCOUNTS_NAME_MAX},
+    {API_EMAIL, NULL, ACCOUNTS_EMAIL_MAX},
+    {API_TITLE, NULL, 200},
+    {API_SP_TEXT, NULL, SUBPROCESSORS_TEXT_MAX},
+    {API_BREACH_TEXT, NULL, BREACH_TEXT_MAX},
+    {API_REQUEST_TEXT, NULL, DSR_REQUEST_TEXT_MAX},
+    {API_REASON_TEXT, NULL, OBJECTION_REASON_MAX},
+};
+
+/* The row of a constrained type, or -1 for the plain ones. */
+static int constrained_find(enum api_type type)
+{
+	for (size_t i = 0; i < sizeof(constrained) / sizeof(constrained[0]); i++)
+		if (constrained[i].type == type)
+			return (int)i;
+	return -1;
 }
 
 static bool type_ok(json_t *v, enum api_type type)
 {
 	switch (type) {
-	case API_STRING:
-		return json_is_string(v);
 	case API_BOOL:
 		return json_is_boolean(v);
 	case API_INT:
 		return json_is_integer(v);
 	case API_ANY:
 		return true;
+	default:
+		return json_is_string(v);
 	}
-	return false;
+}
+
+/* Answers 400 invalid_field for field with message and the machine-readable
+ * extra (stolen; may be NULL) merged into the error object. */
+static void fail_field_with(struct http_response *resp, const char *field, const char *message,
+                            json_t *extra)
+{
+	json_t *err = json_pack("{s:s, s:s, s:s}", "code", "invalid_field", "message", message,
+	                        "field", field);
+	if (err != NULL && extra != NULL)
+		json_object_update(err, extra);
+	json_decref(extra);
+	http_response_json(resp, 400, err != NULL ? json_pack("{s:o}", "error", err) : NULL);
+}
+
+/* Checks the value of a constrained string type; answers the refusal,
+ * naming the allowed values or the limit, and returns -1. */
+static int check_constraint(struct http_response *resp, const char *field, json_t *v,
+                            enum api_type type)
+{
+	int row = constrained_find(type);
+	if (row < 0)
+		return 0;
+	const char *const *allowed = constrained[row].allowed;
+	size_t max = constrained[row].max_bytes;
+	const char *s = json_string_value(v);
+	char msg[512];
+	if (max > 0 && json_string_length(v) > max) {
+		snprintf(msg, sizeof(msg), "%s: too long, at most %zu bytes", field, max);
+		fail_field_with(resp, field, msg, json_pack("{s:I}", "max_bytes", (json_int_t)max));
+		return -1;
+	}
+	if (allowed == NULL)
+		return 0;
+	for (size_t i = 0; allowed[i] != NULL; i++)
+		if (strcmp(allowed[i], s) == 0 && strlen(s) == json_string_length(v))
+			return 0;
+	json_t *list = json_array();
+	size_t len = (size_t)snprintf(msg, sizeof(msg), "%s: must be one of ", field);
+	for (size_t i = 0; allowed[i] != NULL; i++) {
+		json_array_append_new(list, json_string(allowed[i]));
+		if (len < sizeof(msg))
+			len += (size_t)snprintf(msg + len, sizeof(msg) - len, "%s%s", i ? ", " : "",
+			                        allowed[i]);
+	}
+	fail_field_with(resp, field, msg, json_pack("{s:o}", "allowed", list));
+	return -1;
 }
 
 static int check_spec(struct http_response *resp, json_t *obj, const struct api_field *spec)
@@ -163,9 +265,16 @@ static int check_spec(struct http_response *resp, json_t *obj, const struct api_
 			return -1;
 		}
 		if (!type_ok(v, f->type)) {
-			api_fail_field(resp, "invalid_field", key);
+			char msg[160];
+			snprintf(msg, sizeof(msg), "%s: expected %s", key,
+			         f->type == API_BOOL  ? "true or false"
+			         : f->type == API_INT ? "an integer"
+			                              : "a string");
+			fail_field_with(resp, key, msg, NULL);
 			return -1;
 		}
+		if (check_constraint(resp, key, v, f->type) < 0)
+			return -1;
 	}
 	for (const struct api_field *f = spec; f->name != NULL; f++) {
 		if (f->required && json_object_get(obj, f->name) == NULL) {
@@ -174,6 +283,32 @@ static int check_spec(struct http_response *resp, json_t *obj, const struct api_
 		}
 	}
 	return 0;
+}
+
+/* Answers 400 invalid_json with the parser's own words and where it
+ * stopped (line, column, byte position), or says that valid JSON is not an
+ * object. The parser's text may quote the input: only printable ASCII of
+ * it is kept, so the answer is always valid UTF-8. */
+static void fail_json(struct http_response *resp, const json_t *obj, const json_error_t *jerr)
+{
+	char msg[256];
+	if (obj != NULL) {
+		snprintf(msg, sizeof(msg), "the body must be a JSON object, not %s",
+		         json_is_array(obj) ? "an array" : "a single value");
+		http_response_error(resp, 400, "invalid_json", msg);
+		return;
+	}
+	char text[JSON_ERROR_TEXT_LENGTH];
+	size_t n = 0;
+	for (const char *p = jerr->text; *p != '\0' && n + 1 < sizeof(text); p++)
+		text[n++] = (*p >= 0x20 && *p < 0x7f) ? *p : '?';
+	text[n] = '\0';
+	snprintf(msg, sizeof(msg), "the body is not valid JSON: %s (line %d, column %d)", text,
+	         jerr->line, jerr->column);
+	http_response_json(resp, 400,
+	                   json_pack("{s:{s:s, s:s, s:i, s:i, s:i}}", "error", "code",
+	                             "invalid_json", "message", msg, "line", jerr->line, "column",
+	                             jerr->column, "position", jerr->position));
 }
 
 /* P-SEC-8: per-address and per-account request rate limits
@@ -212,8 +347,8 @@ int api_body(const struct http_request *req, struct http_response *resp,
 	json_t *obj =
 	    json_loadb(req->body ? req->body : "", req->body_len, JSON_REJECT_DUPLICATES, &jerr);
 	if (obj == NULL || !json_is_object(obj)) {
+		fail_json(resp, obj, &jerr);
 		json_decref(obj);
-		api_fail(resp, "invalid_json");
 		return -1;
 	}
 	if (spec != NULL && check_spec(resp, obj, spec) < 0) {

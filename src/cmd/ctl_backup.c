@@ -21,7 +21,6 @@
 #include "privacy/erasure_ledger.h"
 #include "store/store.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,13 +40,15 @@ static int cmd_backup(struct ctl *ctl, int argc, char **argv)
 	struct backup_info info;
 	const char *error = NULL;
 	char at[32];
-	if (argc != 2) {
+	char **ops = NULL;
+	if (ctl_operands(ctl, argc, argv, &ops) != 1) {
 		fprintf(stderr, "usage: irisctl [--data DIR] backup FILE\n");
 		return 2;
 	}
+	const char *file = ops[0];
 	if (ctl_context_open(ctl, &cx) < 0)
 		return 1;
-	int rc = backup_write(cx.app.keys, cx.st, cx.app.data_dir, argv[1], &info, &error);
+	int rc = backup_write(cx.app.keys, cx.st, cx.app.data_dir, file, &info, &error);
 	ctl_context_close(&cx);
 	if (rc < 0) {
 		fprintf(stderr, "irisctl backup: %s\n", error);
@@ -57,7 +58,7 @@ static int cmd_backup(struct ctl *ctl, int argc, char **argv)
 	printf("backup %s written to %s (taken %s, schema %d, database %llu bytes, sha256 %s)\n"
 	       "Keep the master key (DATA/master.key) apart from the backups: restoring needs "
 	       "both.\n",
-	       info.id, argv[1], at, info.schema_version, (unsigned long long)info.db_bytes,
+	       info.id, file, at, info.schema_version, (unsigned long long)info.db_bytes,
 	       info.db_sha256);
 	return 0;
 }
@@ -108,29 +109,29 @@ static int load_ledger(const char *replay_from, const char *ledger_file, struct 
 
 static int cmd_restore(struct ctl *ctl, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"data", required_argument, NULL, 'd'},        {"key", required_argument, NULL, 'k'},
-	    {"replay-from", required_argument, NULL, 'r'}, {"ledger", required_argument, NULL, 'l'},
-	    {"no-replay", no_argument, NULL, 'n'},         {NULL, 0, NULL, 0},
+	static const struct cli_opt opts[] = {
+	    {"key", 'k', true, 'k'},
+	    {"replay-from", 'r', true, 'r'},
+	    {"ledger", 'l', true, 'l'},
+	    {"no-replay", 'n', false, 'n'},
+	    {0},
 	};
-	const char *data = ctl->data_dir, *key = NULL, *replay_from = NULL, *ledger = NULL;
+	const char *key = NULL, *replay_from = NULL, *ledger = NULL;
 	bool no_replay = false;
+	struct cli_opts p;
 	int c;
-	optind = 0; /* glibc: re-initialise, so options may follow FILE (irisctl's own
-	               getopt stopped at the command) */
-	while ((c = getopt_long(argc, argv, "d:k:r:l:n", opts, NULL)) != -1) {
+	/* --data NEWDIR is irisctl's own --data, accepted anywhere */
+	ctl_opts_init(&p, opts, argc, argv, 1);
+	while ((c = ctl_opts_next(ctl, &p)) != CLI_OPTS_END) {
 		switch (c) {
-		case 'd':
-			data = optarg;
-			break;
 		case 'k':
-			key = optarg;
+			key = p.value;
 			break;
 		case 'r':
-			replay_from = optarg;
+			replay_from = p.value;
 			break;
 		case 'l':
-			ledger = optarg;
+			ledger = p.value;
 			break;
 		case 'n':
 			no_replay = true;
@@ -139,8 +140,9 @@ static int cmd_restore(struct ctl *ctl, int argc, char **argv)
 			return 2;
 		}
 	}
+	const char *data = ctl->data_dir;
 	int sources = (replay_from != NULL) + (ledger != NULL) + no_replay;
-	if (optind + 1 != argc || data == NULL || key == NULL || sources != 1) {
+	if (p.n_operands != 1 || data == NULL || key == NULL || sources != 1) {
 		fprintf(
 		    stderr,
 		    "usage: irisctl restore FILE --data NEWDIR --key MASTER_KEY\n"
@@ -150,7 +152,7 @@ static int cmd_restore(struct ctl *ctl, int argc, char **argv)
 		    "skips that and is only right when no erasure happened since the backup.\n");
 		return 2;
 	}
-	const char *file = argv[optind];
+	const char *file = p.operands[0];
 	struct erasure_list list = {0};
 	if (!no_replay && load_ledger(replay_from, ledger, &list) < 0)
 		return 1;
@@ -195,13 +197,15 @@ static int cmd_restore(struct ctl *ctl, int argc, char **argv)
 static int cmd_ledger(struct ctl *ctl, int argc, char **argv)
 {
 	struct ctl_context cx;
-	if (argc != 3 || strcmp(argv[1], "export") != 0) {
+	char **ops = NULL;
+	if (ctl_operands(ctl, argc, argv, &ops) != 2 || strcmp(ops[0], "export") != 0) {
 		fprintf(stderr, "usage: irisctl [--data DIR] erasure-ledger export FILE\n");
 		return 2;
 	}
-	FILE *out = strcmp(argv[2], "-") == 0 ? stdout : fopen(argv[2], "w");
+	const char *file = ops[1];
+	FILE *out = strcmp(file, "-") == 0 ? stdout : fopen(file, "w");
 	if (out == NULL) {
-		fprintf(stderr, "irisctl erasure-ledger: cannot write %s\n", argv[2]);
+		fprintf(stderr, "irisctl erasure-ledger: cannot write %s\n", file);
 		return 1;
 	}
 	if (ctl_context_open(ctl, &cx) < 0) {
@@ -216,7 +220,7 @@ static int cmd_ledger(struct ctl *ctl, int argc, char **argv)
 		return 1;
 	}
 	if (out != stdout)
-		fprintf(stderr, "%d erasures exported to %s\n", n, argv[2]);
+		fprintf(stderr, "%d erasures exported to %s\n", n, file);
 	return 0;
 }
 
@@ -224,7 +228,8 @@ static int cmd_directory(struct ctl *ctl, int argc, char **argv)
 {
 	struct ctl_context cx;
 	int n = 0;
-	if (argc != 2 || strcmp(argv[1], "reindex") != 0) {
+	char **ops = NULL;
+	if (ctl_operands(ctl, argc, argv, &ops) != 1 || strcmp(ops[0], "reindex") != 0) {
 		fprintf(stderr, "usage: irisctl [--data DIR] directory reindex\n");
 		return 2;
 	}

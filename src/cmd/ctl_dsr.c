@@ -4,6 +4,9 @@
  *   irisctl dsr export --user U --out FILE    export archive (ustar)
  *   irisctl dsr erase --user U                erase the account (operator instruction)
  *   irisctl dsr deletion-log --tenant T|-     a tenant's deletion log ("-": no tenant)
+ *   irisctl dsr requests [--tenant T|-]       requests with due dates ("-", the default:
+ *                                             the operator's queue, accounts without a tenant)
+ *   irisctl dsr answer --request R --answer TEXT   the operator answers one of those
  */
 #include "cmd/ctl_commands.h"
 #include "cmd/ctl_context.h"
@@ -11,8 +14,8 @@
 #include "domain/accounts.h"
 #include "privacy/deletion_log.h"
 #include "privacy/dsr.h"
+#include "privacy/dsr_requests.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +25,9 @@ static int usage(void)
 	fprintf(stderr, "usage: irisctl dsr report --user U [--html]\n"
 	                "       irisctl dsr export --user U --out FILE\n"
 	                "       irisctl dsr erase --user U\n"
-	                "       irisctl dsr deletion-log --tenant T|-\n");
+	                "       irisctl dsr deletion-log --tenant T|-\n"
+	                "       irisctl dsr requests [--tenant T|-]\n"
+	                "       irisctl dsr answer --request R --answer TEXT\n");
 	return 2;
 }
 
@@ -37,6 +42,48 @@ static int print_json(json_t *j)
 	return 0;
 }
 
+static void add_deletion_request(const struct deletion_request *r, void *ctx)
+{
+	json_array_append_new(
+	    ctx, json_pack("{s:s, s:o, s:s, s:I, s:I, s:b}", "id", r->id, "account_id",
+	                   r->account_id[0] ? json_string(r->account_id) : json_null(), "status",
+	                   r->status, "created_at", (json_int_t)r->created_at, "due_at",
+	                   (json_int_t)r->due_at, "overdue", r->overdue));
+}
+
+/* The requests of a tenant ("-" or NULL: the operator's queue) with their
+ * due dates: data-subject requests (P-DSR-7) and deletion requests (P-ACC-2). */
+static int requests(struct ctl_context *cx, struct dsr_ctx *d, const char *tenant)
+{
+	char tid[IDS_UUID_LEN] = "";
+	json_t *priv = NULL, *del = json_array();
+	if ((tenant != NULL && strcmp(tenant, "-") != 0 &&
+	     ctl_tenant_resolve(cx, tenant, tid) < 0) ||
+	    dsr_request_list(d, tid, NULL, &priv) < 0 ||
+	    accounts_deletion_requests_list(d->st, tid, add_deletion_request, del) < 0) {
+		json_decref(priv);
+		json_decref(del);
+		return 1;
+	}
+	return print_json(
+	    json_pack("{s:o, s:o}", "privacy_requests", priv, "deletion_requests", del));
+}
+
+/* Answers a request of the operator's queue only: for a tenant's members
+ * the tenant is the controller and Iris does not answer (P-DSR-7). */
+static int answer(struct dsr_ctx *d, const char *request_id, const char *text)
+{
+	struct dsr_actor op = {"operator-cli", "operator"};
+	const char *error = "not_found";
+	if (!ids_is_uuid4(request_id) ||
+	    dsr_request_answer(d, &op, "", request_id, text, &error) < 0) {
+		fprintf(stderr, "irisctl: not answered: %s\n", error);
+		return 1;
+	}
+	printf("answered\n");
+	return 0;
+}
+
 static int run(struct ctl_context *cx, const char *cmd, const char *user, const char *tenant,
                const char *out, bool html)
 {
@@ -45,10 +92,17 @@ static int run(struct ctl_context *cx, const char *cmd, const char *user, const 
 	const char *error = NULL;
 	if (strcmp(cmd, "deletion-log") == 0) {
 		json_t *list;
-		if (deletion_log_list(&d, strcmp(tenant, "-") == 0 ? "" : tenant, &list) < 0)
+		char tenant_id[IDS_UUID_LEN] = "";
+		if (strcmp(tenant, "-") != 0 && ctl_tenant_resolve(cx, tenant, tenant_id) < 0)
+			return 1;
+		if (deletion_log_list(&d, tenant_id, &list) < 0)
 			return 1;
 		return print_json(list);
 	}
+	if (strcmp(cmd, "requests") == 0)
+		return requests(cx, &d, tenant);
+	if (strcmp(cmd, "answer") == 0)
+		return answer(&d, user, out); /* --request, --answer: see ctl_dsr() */
 	if (accounts_get_by_username(cx->st, user, &acc, &error) < 0) {
 		fprintf(stderr, "irisctl: no account '%s'\n", user);
 		return 1;
@@ -93,48 +147,60 @@ static int run(struct ctl_context *cx, const char *cmd, const char *user, const 
 
 int ctl_dsr(struct ctl *ctl, int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"user", required_argument, NULL, 'u'},
-	    {"tenant", required_argument, NULL, 't'},
-	    {"out", required_argument, NULL, 'o'},
-	    {"html", no_argument, NULL, 'H'},
-	    {NULL, 0, NULL, 0},
+	static const struct cli_opt opts[] = {
+	    {"user", 'u', true, 'u'},
+	    {"tenant", 't', true, 't'},
+	    {"out", 'o', true, 'o'},
+	    {"html", 0, false, 'H'},
+	    {"request", 0, true, 'R'},
+	    {"answer", 0, true, 'A'},
+	    {0},
 	};
-	const char *user = NULL, *tenant = NULL, *out = NULL;
+	struct cli_opts p;
+	const char *user = NULL, *tenant = NULL, *out = NULL, *request = NULL, *text = NULL;
 	bool html = false;
 	int c;
 	if (argc < 2)
 		return usage();
 	const char *cmd = argv[1];
-	optind = 2;
-	while ((c = getopt_long(argc, argv, "u:t:o:H", opts, NULL)) != -1) {
+	ctl_opts_init(&p, opts, argc, argv, 2);
+	while ((c = ctl_opts_next(ctl, &p)) != CLI_OPTS_END) {
 		switch (c) {
 		case 'u':
-			user = optarg;
+			user = p.value;
 			break;
 		case 't':
-			tenant = optarg;
+			tenant = p.value;
 			break;
 		case 'o':
-			out = optarg;
+			out = p.value;
 			break;
 		case 'H':
 			html = true;
+			break;
+		case 'R':
+			request = p.value;
+			break;
+		case 'A':
+			text = p.value;
 			break;
 		default:
 			return usage();
 		}
 	}
-	bool ok = optind == argc && ((strcmp(cmd, "deletion-log") == 0 && tenant != NULL) ||
-	                             (strcmp(cmd, "report") == 0 && user != NULL) ||
-	                             (strcmp(cmd, "export") == 0 && user != NULL && out != NULL) ||
-	                             (strcmp(cmd, "erase") == 0 && user != NULL));
+	bool ok = p.n_operands == 0 &&
+	          ((strcmp(cmd, "deletion-log") == 0 && tenant != NULL) ||
+	           (strcmp(cmd, "report") == 0 && user != NULL) ||
+	           (strcmp(cmd, "export") == 0 && user != NULL && out != NULL) ||
+	           (strcmp(cmd, "erase") == 0 && user != NULL) || strcmp(cmd, "requests") == 0 ||
+	           (strcmp(cmd, "answer") == 0 && request != NULL && text != NULL));
 	if (!ok)
 		return usage();
 	struct ctl_context cx;
 	if (ctl_context_open(ctl, &cx) < 0)
 		return 1;
-	int rc = run(&cx, cmd, user, tenant, out, html);
+	int rc = strcmp(cmd, "answer") == 0 ? run(&cx, cmd, request, tenant, text, html)
+	                                    : run(&cx, cmd, user, tenant, out, html);
 	ctl_context_close(&cx);
 	return rc;
 }

@@ -29,38 +29,49 @@ static void print_json(json_t *v)
 	free(s);
 }
 
-/* Parses "--tenant T [--html]" from argv[1..]. */
-static int tenant_args(int argc, char **argv, const char **tenant_r, bool *html_r)
+/* Parses "--tenant T [--html]" (argv[1..], no operand). */
+static int tenant_args(struct ctl *ctl, int argc, char **argv, const char **tenant_r, bool *html_r)
 {
+	static const struct cli_opt opts[] = {
+	    {"tenant", 't', true, 't'}, {"html", 0, false, 'H'}, {0}};
+	struct cli_opts p;
+	int c;
 	*tenant_r = NULL;
 	*html_r = false;
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--tenant") == 0 && i + 1 < argc)
-			*tenant_r = argv[++i];
-		else if (strcmp(argv[i], "--html") == 0)
+	ctl_opts_init(&p, opts, argc, argv, 1);
+	while ((c = ctl_opts_next(ctl, &p)) != CLI_OPTS_END) {
+		if (c == 't')
+			*tenant_r = p.value;
+		else if (c == 'H')
 			*html_r = true;
 		else
 			return -1;
 	}
-	return *tenant_r != NULL ? 0 : -1;
+	return *tenant_r != NULL && p.n_operands == 0 ? 0 : -1;
 }
 
 static int report(struct ctl *ctl, int argc, char **argv, bool tom)
 {
 	struct ctl_context cx;
 	const char *tenant;
+	char tenant_id[IDS_UUID_LEN];
 	bool html;
 	int rc = 1;
-	if (tenant_args(argc, argv, &tenant, &html) < 0) {
-		fprintf(stderr, "usage: irisctl %s --tenant T [--html]\n", tom ? "tom" : "register");
+	if (tenant_args(ctl, argc, argv, &tenant, &html) < 0) {
+		fprintf(stderr, "usage: irisctl %s --tenant T [--html]   (T: tenant name or id)\n",
+		        tom ? "tom" : "register");
 		return 2;
 	}
 	if (ctl_context_open(ctl, &cx) < 0)
 		return 1;
-	json_t *r = tom ? tom_report_json(&cx.app, cx.st, tenant, privacy_clock_now())
-	                : register_ropa_json(&cx.app, cx.st, tenant);
+	if (ctl_tenant_resolve(&cx, tenant, tenant_id) < 0) {
+		ctl_context_close(&cx);
+		return 1;
+	}
+	json_t *r = tom ? tom_report_json(&cx.app, cx.st, tenant_id, privacy_clock_now())
+	                : register_ropa_json(&cx.app, cx.st, tenant_id);
 	if (r == NULL) {
-		fprintf(stderr, "irisctl: no tenant %s\n", tenant);
+		fprintf(stderr, "irisctl: no report for tenant %s (database error)\n", tenant);
 	} else {
 		if (html) {
 			char *page = tom ? tom_report_html(r) : register_ropa_html(r);
@@ -89,7 +100,9 @@ int ctl_tom(struct ctl *ctl, int argc, char **argv)
 int ctl_breach(struct ctl *ctl, int argc, char **argv)
 {
 	struct ctl_context cx;
-	if (argc != 2 || strcmp(argv[1], "list") != 0) {
+	char **ops = NULL;
+	int n = ctl_operands(ctl, argc, argv, &ops);
+	if (n != 1 || strcmp(ops[0], "list") != 0) {
 		fprintf(stderr, "usage: irisctl breach list\n");
 		return 2;
 	}
@@ -105,8 +118,10 @@ int ctl_breach(struct ctl *ctl, int argc, char **argv)
 int ctl_subprocessor(struct ctl *ctl, int argc, char **argv)
 {
 	struct ctl_context cx;
-	bool list = argc == 2 && strcmp(argv[1], "list") == 0;
-	bool add = argc == 7 && strcmp(argv[1], "add") == 0;
+	char **ops = NULL;
+	int n = ctl_operands(ctl, argc, argv, &ops);
+	bool list = n == 1 && strcmp(ops[0], "list") == 0;
+	bool add = n == 6 && strcmp(ops[0], "add") == 0;
 	int rc = 0;
 	if (!list && !add) {
 		fprintf(stderr, "usage: irisctl subprocessor list | subprocessor add NAME ADDRESS "
@@ -120,7 +135,7 @@ int ctl_subprocessor(struct ctl *ctl, int argc, char **argv)
 		print_json(l);
 		json_decref(l);
 	} else {
-		struct subprocessor sp = {argv[2], argv[3], argv[4], argv[5], argv[6], NULL};
+		struct subprocessor sp = {ops[1], ops[2], ops[3], ops[4], ops[5], NULL};
 		struct actor actor;
 		char id[37];
 		const char *error = NULL;

@@ -1,10 +1,10 @@
 /* irisctl tenant create|list and account create: see ctl_commands.h. */
 #include "cmd/ctl_commands.h"
 #include "cmd/ctl_context.h"
+#include "core/xalloc.h"
 #include "domain/accounts.h"
 #include "domain/tenants.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,9 +20,10 @@ int ctl_tenant(struct ctl *ctl, int argc, char **argv)
 	struct actor actor;
 	char id[IDS_UUID_LEN];
 	const char *error = NULL;
-	int rc = 1;
-	bool create = argc == 3 && strcmp(argv[1], "create") == 0;
-	bool list = argc == 2 && strcmp(argv[1], "list") == 0;
+	char **ops = NULL;
+	int rc = 1, n = ctl_operands(ctl, argc, argv, &ops);
+	bool create = n == 2 && strcmp(ops[0], "create") == 0;
+	bool list = n == 1 && strcmp(ops[0], "list") == 0;
 	if (!create && !list) {
 		fprintf(stderr, "usage: irisctl tenant create NAME | tenant list\n");
 		return 2;
@@ -31,7 +32,7 @@ int ctl_tenant(struct ctl *ctl, int argc, char **argv)
 		return 1;
 	actor_system(&actor, "operator-cli");
 	if (create) {
-		if (tenants_create(&cx.app, cx.st, &actor, argv[2], id, &error) == 0) {
+		if (tenants_create(&cx.app, cx.st, &actor, ops[1], id, &error) == 0) {
 			printf("%s\n", id);
 			rc = 0;
 		} else {
@@ -46,37 +47,72 @@ int ctl_tenant(struct ctl *ctl, int argc, char **argv)
 
 struct account_args {
 	struct account_new in;
-	const char *role;
+	const char *role, *tenant;
+	bool password_stdin;
 };
 
-static int parse_account_args(int argc, char **argv, struct account_args *a)
+/* Parses "create --tenant T --username U ..." (argv[1..]). */
+static int parse_account_args(struct ctl *ctl, int argc, char **argv, struct account_args *a)
 {
-	static const struct option opts[] = {
-		{"tenant", required_argument, NULL, 't'}, {"username", required_argument, NULL, 'u'},
-		{"email", required_argument, NULL, 'e'},  {"role", required_argument, NULL, 'r'},
-		{"first-name", required_argument, NULL, 'f'},
-		{"last-name", required_argument, NULL, 'l'},
-		{NULL, 0, NULL, 0},
+	static const struct cli_opt opts[] = {
+	    {"tenant", 't', true, 't'},        {"username", 'u', true, 'u'},
+	    {"email", 'e', true, 'e'},         {"role", 'r', true, 'r'},
+	    {"first-name", 'f', true, 'f'},    {"last-name", 'l', true, 'l'},
+	    {"password-stdin", 0, false, 'P'}, {0},
 	};
+	struct cli_opts p;
 	int c;
 	memset(a, 0, sizeof(*a));
 	a->role = "user";
-	while ((c = getopt_long(argc, argv, "t:u:e:r:f:l:", opts, NULL)) != -1) {
+	ctl_opts_init(&p, opts, argc, argv, 1);
+	while ((c = ctl_opts_next(ctl, &p)) != CLI_OPTS_END) {
 		switch (c) {
-		case 't': a->in.tenant_id = optarg; break;
-		case 'u': a->in.username = optarg; break;
-		case 'e': a->in.email = optarg; break;
-		case 'r': a->role = optarg; break;
-		case 'f': a->in.first_name = optarg; break;
-		case 'l': a->in.last_name = optarg; break;
-		default: return -1;
+		case 't':
+			a->tenant = p.value;
+			break;
+		case 'u':
+			a->in.username = p.value;
+			break;
+		case 'e':
+			a->in.email = p.value;
+			break;
+		case 'r':
+			a->role = p.value;
+			break;
+		case 'f':
+			a->in.first_name = p.value;
+			break;
+		case 'l':
+			a->in.last_name = p.value;
+			break;
+		case 'P':
+			a->password_stdin = true;
+			break;
+		default:
+			return -1;
 		}
 	}
-	if (optind != argc || a->in.tenant_id == NULL || a->in.username == NULL ||
-	    account_role_parse(a->role, &a->in.role) < 0)
+	if (p.n_operands != 1 || strcmp(p.operands[0], "create") != 0 || a->tenant == NULL ||
+	    a->in.username == NULL || account_role_parse(a->role, &a->in.role) < 0)
 		return -1;
 	a->in.status = "active";
-	a->in.must_change_password = true;
+	/* a password the operator chose is not a one-time one */
+	a->in.must_change_password = !a->password_stdin;
+	return 0;
+}
+
+/* --password-stdin: one line of standard input, never argv. */
+static int read_password(const struct account_args *a, char *buf, size_t cap)
+{
+	if (!a->password_stdin)
+		return 0;
+	if (ctl_read_secret_line(buf, cap) < 0) {
+		fprintf(stderr,
+		        "irisctl: --password-stdin: no password line on standard input "
+		        "(or longer than %zu bytes)\n",
+		        cap - 2);
+		return -1;
+	}
 	return 0;
 }
 
@@ -85,25 +121,45 @@ int ctl_account(struct ctl *ctl, int argc, char **argv)
 	struct ctl_context cx;
 	struct account_args a;
 	struct actor actor;
-	char id[IDS_UUID_LEN], password[64];
+	char id[IDS_UUID_LEN], tenant_id[IDS_UUID_LEN], password[64], chosen[1026];
 	const char *error = NULL;
 	int rc = 1;
-	if (argc < 2 || strcmp(argv[1], "create") != 0 ||
-	    parse_account_args(argc - 1, argv + 1, &a) < 0) {
-		fprintf(stderr, "usage: irisctl account create --tenant T --username U "
-				"[--email E] [--role user|tenant_admin|auditor]\n");
+	if (parse_account_args(ctl, argc, argv, &a) < 0) {
+		fprintf(stderr,
+		        "usage: irisctl account create --tenant T --username U [--email E]\n"
+		        "         [--role user|tenant_admin|auditor|operator] [--first-name F]\n"
+		        "         [--last-name L] [--password-stdin]\n"
+		        "T is a tenant name or id, or - for an account of the installation\n"
+		        "(an operator). Without --password-stdin a one-time\n"
+		        "password is printed (to be changed at first login).\n");
 		return 2;
 	}
-	if (ctl_context_open(ctl, &cx) < 0)
+	if (read_password(&a, chosen, sizeof(chosen)) < 0)
 		return 1;
+	if (ctl_context_open(ctl, &cx) < 0)
+		goto wipe;
 	actor_system(&actor, "operator-cli");
+	a.in.password = a.password_stdin ? chosen : NULL;
+	/* "-" (or empty): an account of the installation, in no tenant (an
+	 * operator, or a freemium user) */
+	if (strcmp(a.tenant, "-") == 0 || a.tenant[0] == '\0')
+		tenant_id[0] = '\0';
+	else if (ctl_tenant_resolve(&cx, a.tenant, tenant_id) < 0)
+		goto close;
+	a.in.tenant_id = tenant_id;
 	if (accounts_create(&cx.app, cx.st, &actor, &a.in, id, password, &error) == 0) {
-		printf("id: %s\none-time password: %s\n", id, password);
+		if (a.password_stdin)
+			printf("id: %s\n", id);
+		else
+			printf("id: %s\none-time password: %s\n", id, password);
 		rc = 0;
 	} else {
 		fprintf(stderr, "irisctl: account not created: %s\n", error);
 	}
-	memset(password, 0, sizeof(password));
+close:
 	ctl_context_close(&cx);
+wipe:
+	secret_wipe(password, sizeof(password));
+	secret_wipe(chosen, sizeof(chosen));
 	return rc;
 }

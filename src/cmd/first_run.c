@@ -13,14 +13,23 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The first tenant admin has no e-mail address: without one, breach
+ * notices (P-BRE-1) and data-protection requests cannot reach the tenant. */
+#define FIRST_RUN_EMAIL_HINT                                                                       \
+	"the tenant admin has no e-mail address yet, so breach notices and "                       \
+	"data-protection requests cannot reach the organisation: after the first login set "       \
+	"one with PATCH /api/v1/tenants/<tenant id>/members/<your id from GET /api/v1/me> "        \
+	"{\"email\": \"you@example.org\"}"
+
 /* Writes the logins as JSON to a new file with mode 0600 (O_EXCL: never
  * through a pre-placed link). */
 static int write_login_file(const char *path, const struct accounts_bootstrap_result *r)
 {
-	json_t *doc = json_pack("{s:{s:s,s:s},s:{s:s,s:s},s:{s:s,s:s}}", "operator", "username",
-				r->operator_username, "password", r->operator_password, "tenant",
-				"id", r->tenant_id, "name", r->tenant_name, "tenant_admin",
-				"username", r->admin_username, "password", r->admin_password);
+	json_t *doc = json_pack("{s:{s:s,s:s},s:{s:s,s:s},s:{s:s,s:s,s:n,s:s}}", "operator",
+	                        "username", r->operator_username, "password", r->operator_password,
+	                        "tenant", "id", r->tenant_id, "name", r->tenant_name,
+	                        "tenant_admin", "username", r->admin_username, "password",
+	                        r->admin_password, "email", "email_needed", FIRST_RUN_EMAIL_HINT);
 	char *text = doc != NULL ? json_dumps(doc, JSON_INDENT(2)) : NULL;
 	int ret = -1;
 	json_decref(doc);
@@ -56,9 +65,10 @@ int first_run_bootstrap(struct app *app)
 	       "  URL:          %s\n"
 	       "  operator:     %s / %s\n"
 	       "  tenant:       %s (%s)\n"
-	       "  tenant admin: %s / %s\n\n",
+	       "  tenant admin: %s / %s\n"
+	       "  Note: %s.\n\n",
 	       path, app->public_url, r.operator_username, r.operator_password, r.tenant_name,
-	       r.tenant_id, r.admin_username, r.admin_password);
+	       r.tenant_id, r.admin_username, r.admin_password, FIRST_RUN_EMAIL_HINT);
 	fflush(stdout);
 	log_info("event=bootstrap_done");
 	free(path);

@@ -2,10 +2,14 @@
  * irisd: the Iris server. Reads the settings, opens the data directory (keys,
  * database, certificate), bootstraps the first operator and tenant admin on
  * first start, and serves HTTPS until SIGTERM (drain, then exit) or SIGHUP
- * (reload what is reloadable: log level, auth limits, SMTP, certificate).
+ * (reload what is reloadable: log level, auth and rate limits, SMTP,
+ * certificate).
  */
+#include "cmd/datadir.h"
 #include "cmd/first_run.h"
 #include "cmd/periodic.h"
+#include "cmd/version.h"
+#include "core/cli_opts.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/xalloc.h"
@@ -13,6 +17,7 @@
 #include "domain/clock.h"
 #include "domain/jobs.h"
 #include "domain/mail.h"
+#include "domain/rate_limit.h"
 #include "net/http.h"
 #include "net/server.h"
 #include "net/tls.h"
@@ -20,7 +25,6 @@
 #include "xmpp/xmpp_server.h"
 #include "privacy/retention.h"
 
-#include <getopt.h>
 #include <jansson.h>
 #include <malloc.h>
 #include <signal.h>
@@ -29,11 +33,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <uv.h>
 
 struct irisd {
 	struct config cfg;
-	const char *config_path;
+	char *config_path; /* the settings file read, or NULL (defaults) */
+	int lock_fd;       /* DATA/irisd.lock, held until exit */
 	struct app app;
 	uv_loop_t *loop;
 	uv_signal_t sigterm, sigint, sighup;
@@ -61,21 +67,23 @@ static void json_block_free(void *ptr)
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: irisd [--config FILE] [--data DIR] [-n] [--settings]\n"
-		     "  -c, --config FILE  settings file (INI); defaults apply without one\n"
-		     "  -d, --data DIR     data directory (overrides server.data_dir)\n"
-		     "  -n, --check        check the settings and exit\n"
-		     "      --settings     print the settings reference (Markdown) and exit\n");
+	fprintf(out, "usage: irisd [--config FILE] [--data DIR] [-n] [--settings] [--version]\n"
+	             "  -c, --config FILE  settings file (INI); default " DATADIR_DEFAULT_CONFIG
+	             " when it\n"
+	             "                     exists, else the built-in defaults\n"
+	             "  -d, --data DIR     data directory (overrides server.data_dir)\n"
+	             "  -n, --check        check the settings and exit\n"
+	             "      --settings     print the settings reference (Markdown) and exit\n"
+	             "  -V, --version      print the version and exit\n");
 }
 
-/* Loads defaults, the file and the command-line overrides into d->cfg. */
-static int load_settings(struct irisd *d, const char *data_dir)
+/* Loads defaults, the file (--config, else DATADIR_DEFAULT_CONFIG when it
+ * exists) and the command-line overrides into d->cfg. */
+static int load_settings(struct irisd *d, const char *config_path, const char *data_dir)
 {
 	char *error = NULL;
-	config_defaults(&d->cfg);
-	if (d->config_path != NULL && config_load_file(&d->cfg, d->config_path, &error) < 0)
-		goto fail;
-	if (data_dir != NULL && config_set(&d->cfg, "server.data_dir", data_dir, &error) < 0)
+	if (datadir_load_settings(&d->cfg, config_path, data_dir, false, &d->config_path, &error) <
+	    0)
 		goto fail;
 	if (config_validate(&d->cfg, &error) < 0)
 		goto fail;
@@ -158,9 +166,14 @@ static void on_reload_signal(uv_signal_t *h, int signum)
 		config_free(&fresh);
 		return;
 	}
+	/* --data overrides the file, and the data directory never changes while
+	 * running: keep it out of the "needs a restart" warnings */
+	if (config_set(&fresh, "server.data_dir", d->cfg.data_dir, &error) < 0)
+		free(error);
 	config_apply_reloadable(&d->cfg, &fresh);
 	config_free(&fresh);
 	apply_log_level(&d->cfg);
+	rate_limit_apply_config(&d->cfg);
 	if (d->cfg.http_tls && http_server_reload_tls(d->http, &tls_error) < 0)
 		log_warn("event=tls_reload_failed error=\"%s\"", tls_error);
 	log_info("event=reloaded signal=%d", signum);
@@ -203,21 +216,23 @@ static int start_http(struct irisd *d)
 {
 	const char *error = NULL;
 	struct http_server_settings hs = {
-		.bind_addr = d->cfg.http_bind,
-		.port = d->cfg.http_port,
-		.tls = d->cfg.http_tls,
-		.cert_path = d->cert_path,
-		.key_path = d->key_path,
-		.max_header_bytes = (size_t)d->cfg.http_max_header_bytes,
-		.max_body_bytes = (size_t)d->cfg.http_max_body_bytes,
-		.header_timeout_ms = (unsigned)d->cfg.http_header_timeout_ms,
-		.idle_timeout_ms = (unsigned)d->cfg.http_idle_timeout_ms,
-		.max_connections = (unsigned)d->cfg.http_max_connections,
-		.dev_mode = d->cfg.dev_mode,
+	    .bind_addr = d->cfg.http_bind,
+	    .port = d->cfg.http_port,
+	    .tls = d->cfg.http_tls,
+	    .cert_path = d->cert_path,
+	    .key_path = d->key_path,
+	    .max_header_bytes = (size_t)d->cfg.http_max_header_bytes,
+	    .max_body_bytes = (size_t)d->cfg.http_max_body_bytes,
+	    .header_timeout_ms = (unsigned)d->cfg.http_header_timeout_ms,
+	    .idle_timeout_ms = (unsigned)d->cfg.http_idle_timeout_ms,
+	    .max_connections = (unsigned)d->cfg.http_max_connections,
+	    .dev_mode = d->cfg.dev_mode,
+	    .trusted_proxies = d->cfg.http_trusted_proxies,
+	    .proxy_forwarded = strcmp(d->cfg.http_proxy_header, "forwarded") == 0,
 	};
 	d->router = http_router_new();
-	d->metrics = (struct net_metrics_access){d->cfg.http_metrics_public, api_operator_token_ok,
-						 &d->app};
+	d->metrics =
+	    (struct net_metrics_access){d->cfg.http_metrics_public, api_operator_token_ok, &d->app};
 	net_routes_builtin(d->router, &d->metrics);
 	api_routes_register(d->router, &d->app);
 	if (http_server_start(d->loop, &hs, d->router, &d->http, &error) < 0) {
@@ -228,7 +243,7 @@ static int start_http(struct irisd *d)
 	       d->cfg.http_bind, http_server_port(d->http));
 	fflush(stdout);
 	if (xmpp_server_start(d->loop, &d->app, &d->cfg, d->cert_path, d->key_path, &d->xmpp,
-			      &error) < 0) {
+	                      &error) < 0) {
 		/* HTTPS keeps serving; the operator sees the error (port in use?) */
 		log_error("event=xmpp_listen_failed error=\"%s\"", error);
 		d->xmpp = NULL;
@@ -256,10 +271,18 @@ static int run(struct irisd *d)
 	/* libuv sizes its pool from the environment at first use. */
 	snprintf(workers, sizeof(workers), "%d", d->cfg.workers);
 	setenv("UV_THREADPOOL_SIZE", workers, 1);
+	char *lock_error = NULL;
+	d->lock_fd = datadir_lock(d->cfg.data_dir, d->config_path, &lock_error);
+	if (d->lock_fd < 0) {
+		fprintf(stderr, "irisd: %s\n", lock_error);
+		free(lock_error);
+		return 1;
+	}
 	if (app_init(&d->app, &d->cfg, d->cfg.data_dir, true, &error) < 0) {
 		log_error("event=startup_failed error=\"%s\"", error);
 		return 1;
 	}
+	rate_limit_apply_config(&d->cfg);
 	bool need_cert =
 	    d->cfg.http_tls || d->cfg.xmpp_c2s_port >= 0 || d->cfg.xmpp_c2s_tls_port >= 0;
 	if ((need_cert && prepare_certificate(d) < 0) || first_run_bootstrap(&d->app) < 0)
@@ -287,24 +310,35 @@ static int run(struct irisd *d)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'}, {"data", required_argument, NULL, 'd'},
-		{"check", no_argument, NULL, 'n'},	  {"settings", no_argument, NULL, 'S'},
-		{"help", no_argument, NULL, 'h'},	  {NULL, 0, NULL, 0},
+	static const struct cli_opt opts[] = {
+	    {"config", 'c', true, 'c'},
+	    {"data", 'd', true, 'd'},
+	    {"check", 'n', false, 'n'},
+	    {"settings", 0, false, 'S'},
+	    {"help", 'h', false, 'h'},
+	    {"version", 'V', false, 'V'},
+	    {0},
 	};
 	struct irisd d;
-	const char *data_dir = NULL;
+	struct cli_opts p;
+	const char *config_path = NULL, *data_dir = NULL;
 	bool check_only = false;
 	int c;
 	memset(&d, 0, sizeof(d));
-	while ((c = getopt_long(argc, argv, "c:d:nh", opts, NULL)) != -1) {
+	d.lock_fd = -1;
+	umask(077); /* keys, database, certificates: the iris user's alone */
+	cli_opts_init(&p, "irisd", opts, argc, argv, 1);
+	while ((c = cli_opts_next(&p)) != CLI_OPTS_END) {
 		switch (c) {
 		case 'c':
-			d.config_path = optarg;
+			config_path = p.value;
 			break;
 		case 'd':
-			data_dir = optarg;
+			data_dir = p.value;
 			break;
+		case 'V':
+			printf("irisd %s\n", IRIS_VERSION);
+			return 0;
 		case 'n':
 			check_only = true;
 			break;
@@ -319,11 +353,29 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (load_settings(&d, data_dir) < 0)
+	if (p.n_operands != 0) {
+		usage(stderr);
+		return 2;
+	}
+	if (load_settings(&d, config_path, data_dir) < 0) {
+		free(d.config_path);
 		return 1;
+	}
+	struct tls_ctx *tls_check = NULL;
+	const char *tls_error = NULL;
+	if (check_only && d.cfg.tls_cert[0] != '\0' &&
+	    tls_ctx_server_new(d.cfg.tls_cert, d.cfg.tls_key, &tls_check, &tls_error) < 0) {
+		/* the certificate the settings name must load, as at start-up */
+		fprintf(stderr, "irisd: %s\n", tls_error);
+		config_free(&d.cfg);
+		free(d.config_path);
+		return 1;
+	}
+	tls_ctx_free(&tls_check);
 	if (check_only) {
 		printf("irisd: settings OK\n");
 		config_free(&d.cfg);
+		free(d.config_path);
 		return 0;
 	}
 	apply_log_level(&d.cfg);
@@ -332,6 +384,9 @@ int main(int argc, char **argv)
 	app_deinit(&d.app);
 	free(d.cert_path);
 	free(d.key_path);
+	free(d.config_path);
 	config_free(&d.cfg);
+	if (d.lock_fd >= 0)
+		close(d.lock_fd); /* releases the lock: the last thing irisd does */
 	return rc;
 }

@@ -14,7 +14,6 @@
  * (--format json) or vCard (--format vcard).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,7 @@
 #include <unistd.h>
 
 #include "contacts/contacts_cli.h"
+#include "core/cli_opts.h"
 #include "contacts/contacts_internal.h"
 
 #define MAX_MAPS 64
@@ -108,84 +108,102 @@ static int parse_map(struct cli *c, const char *arg)
 }
 
 enum {
-	O_JOURNAL = 256, O_REPORT, O_FORMAT, O_DELIM, O_MAP, O_COUNTRY, O_LANG, O_THRESHOLD,
-	O_THREADS, O_NOCLEAN, O_MERGEID, O_INFORMED, O_CONSENT, O_AGREED, O_FIRST, O_LAST,
-	O_EMAIL, O_PHONE, O_COMPANY
+	O_JOURNAL = 256,
+	O_REPORT,
+	O_FORMAT,
+	O_DELIM,
+	O_MAP,
+	O_COUNTRY,
+	O_LANG,
+	O_THRESHOLD,
+	O_THREADS,
+	O_NOCLEAN,
+	O_MERGEID,
+	O_INFORMED,
+	O_CONSENT,
+	O_AGREED,
+	O_FIRST,
+	O_LAST,
+	O_EMAIL,
+	O_PHONE,
+	O_COMPANY
 };
 
+/* Parses the options (anywhere on the line, core/cli_opts.h) and the
+ * operands: one input, two for refresh (BOOK EVENTS). */
 static int parse_args(struct cli *c, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"output", required_argument, NULL, 'o'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"journal", required_argument, NULL, O_JOURNAL},
-		{"report", required_argument, NULL, O_REPORT},
-		{"format", required_argument, NULL, O_FORMAT},
-		{"delimiter", required_argument, NULL, O_DELIM},
-		{"map", required_argument, NULL, O_MAP},
-		{"country", required_argument, NULL, O_COUNTRY},
-		{"lang", required_argument, NULL, O_LANG},
-		{"threshold", required_argument, NULL, O_THRESHOLD},
-		{"threads", required_argument, NULL, O_THREADS},
-		{"no-clean", no_argument, NULL, O_NOCLEAN},
-		{"merge-id", required_argument, NULL, O_MERGEID},
-		{"employees-informed", no_argument, NULL, O_INFORMED},
-		{"consent-required", no_argument, NULL, O_CONSENT},
-		{"employees-agreed", no_argument, NULL, O_AGREED},
-		{"first", required_argument, NULL, O_FIRST},
-		{"last", required_argument, NULL, O_LAST},
-		{"email", required_argument, NULL, O_EMAIL},
-		{"phone", required_argument, NULL, O_PHONE},
-		{"company", required_argument, NULL, O_COMPANY},
-		{NULL, 0, NULL, 0},
+	static const struct cli_opt opts[] = {
+	    {"output", 'o', true, 'o'},
+	    {"quiet", 'q', false, 'q'},
+	    {"journal", 0, true, O_JOURNAL},
+	    {"report", 0, true, O_REPORT},
+	    {"format", 0, true, O_FORMAT},
+	    {"delimiter", 0, true, O_DELIM},
+	    {"map", 0, true, O_MAP},
+	    {"country", 0, true, O_COUNTRY},
+	    {"lang", 0, true, O_LANG},
+	    {"threshold", 0, true, O_THRESHOLD},
+	    {"threads", 0, true, O_THREADS},
+	    {"no-clean", 0, false, O_NOCLEAN},
+	    {"merge-id", 0, true, O_MERGEID},
+	    {"employees-informed", 0, false, O_INFORMED},
+	    {"consent-required", 0, false, O_CONSENT},
+	    {"employees-agreed", 0, false, O_AGREED},
+	    {"first", 0, true, O_FIRST},
+	    {"last", 0, true, O_LAST},
+	    {"email", 0, true, O_EMAIL},
+	    {"phone", 0, true, O_PHONE},
+	    {"company", 0, true, O_COMPANY},
+	    {0},
 	};
-	optind = 1;
-	opterr = 1;
+	struct cli_opts p;
 	int o;
-	while ((o = getopt_long(argc - 1, argv + 1, "o:q", opts, NULL)) != -1) {
+	cli_opts_init(&p, "contacts", opts, argc, argv, 2);
+	while ((o = cli_opts_next(&p)) != CLI_OPTS_END) {
 		switch (o) {
 		case 'o':
-			c->out = optarg;
+			c->out = p.value;
 			break;
 		case 'q':
 			c->quiet = 1;
 			break;
 		case O_JOURNAL:
-			c->journal = optarg;
+			c->journal = p.value;
 			break;
 		case O_REPORT:
-			c->report = optarg;
+			c->report = p.value;
 			break;
 		case O_FORMAT:
-			c->format = optarg;
+			c->format = p.value;
 			break;
 		case O_DELIM:
-			c->delimiter = strcmp(optarg, "tab") == 0 ? '\t' : optarg[0];
+			c->delimiter = strcmp(p.value, "tab") == 0 ? '\t' : p.value[0];
 			break;
 		case O_MAP:
-			if (parse_map(c, optarg) != 0) {
+			if (parse_map(c, p.value) != 0) {
 				fprintf(stderr, "contacts: bad --map '%s' (want 'Header=field')\n",
-					optarg);
+				        p.value);
 				return -1;
 			}
 			break;
 		case O_COUNTRY:
-			c->country = optarg;
+			c->country = p.value;
 			break;
 		case O_LANG:
-			c->lang = optarg;
+			c->lang = p.value;
 			break;
 		case O_THRESHOLD:
-			c->threshold = strtod(optarg, NULL);
+			c->threshold = strtod(p.value, NULL);
 			break;
 		case O_THREADS:
-			c->threads = atoi(optarg);
+			c->threads = atoi(p.value);
 			break;
 		case O_NOCLEAN:
 			c->no_clean = 1;
 			break;
 		case O_MERGEID:
-			c->merge_id = optarg;
+			c->merge_id = p.value;
 			break;
 		case O_INFORMED:
 			c->informed = 1;
@@ -197,30 +215,28 @@ static int parse_args(struct cli *c, int argc, char **argv)
 			c->agreed = 1;
 			break;
 		case O_FIRST:
-			c->find[CF_FIRST] = optarg;
+			c->find[CF_FIRST] = p.value;
 			break;
 		case O_LAST:
-			c->find[CF_LAST] = optarg;
+			c->find[CF_LAST] = p.value;
 			break;
 		case O_EMAIL:
-			c->find[CF_EMAIL] = optarg;
+			c->find[CF_EMAIL] = p.value;
 			break;
 		case O_PHONE:
-			c->find[CF_PHONE] = optarg;
+			c->find[CF_PHONE] = p.value;
 			break;
 		case O_COMPANY:
-			c->find[CF_COMPANY] = optarg;
+			c->find[CF_COMPANY] = p.value;
 			break;
 		default:
 			return -1;
 		}
 	}
-	int rest = argc - 1 - optind;
-	char **pos = argv + 1 + optind;
-	if (rest < 1)
+	if (p.n_operands != (strcmp(c->cmd, "refresh") == 0 ? 2 : 1))
 		return -1;
-	c->in = pos[0];
-	c->in2 = rest > 1 ? pos[1] : NULL;
+	c->in = p.operands[0];
+	c->in2 = p.n_operands > 1 ? p.operands[1] : NULL;
 	return 0;
 }
 
@@ -246,10 +262,10 @@ static struct contacts_book *load(struct cli *c, const char *path)
 	}
 	struct contacts_book *b = contacts_book_new();
 	const char *err = NULL;
-	struct contacts_import_opts io = {.delimiter = c->delimiter, .map = c->map,
-					  .n_map = c->n_map};
+	struct contacts_import_opts io = {
+	    .delimiter = c->delimiter, .map = c->map, .n_map = c->n_map};
 	int rc = looks_vcard(path, d, len) ? contacts_book_import_vcard(b, d, len, &err)
-					   : contacts_book_import_csv(b, d, len, &io, &err);
+	                                   : contacts_book_import_csv(b, d, len, &io, &err);
 	free(d);
 	if (rc != 0) {
 		fprintf(stderr, "contacts: %s: %s\n", path, err);
@@ -318,7 +334,7 @@ static const char *issue_name(enum contacts_issue_code k)
 
 /* The per-row report: import issues, then every cleaning change. */
 static int write_report(struct cli *c, const struct contacts_book *b,
-			const struct contacts_changes *ch)
+                        const struct contacts_changes *ch)
 {
 	if (c->report == NULL)
 		return 0;
@@ -355,7 +371,7 @@ static void summary_import(const struct cli *c, const struct contacts_book *b)
 	if (c->quiet)
 		return;
 	fprintf(stderr, "records in: %zu (rows read %zu, repaired %zu, rejected %zu, notes %zu)\n",
-		b->n, b->rows_read, b->rows_repaired, b->rows_rejected, b->n_issues);
+	        b->n, b->rows_read, b->rows_repaired, b->rows_rejected, b->n_issues);
 }
 
 static void summary_clean(const struct cli *c, const struct contacts_clean_stats *s)
@@ -367,10 +383,10 @@ static void summary_clean(const struct cli *c, const struct contacts_clean_stats
 		if (s->changed[f])
 			fprintf(stderr, " %s=%zu", contacts_field_name(f), s->changed[f]);
 	fprintf(stderr,
-		"\n  names split %zu, civilities added %zu, e-mail typos fixed %zu, invalid "
-		"e-mails %zu, invalid phones %zu\n",
-		s->names_split, s->civility_added, s->email_typo_fixed, s->email_invalid,
-		s->phone_invalid);
+	        "\n  names split %zu, civilities added %zu, e-mail typos fixed %zu, invalid "
+	        "e-mails %zu, invalid phones %zu\n",
+	        s->names_split, s->civility_added, s->email_typo_fixed, s->email_invalid,
+	        s->phone_invalid);
 }
 
 static int do_clean(struct cli *c, struct contacts_book *b, struct contacts_changes *ch)
@@ -378,9 +394,9 @@ static int do_clean(struct cli *c, struct contacts_book *b, struct contacts_chan
 	if (c->no_clean)
 		return 0;
 	struct contacts_clean_opts co = {.default_country = c->country ? c->country : "FR",
-					 .lang = c->lang,
-					 .threads = c->threads,
-					 .keep_changes = c->report != NULL};
+	                                 .lang = c->lang,
+	                                 .threads = c->threads,
+	                                 .keep_changes = c->report != NULL};
 	struct contacts_clean_stats st;
 	const char *err = NULL;
 	if (contacts_clean(b, &co, &st, ch, &err) != 0) {
@@ -392,7 +408,7 @@ static int do_clean(struct cli *c, struct contacts_book *b, struct contacts_chan
 }
 
 static int do_dedupe(struct cli *c, struct contacts_book *b, uint32_t **cl,
-		     struct contacts_model *model)
+                     struct contacts_model *model)
 {
 	struct contacts_dedupe_opts d = {.threshold = c->threshold, .threads = c->threads};
 	struct contacts_dedupe_stats st;
@@ -403,11 +419,11 @@ static int do_dedupe(struct cli *c, struct contacts_book *b, uint32_t **cl,
 	}
 	if (!c->quiet)
 		fprintf(stderr,
-			"dedupe: %zu candidate pairs, %zu patterns, %zu linked pairs, %zu "
-			"clusters (%zu with duplicates), %zu oversized blocks skipped, EM %d "
-			"iterations, match share %.4f\n",
-			st.candidate_pairs, st.patterns, st.linked_pairs, st.clusters,
-			st.multi_clusters, st.skipped_blocks, model->iterations, model->prior);
+		        "dedupe: %zu candidate pairs, %zu patterns, %zu linked pairs, %zu "
+		        "clusters (%zu with duplicates), %zu oversized blocks skipped, EM %d "
+		        "iterations, match share %.4f\n",
+		        st.candidate_pairs, st.patterns, st.linked_pairs, st.clusters,
+		        st.multi_clusters, st.skipped_blocks, model->iterations, model->prior);
 	return 0;
 }
 
@@ -504,8 +520,8 @@ static int run_refresh(struct cli *c)
 		return 2;
 	}
 	struct contacts_refresh_opts ro = {.employees_informed = c->informed,
-					   .consent_required = c->consent_required,
-					   .employees_agreed = c->agreed};
+	                                   .consent_required = c->consent_required,
+	                                   .employees_agreed = c->agreed};
 	const char *err = NULL;
 	/* the consent check comes before any mail or contact is read */
 	if (contacts_refresh(NULL, "", 0, &ro, NULL, NULL, &err) != 0) {
@@ -527,10 +543,10 @@ static int run_refresh(struct cli *c)
 	} else if (write_book(c, b, NULL) == 0 && write_report(c, b, &ch) == 0) {
 		if (!c->quiet)
 			fprintf(stderr,
-				"refresh: %zu events, %zu bounces marked, %zu addresses updated, "
-				"%zu last-seen dates, %zu ignored\n",
-				st.events, st.bounces_marked, st.addresses_updated,
-				st.last_seen_updated, st.ignored);
+			        "refresh: %zu events, %zu bounces marked, %zu addresses updated, "
+			        "%zu last-seen dates, %zu ignored\n",
+			        st.events, st.bounces_marked, st.addresses_updated,
+			        st.last_seen_updated, st.ignored);
 		rc = 0;
 	}
 	free(ev);
@@ -586,8 +602,8 @@ int contacts_cli_main(int argc, char **argv)
 	}
 	c.cmd = argv[1];
 	bool known = !strcmp(c.cmd, "clean") || !strcmp(c.cmd, "dedupe") ||
-		     !strcmp(c.cmd, "merge") || !strcmp(c.cmd, "undo") ||
-		     !strcmp(c.cmd, "refresh") || !strcmp(c.cmd, "find");
+	             !strcmp(c.cmd, "merge") || !strcmp(c.cmd, "undo") ||
+	             !strcmp(c.cmd, "refresh") || !strcmp(c.cmd, "find");
 	if (!known || parse_args(&c, argc, argv) != 0) {
 		usage();
 		return 2;

@@ -34,14 +34,27 @@ struct config {
 	int http_idle_timeout_ms;
 	int http_max_connections;
 	bool http_metrics_public;
+	char *http_trusted_proxies;
+	char *http_proxy_header;
 	char *public_url;
 	/* [auth] */
 	int token_ttl_s;
 	int login_max_failures;
-	int login_lockout_s;
+	int login_window_s;
+	int login_backoff_s;
+	int login_backoff_max_s;
+	int login_address_max_failures;
+	int login_account_max_failures;
 	int scram_iterations;
 	bool self_registration;
 	int confirm_ttl_s;
+	/* [ratelimit] */
+	int rl_address_burst;
+	int rl_address_per_min;
+	int rl_account_burst;
+	int rl_account_per_min;
+	int rl_directory_burst;
+	int rl_directory_per_min;
 	/* [smtp] */
 	char *smtp_url;
 	char *smtp_from;
@@ -86,8 +99,10 @@ int config_load_file(struct config *cfg, const char *path, char **error_r);
 int config_set(struct config *cfg, const char *name, const char *value, char **error_r);
 /* Cross-setting checks (e.g. TLS key without cert). */
 int config_validate(const struct config *cfg, char **error_r);
-/* Copies the reloadable settings of src into dst (SIGHUP). */
-void config_apply_reloadable(struct config *dst, const struct config *src);
+/* Copies the reloadable settings of src into dst (SIGHUP). Every other
+ * setting whose value differs stays as it is and is named in a warning
+ * (event=reload_needs_restart setting=...); returns how many there were. */
+int config_apply_reloadable(struct config *dst, const struct config *src);
 /* Writes the table as Markdown (docs/operator.md uses it). */
 void config_write_reference(FILE *out);
 void config_free(struct config *cfg);

@@ -1,5 +1,6 @@
 /* domain/accounts: create, read, change and erase accounts (see accounts.h). */
 #include "domain/accounts.h"
+#include "core/account_events.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/xalloc.h"
@@ -256,6 +257,8 @@ int accounts_set_password(struct app *app, struct store *st, const struct actor 
 		store_tx_rollback(st);
 		goto out;
 	}
+	/* Sessions opened with the old password end (docs/xmpp.md). */
+	account_events_notify(ACCOUNT_CHANGE_PASSWORD, account_id, acc.tenant_id, NULL);
 	if (password_r != NULL)
 		snprintf(password_r, 64, "%s", random);
 	*error_r = NULL;
@@ -375,6 +378,8 @@ int accounts_update(struct app *app, struct store *st, const struct actor *actor
 	}
 	if (store_tx_commit(st) < 0)
 		goto fail;
+	if (upd->status != NULL && strcmp(upd->status, "disabled") == 0)
+		account_events_notify(ACCOUNT_CHANGE_DISABLED, acc.id, acc.tenant_id, NULL);
 	*error_r = NULL;
 	return 0;
 fail:
@@ -406,11 +411,13 @@ static int erase_tx(struct app *app, struct store *st, const struct actor *actor
 	int64_t now = acc_now();
 	char log_id[IDS_UUID_LEN];
 	struct dsr_ctx cx = {app->keys, st, (unsigned)app->cfg->audit_checkpoint_every};
-	struct dsr_erasure e = {acc->tenant_id, acc->id,
+	struct dsr_erasure e = {acc->tenant_id,
+	                        acc->id,
 	                        {actor->id, strcmp(actor->id, "system") == 0
 	                                        ? "system"
 	                                        : account_role_name(actor->role)},
-	                        request_id, erase_reason(actor, acc, request_id)};
+	                        request_id,
+	                        erase_reason(actor, acc, request_id)};
 	*error_r = "internal";
 	if (store_run(st,
 	              "UPDATE deletion_requests SET status = 'done', decided_at = ?, "
@@ -443,7 +450,11 @@ static int erase_tx(struct app *app, struct store *st, const struct actor *actor
 int accounts_erase_tx(struct app *app, struct store *st, const struct actor *actor,
                       const struct account *acc, const char **error_r)
 {
-	return erase_tx(app, st, actor, acc, NULL, error_r);
+	if (erase_tx(app, st, actor, acc, NULL, error_r) < 0)
+		return -1;
+	/* Before the caller's commit: a rollback only costs a reconnect. */
+	account_events_notify(ACCOUNT_CHANGE_ERASED, acc->id, acc->tenant_id, NULL);
+	return 0;
 }
 
 /* True when acc is the only tenant admin left in its tenant. */
@@ -461,8 +472,7 @@ static bool last_admin(struct store *st, const struct account *acc)
 }
 
 int accounts_erase_for_request(struct app *app, struct store *st, const struct actor *actor,
-                               const char *account_id, const char *request_id,
-                               const char **error_r)
+                               const char *account_id, const char *request_id, const char **error_r)
 {
 	struct account acc;
 	char pseudo[LOG_PSEUDONYM_LEN];
@@ -485,6 +495,7 @@ int accounts_erase_for_request(struct app *app, struct store *st, const struct a
 	}
 	if (erase_tx(app, st, actor, &acc, request_id, error_r) < 0 || store_tx_commit(st) < 0)
 		goto fail;
+	account_events_notify(ACCOUNT_CHANGE_ERASED, acc.id, acc.tenant_id, NULL);
 	log_info("event=account_erased account=%s", log_pseudonym(acc.id, pseudo));
 	return 0;
 fail:

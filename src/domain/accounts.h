@@ -107,7 +107,8 @@ int accounts_email(struct app *app, struct store *st, const struct account *acc,
 
 /* Sets a new password (NULL: random one-time, returned in password_r, 64
  * bytes) and revokes every token of the account. must_change marks that the
- * holder must choose a new one at next login. */
+ * holder must choose a new one at next login. After the commit it notifies
+ * ACCOUNT_CHANGE_PASSWORD (core/account_events.h): live sessions end. */
 int accounts_set_password(struct app *app, struct store *st, const struct actor *actor,
                           const char *account_id, const char *password, bool must_change,
                           char password_r[64], const char **error_r);
@@ -115,7 +116,9 @@ int accounts_set_password(struct app *app, struct store *st, const struct actor 
 int accounts_reset_password(struct app *app, struct store *st, const char *username,
                             char password_r[64], const char **error_r);
 
-/* Changes of a member by an admin: any pointer NULL is left as is. */
+/* Changes of a member by an admin: any pointer NULL is left as is.
+ * Disabling revokes every token and, after the commit, notifies
+ * ACCOUNT_CHANGE_DISABLED (live sessions end). */
 struct account_update {
 	const char *role;
 	const char *status;
@@ -127,7 +130,9 @@ int accounts_update(struct app *app, struct store *st, const struct actor *actor
 /* Erases the account: destroys its subject key (crypto-shredding), deletes
  * its rows (profile, tokens, confirmations, queued mail), anonymises its
  * login events, closes its deletion requests, writes the audit entry. The
- * privacy centre extends this with the other modules' data (P-ACC-4). */
+ * privacy centre extends this with the other modules' data (P-ACC-4).
+ * Notifies ACCOUNT_CHANGE_ERASED after the commit (live sessions end);
+ * accounts_erase_tx before the caller's commit. */
 int accounts_erase(struct app *app, struct store *st, const struct actor *actor,
                    const char *account_id, const char **error_r);
 /* The same, recording the deletion request it answers in the deletion log. */
@@ -179,6 +184,10 @@ struct deletion_request {
 	char status[16];
 	int64_t created_at;
 	int64_t decided_at; /* 0 while open */
+	/* One calendar month after created_at (GDPR Art. 12(3)); overdue
+	 * while still open past it by the privacy clock (domain/clock.h). */
+	int64_t due_at;
+	bool overdue;
 };
 int accounts_deletion_requests_list(struct store *st, const char *tenant_id,
                                     void (*fn)(const struct deletion_request *r, void *ctx),

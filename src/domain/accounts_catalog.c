@@ -80,6 +80,7 @@ const struct catalog_column accounts_catalog[] = {
     PROFILE("other_emails_sealed", "dpv-pd:EmailAddress"),
     PROFILE("postal_address_sealed", "dpv-pd:PostalAddress"),
     PROFILE("company_sealed", "dpv-pd:Employer"),
+    PROFILE("display_name_sealed", "dpv-pd:Name"),
     {"account_profiles", "avatar_sealed", true, true, "dpv-pd:Picture", SUBJECT,
      "user profile shown to contacts (P-PRO-1)", CONTRACT, UNTIL_ERASURE, 0, ERASE_SHRED,
      EXPORT_FILE, NULL},
@@ -111,6 +112,8 @@ const struct catalog_column accounts_catalog[] = {
      SECURITY_BASIS, "1 year (P-LOG-2)", 365, ERASE_SHRED, EXPORT_VALUE, NULL},
     {"login_events", "result", true, false, "dpv-pd:LoginRecord", SUBJECT, SECURITY_PURPOSE,
      SECURITY_BASIS, "1 year (P-LOG-2)", 365, ERASE_ANONYMISE, EXPORT_VALUE, NULL},
+    {"login_events", "user_key", true, false, "dpv-pd:Identifier", SUBJECT, SECURITY_PURPOSE,
+     SECURITY_BASIS, "1 year (P-LOG-2)", 365, ERASE_DELETE, EXPORT_NONE, NULL},
 
     TECH("deletion_requests", "id", "random UUIDv4 of the request"),
     TECH("deletion_requests", "tenant_id", "organisation whose admins decide"),

@@ -31,6 +31,7 @@ static const struct {
     {"account_profiles", "account_id", "other_emails_sealed"},
     {"account_profiles", "account_id", "postal_address_sealed"},
     {"account_profiles", "account_id", "company_sealed"},
+    {"account_profiles", "account_id", "display_name_sealed"},
     {"account_profiles", "account_id", "avatar_sealed"},
 };
 

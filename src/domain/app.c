@@ -8,15 +8,19 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 static __thread struct store *thread_store;
 
-/* Creates dir with mode 0700 when missing; refuses a group/other-writable one. */
-static int data_dir_prepare(const char *dir, bool create, const char **error_r)
+/* Creates dir with mode 0700 when missing; refuses one that group or others
+ * may read, write or enter (its files are the keys and the database). The
+ * message names the path and the fix; kept per thread until the next call. */
+int app_data_dir_prepare(const char *dir, bool create, const char **error_r)
 {
+	static __thread char msg[PATH_MAX + 160];
 	struct stat sb;
 	if (stat(dir, &sb) < 0) {
 		if (errno != ENOENT || !create || mkdir(dir, 0700) < 0) {
@@ -29,20 +33,27 @@ static int data_dir_prepare(const char *dir, bool create, const char **error_r)
 		*error_r = "data directory path is not a directory";
 		return -1;
 	}
-	if ((sb.st_mode & 0022) != 0) {
-		*error_r = "data directory is writable by group or others";
+	if ((sb.st_mode & 0077) != 0) {
+		int n = snprintf(msg, sizeof(msg),
+		                 "data directory %s is open to group or others (mode %04o); "
+		                 "run: chmod 700 %s",
+		                 dir, (unsigned)(sb.st_mode & 07777), dir);
+		*error_r = n > 0 && (size_t)n < sizeof(msg)
+		               ? msg
+		               : "data directory is open to group or others; run chmod 700 on it";
 		return -1;
 	}
 	return 0;
 }
 
 int app_init(struct app *app, const struct config *cfg, const char *data_dir, bool create,
-	     const char **error_r)
+             const char **error_r)
 {
 	char abs[PATH_MAX];
 	memset(app, 0, sizeof(*app));
 	app->cfg = cfg;
-	if (data_dir_prepare(data_dir, create, error_r) < 0 || realpath(data_dir, abs) == NULL) {
+	if (app_data_dir_prepare(data_dir, create, error_r) < 0 ||
+	    realpath(data_dir, abs) == NULL) {
 		if (*error_r == NULL)
 			*error_r = "cannot resolve data directory";
 		return -1;
@@ -53,7 +64,7 @@ int app_init(struct app *app, const struct config *cfg, const char *data_dir, bo
 		app->public_url = xstrdup(cfg->public_url);
 	else
 		app->public_url = xasprintf("%s://%s:%d", cfg->http_tls ? "https" : "http",
-					    cfg->domain, cfg->http_port);
+		                            cfg->domain, cfg->http_port);
 	char *key_path = xasprintf("%s/master.key", abs);
 	int rc = keys_open(key_path, create, &app->keys, error_r);
 	free(key_path);

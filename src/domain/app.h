@@ -18,8 +18,8 @@ struct store;
 struct app {
 	const struct config *cfg;
 	struct keys *keys;
-	char *data_dir; /* absolute */
-	char *db_url;	/* "sqlite:<data_dir>/iris.db" */
+	char *data_dir;   /* absolute */
+	char *db_url;     /* "sqlite:<data_dir>/iris.db" */
 	char *public_url; /* base URL for links in mail, no trailing slash */
 	/* Called (from any thread) after mail was queued, so the sender runs
 	 * soon instead of at its next tick; may be NULL. */
@@ -30,8 +30,12 @@ struct app {
 /* Opens keys and database under data_dir (creating both on first start),
  * applies migrations and registers every catalog fragment. */
 int app_init(struct app *app, const struct config *cfg, const char *data_dir, bool create,
-	     const char **error_r);
+             const char **error_r);
 void app_deinit(struct app *app);
+/* What app_init() checks first: dir exists (created 0700 when create and
+ * missing) and is open to nobody but its owner. error_r names the path and
+ * the chmod to run (kept per thread until the next call). */
+int app_data_dir_prepare(const char *dir, bool create, const char **error_r);
 
 /* The calling thread's connection (lazily opened, migrations already
  * applied by app_init). Aborts the process if the database cannot be opened

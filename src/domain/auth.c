@@ -1,8 +1,8 @@
 /*
  * domain/auth: password logins, login events and throttling (see auth.h).
  * The throttle is checked before the password (PBKDF2 is the expensive
- * part, and a locked account must not be probed); a refused attempt is
- * recorded as "throttled" and does not prolong the lock.
+ * part, and a throttled pair must not be probed); a refused attempt is
+ * recorded as "throttled" and does not prolong the delay.
  */
 #include "domain/auth.h"
 #include "core/config.h"
@@ -22,27 +22,48 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Failures of account (since its last success) or of address, in the window. */
-static int failures(struct store *st, const char *sql, const char *key, int64_t since,
-                    int64_t *oldest_r)
+int auth_address_hash(struct app *app, struct store *st, const char *remote_addr, char out[65])
 {
-	struct store_stmt *q = store_query(st, sql, "si", key, since);
+	char grouped[RATE_LIMIT_KEY_MAX];
+	rate_limit_address_key(remote_addr != NULL ? remote_addr : "", grouped);
+	return keys_blind_index(app->keys, st, "", "login-address", grouped, out);
+}
+
+int auth_user_key(struct app *app, struct store *st, const char *account_id, const char *username,
+                  char out[65])
+{
+	char *value = account_id != NULL ? xasprintf("a:%s", account_id)
+	                                 : xasprintf("u:%s", username != NULL ? username : "");
+	int rc = keys_blind_index(app->keys, st, "", "login-user", value, out);
+	free(value);
+	return rc;
+}
+
+/* Failures counted by sql (bound: key1, key2 or only key1, since): how
+ * many, and the time of the latest. -1 on error. */
+static int failures(struct store *st, const char *sql, const char *key1, const char *key2,
+                    int64_t since, int64_t *latest_r)
+{
+	struct store_stmt *q = key2 != NULL ? store_query(st, sql, "ssi", key1, key2, since)
+	                                    : store_query(st, sql, "si", key1, since);
 	int n = -1;
+	*latest_r = 0;
 	if (q != NULL && store_step(q) == STORE_ROW) {
 		n = (int)store_col_int(q, 0);
-		*oldest_r = store_col_is_null(q, 1) ? 0 : store_col_int(q, 1);
+		*latest_r = store_col_is_null(q, 1) ? 0 : store_col_int(q, 1);
 	}
 	store_stmt_done(q);
 	return n;
 }
 
-static int64_t last_success(struct store *st, const char *account_id)
+/* The latest success of the pair, or 0. */
+static int64_t pair_success(struct store *st, const char *user_key, const char *addr_hash)
 {
 	struct store_stmt *q =
 	    store_query(st,
-	                "SELECT MAX(at_ms) FROM login_events WHERE account_id = ? "
+	                "SELECT MAX(at_ms) FROM login_events WHERE user_key = ? AND addr_hash = ? "
 	                "AND result = 'success'",
-	                "s", account_id);
+	                "ss", user_key, addr_hash);
 	int64_t at = 0;
 	if (q != NULL && store_step(q) == STORE_ROW && !store_col_is_null(q, 0))
 		at = store_col_int(q, 0);
@@ -50,39 +71,64 @@ static int64_t last_success(struct store *st, const char *account_id)
 	return at;
 }
 
+/* A failure stops counting against its address and account once its own
+ * pair has logged in since: the user mistyped, then got it right. */
+#define NOT_CLEARED                                                                                \
+	" AND NOT EXISTS (SELECT 1 FROM login_events s WHERE s.user_key = f.user_key AND "         \
+	"s.addr_hash = f.addr_hash AND s.result = 'success' AND s.at_ms > f.at_ms)"
+#define FAILED " AND f.result IN ('bad_password', 'unknown_user')"
+
+/* Milliseconds still to wait after n failures against a limit of free ones,
+ * the latest at latest: backoff_s doubling per failure beyond, capped. */
+static int64_t delay_left(const struct config *cfg, int n, int free_n, int64_t latest, int64_t now)
+{
+	if (n < free_n)
+		return 0;
+	int64_t delay = (int64_t)cfg->login_backoff_s * 1000,
+	        cap = (int64_t)cfg->login_backoff_max_s * 1000;
+	for (int k = n - free_n; k > 0 && delay < cap; k--)
+		delay *= 2;
+	if (delay > cap)
+		delay = cap;
+	return latest + delay - now;
+}
+
 /* Seconds until the caller may try again; 0 when not throttled, -1 on error.
  * Times are milliseconds, so a failure just after a success in the same
  * second still counts. */
-int auth_throttle_check(struct app *app, struct store *st, const char *account_id,
+int auth_throttle_check(struct app *app, struct store *st, const char *user_key,
                         const char *addr_hash)
 {
 	const struct config *cfg = app->cfg;
-	int64_t window = (int64_t)cfg->login_lockout_s * 1000;
-	int64_t now = acc_now_ms(), since = now - window, oldest = 0;
-	int n = failures(st,
-	                 "SELECT COUNT(*), MIN(at_ms) FROM login_events WHERE addr_hash = ? AND "
-	                 "at_ms > ? AND result IN ('bad_password', 'unknown_user')",
-	                 addr_hash, since, &oldest);
-	if (n < 0)
+	int64_t now = acc_now_ms(), since = now - (int64_t)cfg->login_window_s * 1000;
+	int64_t ok = pair_success(st, user_key, addr_hash), last_pair, last_addr, last_acct;
+	int pair = failures(st,
+	                    "SELECT COUNT(*), MAX(at_ms) FROM login_events f WHERE user_key = ? "
+	                    "AND addr_hash = ? AND at_ms > ?" FAILED,
+	                    user_key, addr_hash, ok > since ? ok : since, &last_pair);
+	int addr = failures(st,
+	                    "SELECT COUNT(*), MAX(at_ms) FROM login_events f WHERE addr_hash = ? "
+	                    "AND at_ms > ?" FAILED NOT_CLEARED,
+	                    addr_hash, NULL, since, &last_addr);
+	int acct = failures(st,
+	                    "SELECT COUNT(*), MAX(at_ms) FROM login_events f WHERE user_key = ? "
+	                    "AND at_ms > ?" FAILED NOT_CLEARED,
+	                    user_key, NULL, since, &last_acct);
+	if (pair < 0 || addr < 0 || acct < 0)
 		return -1;
-	if (n < cfg->login_max_failures && account_id != NULL) {
-		int64_t ok = last_success(st, account_id);
-		n = failures(
-		    st,
-		    "SELECT COUNT(*), MIN(at_ms) FROM login_events WHERE account_id = ? AND "
-		    "at_ms > ? AND result = 'bad_password'",
-		    account_id, ok > since ? ok : since, &oldest);
-		if (n < 0)
-			return -1;
-	}
-	if (n < cfg->login_max_failures)
-		return 0;
-	int64_t wait = (oldest + window - now + 999) / 1000;
-	return wait > 0 ? (int)wait : 1;
+	/* Past the account's cap, every address keeps one free attempt: the
+	 * owner still gets in, a distributed guesser slows down. */
+	int pair_free = acct >= cfg->login_account_max_failures ? 1 : cfg->login_max_failures;
+	int64_t wait = delay_left(cfg, pair, pair_free, last_pair, now);
+	int64_t wait_addr = delay_left(cfg, addr, cfg->login_address_max_failures, last_addr, now);
+	if (wait_addr > wait)
+		wait = wait_addr;
+	return wait > 0 ? (int)((wait + 999) / 1000) : 0;
 }
 
 int auth_record_event(struct app *app, struct store *st, const struct account *acc,
-                      const char *addr_hash, const char *remote_addr, const char *result)
+                      const char *user_key, const char *addr_hash, const char *remote_addr,
+                      const char *result)
 {
 	char id[IDS_UUID_LEN];
 	unsigned char *sealed = NULL;
@@ -94,9 +140,9 @@ int auth_record_event(struct app *app, struct store *st, const struct account *a
 		return -1;
 	int rc = store_run(st,
 	                   "INSERT INTO login_events (id, account_id, tenant_id, at_ms, addr_hash, "
-	                   "addr_sealed, result) VALUES (?, ?, ?, ?, ?, ?, ?)",
-	                   "sssisbs", id, acc ? acc->id : NULL, acc ? acc->tenant_id : "",
-	                   acc_now_ms(), addr_hash, sealed, sealed_len, result);
+	                   "addr_sealed, result, user_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	                   "sssisbss", id, acc ? acc->id : NULL, acc ? acc->tenant_id : "",
+	                   acc_now_ms(), addr_hash, sealed, sealed_len, result, user_key);
 	free(sealed);
 	return rc == STORE_DONE ? 0 : -1;
 }
@@ -130,6 +176,7 @@ int auth_connlog_write(struct store *st, const char *account_id, const char *ten
 struct login_ctx {
 	const char *remote_addr;
 	char client[200];
+	char user_key[65];
 };
 
 /* Records one attempt in its own transaction (login event and connection
@@ -141,7 +188,7 @@ static int record(struct app *app, struct store *st, const struct account *acc,
 	const char *remote_addr = lc->remote_addr;
 	if (store_tx_begin(st) < 0)
 		return -1;
-	if (auth_record_event(app, st, acc, addr_hash, remote_addr, result) < 0 ||
+	if (auth_record_event(app, st, acc, lc->user_key, addr_hash, remote_addr, result) < 0 ||
 	    auth_connlog_write(st, acc ? acc->id : NULL, acc ? acc->tenant_id : "", "https",
 	                       "login_failed", addr_hash, lc->client[0] ? lc->client : NULL) < 0 ||
 	    store_tx_commit(st) < 0) {
@@ -228,17 +275,21 @@ int auth_login_client(struct app *app, struct store *st, const char *username, c
                       const char *remote_addr, const char *client, int ttl_s,
                       struct login_result *out, const char **error_r)
 {
-	struct login_ctx lc = {remote_addr, ""};
+	struct login_ctx lc = {remote_addr, "", ""};
 	auth_client_clean(lc.client, sizeof(lc.client), client);
 	struct account acc;
 	const char *err = NULL;
 	char addr_hash[65];
 	memset(out, 0, sizeof(*out));
 	*error_r = "internal";
-	if (keys_blind_index(app->keys, st, "", "login-address", remote_addr, addr_hash) < 0)
+	if (auth_address_hash(app, st, remote_addr, addr_hash) < 0)
 		return -1;
 	bool known = username != NULL && accounts_get_by_username(st, username, &acc, &err) == 0;
-	int wait = auth_throttle_check(app, st, known ? acc.id : NULL, addr_hash);
+	/* Unknown usernames are keyed and throttled like real ones: the answer
+	 * never tells whether an account exists. */
+	if (auth_user_key(app, st, known ? acc.id : NULL, username, lc.user_key) < 0)
+		return -1;
+	int wait = auth_throttle_check(app, st, lc.user_key, addr_hash);
 	if (wait < 0)
 		return -1;
 	if (wait > 0) {
@@ -262,7 +313,7 @@ int auth_login_client(struct app *app, struct store *st, const char *username, c
 	out->account = acc;
 	out->scope = acc.must_change_password ? TOKEN_PASSWORD_CHANGE : TOKEN_FULL;
 	if (auth_token_issue_tx(app, st, acc.id, out->scope, ttl_s, out) < 0 ||
-	    auth_record_event(app, st, &acc, addr_hash, remote_addr, "success") < 0 ||
+	    auth_record_event(app, st, &acc, lc.user_key, addr_hash, remote_addr, "success") < 0 ||
 	    auth_connlog_write(st, acc.id, acc.tenant_id, "https", "login", addr_hash,
 	                       lc.client[0] ? lc.client : NULL) < 0 ||
 	    store_tx_commit(st) < 0) {

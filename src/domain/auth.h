@@ -9,8 +9,9 @@
  *
  * Every login attempt is recorded in login_events with its time, result and
  * the remote address (keyed pseudonym for throttling; sealed in clear for
- * the account holder). Failures are throttled per account and per address:
- * auth.login_max_failures within auth.login_lockout_s → "throttled".
+ * the account holder). Failures are throttled with growing delays per
+ * (account, address) pair, with looser limits per address and per account
+ * (see auth_throttle_check) → "throttled", the same for unknown users.
  */
 #ifndef IRIS_DOMAIN_AUTH_H
 #define IRIS_DOMAIN_AUTH_H
@@ -18,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/account_events.h"
 #include "domain/accounts.h"
 
 struct app;
@@ -32,6 +34,9 @@ struct principal {
 	char token_id[IDS_UUID_LEN];
 	enum token_scope scope;
 	int64_t expires_at;
+	/* The XMPP session acting (its resource, XEP-0077), "" for REST: a
+	 * password change ends every other session of the account. */
+	char session[ACCOUNT_EVENTS_KEEP_MAX + 1];
 };
 
 struct login_result {
@@ -58,17 +63,36 @@ int auth_login_client(struct app *app, struct store *st, const char *username, c
 
 /* ---- shared with the XMPP logins: one rule, one table ---- */
 
-/* Seconds until another login attempt may run: auth.login_max_failures
- * failures from the address (addr_hash: keys_blind_index "login-address")
- * within auth.login_lockout_s, or of account_id (NULL: unknown user) since
- * its last success. 0 when allowed, -1 on error. */
-int auth_throttle_check(struct app *app, struct store *st, const char *account_id,
+/* The login throttle (P-SEC-5, P-SEC-8). Failures count per pair
+ * (user key, address), per address and per user key, within
+ * auth.login_window_s. A pair may fail auth.login_max_failures times; then
+ * each further attempt waits auth.login_backoff_s, doubling per failure,
+ * at most auth.login_backoff_max_s, after its latest failure. A success
+ * clears its pair, and its pair's failures stop counting for the address
+ * and the account. An address past auth.login_address_max_failures (high:
+ * NATs, proxies) is delayed the same way for every account. An account
+ * past auth.login_account_max_failures is never locked: each address keeps
+ * one free attempt, then backs off. Throttled attempts do not count. */
+
+/* The keyed pseudonym (65 bytes) of a client address for the throttle:
+ * IPv6 grouped by /64 (rate_limit_address_key), then keys_blind_index
+ * "login-address". */
+int auth_address_hash(struct app *app, struct store *st, const char *remote_addr, char out[65]);
+/* The keyed pseudonym (65 bytes) a login counts under: of account_id, or of
+ * the username when no account has it (account_id NULL), so that unknown
+ * usernames are throttled exactly like real ones. */
+int auth_user_key(struct app *app, struct store *st, const char *account_id, const char *username,
+                  char out[65]);
+/* Seconds until another attempt of user_key from addr_hash may run; 0 when
+ * allowed, -1 on error. The same for known and unknown users. */
+int auth_throttle_check(struct app *app, struct store *st, const char *user_key,
                         const char *addr_hash);
 /* Inserts one login event inside the caller's transaction. result: success,
  * bad_password, unknown_user, throttled, pending, disabled, restricted. acc
  * NULL for an unknown user (the address is then not kept in clear). */
 int auth_record_event(struct app *app, struct store *st, const struct account *acc,
-                      const char *addr_hash, const char *remote_addr, const char *result);
+                      const char *user_key, const char *addr_hash, const char *remote_addr,
+                      const char *result);
 /* One connection-log row (P-LOG-1, kept apart from the audit log) inside the
  * caller's transaction: protocol "xmpp" or "https"; event login,
  * login_failed, client, logout; client cleaned by auth_client_clean (or
@@ -90,8 +114,12 @@ int auth_revoke_all(struct app *app, struct store *st, const struct actor *actor
                     const char *account_id, const char **error_r);
 
 /* The holder changes their password: checks current, sets new, clears the
- * must-change flag, revokes every token and issues a fresh full one.
- * Errors: "unauthorized" (current wrong), "weak_password". */
+ * must-change flag, revokes every token and issues a fresh full one into
+ * out (out NULL: none, for XMPP). current may be NULL only for an XMPP
+ * session (p->session set, XEP-0077): its SASL login proved the password;
+ * the new one must then differ from the stored one. The one path for REST
+ * and XMPP: policy, SCRAM credentials, audit "account.password_change".
+ * Errors: "unauthorized" (current wrong or missing), "weak_password". */
 int auth_change_password(struct app *app, struct store *st, const struct principal *p,
                          const char *current, const char *new_password, struct login_result *out,
                          const char **error_r);

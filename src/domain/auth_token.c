@@ -3,6 +3,7 @@
  * bytes as hex; the table holds only SHA-256(token), so a copy of the
  * database lets nobody act as a user.
  */
+#include "core/account_events.h"
 #include "core/config.h"
 #include "core/ids.h"
 #include "core/log.h"
@@ -149,7 +150,7 @@ static int change_tx(struct app *app, struct store *st, const struct principal *
 	              "UPDATE auth_tokens SET revoked_at = ? WHERE account_id = ? AND "
 	              "revoked_at IS NULL",
 	              "is", now, p->account.id) != STORE_DONE ||
-	    auth_token_issue_tx(app, st, p->account.id, TOKEN_FULL, 0, out) < 0)
+	    (out != NULL && auth_token_issue_tx(app, st, p->account.id, TOKEN_FULL, 0, out) < 0))
 		return -1;
 	return acc_audit(app, st, &p->actor, p->account.tenant_id, "account.password_change",
 	                 "account", p->account.id, "password", false);
@@ -161,23 +162,34 @@ int auth_change_password(struct app *app, struct store *st, const struct princip
 {
 	char *s256 = NULL, *s1 = NULL;
 	int ret = -1;
-	memset(out, 0, sizeof(*out));
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
 	if (!accounts_password_valid(new_password))
 		return *error_r = "weak_password", -1;
-	if (!current_ok(st, p->account.id, current))
+	/* Without current: only an XMPP session, which proved the password
+	 * at its SASL login (XEP-0077 §3.3 sends none). */
+	if (current == NULL ? p->session[0] == '\0' : !current_ok(st, p->account.id, current))
 		return *error_r = "unauthorized", -1;
-	if (current != NULL && strcmp(current, new_password) == 0)
-		return *error_r = "weak_password", -1; /* a one-time password must really change */
+	/* a one-time password must really change */
+	if (current != NULL ? strcmp(current, new_password) == 0
+	                    : current_ok(st, p->account.id, new_password))
+		return *error_r = "weak_password", -1;
 	*error_r = "internal";
 	if (acc_credentials(app, new_password, &s256, &s1) < 0 || store_tx_begin(st) < 0)
 		goto out;
 	if (change_tx(app, st, p, s256, s1, out) < 0 || store_tx_commit(st) < 0) {
 		store_tx_rollback(st);
-		secret_wipe(out->token, sizeof(out->token));
+		if (out != NULL)
+			secret_wipe(out->token, sizeof(out->token));
 		goto out;
 	}
-	out->account = p->account;
-	out->account.must_change_password = false;
+	/* The other sessions end; the XMPP session that changed it stays. */
+	account_events_notify(ACCOUNT_CHANGE_PASSWORD, p->account.id, p->account.tenant_id,
+	                      p->session);
+	if (out != NULL) {
+		out->account = p->account;
+		out->account.must_change_password = false;
+	}
 	*error_r = NULL;
 	ret = 0;
 out:

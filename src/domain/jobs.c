@@ -3,11 +3,13 @@
 #include "domain/clock.h"
 #include "core/ids.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/xalloc.h"
 #include "store/store.h"
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -26,8 +28,31 @@ struct job_kind {
 static struct job_kind kinds[JOBS_MAX_KINDS];
 static int kind_count;
 
+/* The metrics of one run: jobs_runs_total{kind} and, when it failed,
+ * jobs_failures_total{kind}. With ok NULL, registers both at zero. Kinds
+ * are the registered names ("retention.sweep"); a kind read back from the
+ * table that no code registered counts as "unknown". */
+static void count_run(const char *kind, const bool *ok)
+{
+	char runs[METRICS_NAME_MAX], fails[METRICS_NAME_MAX];
+	if (kind == NULL || strspn(kind, "abcdefghijklmnopqrstuvwxyz0123456789._-") != strlen(kind))
+		kind = "unknown";
+	int n = snprintf(runs, sizeof(runs), "jobs_runs_total{kind=\"%s\"}", kind);
+	int m = snprintf(fails, sizeof(fails), "jobs_failures_total{kind=\"%s\"}", kind);
+	if (n < 0 || (size_t)n >= sizeof(runs) || m < 0 || (size_t)m >= sizeof(fails))
+		return;
+	struct metric *r = metrics_counter(runs, "Runs of persistent jobs, by kind");
+	struct metric *f = metrics_counter(fails, "Runs of persistent jobs that failed, by kind");
+	if (ok == NULL)
+		return;
+	metrics_inc(r);
+	if (!*ok)
+		metrics_inc(f);
+}
+
 void jobs_register(const char *kind, job_fn *fn, int64_t interval_s)
 {
+	count_run(kind, NULL);
 	for (int i = 0; i < kind_count; i++) {
 		if (strcmp(kinds[i].kind, kind) == 0) {
 			kinds[i].fn = fn;
@@ -49,15 +74,15 @@ static const struct job_kind *kind_find(const char *kind)
 }
 
 int jobs_schedule(struct store *st, const char *kind, const char *tenant_id, const char *arg,
-		  int64_t due_at, const char *dedupe_key, char *id_r)
+                  int64_t due_at, const char *dedupe_key, char *id_r)
 {
 	char id[IDS_UUID_LEN];
 	ids_uuid4(id);
 	if (dedupe_key != NULL) {
 		/* Keep the pending job; move it earlier if asked. */
 		struct store_stmt *s = store_query(
-			st, "SELECT id FROM jobs WHERE dedupe_key = ? AND status = 'pending'", "s",
-			dedupe_key);
+		    st, "SELECT id FROM jobs WHERE dedupe_key = ? AND status = 'pending'", "s",
+		    dedupe_key);
 		int rc = s != NULL ? store_step(s) : STORE_ERROR;
 		if (rc == STORE_ROW)
 			snprintf(id, sizeof(id), "%s", store_col_text(s, 0));
@@ -68,16 +93,16 @@ int jobs_schedule(struct store *st, const char *kind, const char *tenant_id, con
 			if (id_r != NULL)
 				memcpy(id_r, id, IDS_UUID_LEN);
 			return store_run(st, "UPDATE jobs SET due_at = MIN(due_at, ?) WHERE id = ?",
-					 "is", due_at, id) == STORE_DONE
-				       ? 0
-				       : -1;
+			                 "is", due_at, id) == STORE_DONE
+			           ? 0
+			           : -1;
 		}
 	}
 	if (store_run(st,
-		      "INSERT INTO jobs (id, kind, tenant_id, arg, dedupe_key, due_at, status,"
-		      " attempts, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?)",
-		      "sssssii", id, kind, tenant_id, arg != NULL ? arg : "", dedupe_key, due_at,
-		      clock_now()) != STORE_DONE)
+	              "INSERT INTO jobs (id, kind, tenant_id, arg, dedupe_key, due_at, status,"
+	              " attempts, created_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?)",
+	              "sssssii", id, kind, tenant_id, arg != NULL ? arg : "", dedupe_key, due_at,
+	              clock_now()) != STORE_DONE)
 		return -1;
 	if (id_r != NULL)
 		memcpy(id_r, id, IDS_UUID_LEN);
@@ -87,7 +112,7 @@ int jobs_schedule(struct store *st, const char *kind, const char *tenant_id, con
 int jobs_cancel(struct store *st, const char *dedupe_key)
 {
 	if (store_run(st, "DELETE FROM jobs WHERE dedupe_key = ? AND status = 'pending'", "s",
-		      dedupe_key) != STORE_DONE)
+	              dedupe_key) != STORE_DONE)
 		return -1;
 	return (int)store_changes(st);
 }
@@ -100,11 +125,11 @@ struct due_job {
 
 static int load_due(struct store *st, int64_t now, int max, struct due_job *out)
 {
-	struct store_stmt *s = store_query(
-		st,
-		"SELECT id, kind, tenant_id, arg, dedupe_key, attempts FROM jobs"
-		" WHERE status = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?",
-		"id", now, max);
+	struct store_stmt *s =
+	    store_query(st,
+	                "SELECT id, kind, tenant_id, arg, dedupe_key, attempts FROM jobs"
+	                " WHERE status = 'pending' AND due_at <= ? ORDER BY due_at LIMIT ?",
+	                "id", now, max);
 	int n = 0, rc;
 	if (s == NULL)
 		return -1;
@@ -126,30 +151,31 @@ static int load_due(struct store *st, int64_t now, int max, struct due_job *out)
  * or schedules a retry, in one transaction: all of it or nothing, so a
  * recurring duty is never marked done without its successor (it then stays
  * pending and runs again). */
-static void finish_job(struct store *st, const struct due_job *j, const struct job_kind *k,
-		       bool ok, const char *summary, int64_t started, int64_t now)
+static void finish_job(struct store *st, const struct due_job *j, const struct job_kind *k, bool ok,
+                       const char *summary, int64_t started, int64_t now)
 {
 	int attempts = j->attempts + 1;
 	bool give_up = !ok && (k == NULL || attempts >= JOBS_MAX_ATTEMPTS);
 	bool failed;
 	if (store_tx_begin(st) < 0)
 		return;
-	failed = store_run(st,
-			   "INSERT INTO job_runs (job_id, kind, tenant_id, started_at, finished_at, ok,"
-			   " summary) VALUES (?, ?, ?, ?, ?, ?, ?)",
-			   "sssiids", j->id, j->kind, j->tenant, started, now, ok ? 1 : 0,
-			   summary) != STORE_DONE;
+	failed =
+	    store_run(st,
+	              "INSERT INTO job_runs (job_id, kind, tenant_id, started_at, finished_at, ok,"
+	              " summary) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	              "sssiids", j->id, j->kind, j->tenant, started, now, ok ? 1 : 0,
+	              summary) != STORE_DONE;
 	if (ok || give_up)
 		failed |= store_run(st, "UPDATE jobs SET status = ?, attempts = ? WHERE id = ?",
-				    "sds", ok ? "done" : "failed", attempts, j->id) != STORE_DONE;
+		                    "sds", ok ? "done" : "failed", attempts, j->id) != STORE_DONE;
 	else
-		failed |= store_run(st, "UPDATE jobs SET attempts = ?, due_at = ? WHERE id = ?",
-				    "dis", attempts,
-				    now + ((int64_t)60 << (attempts < 10 ? attempts : 10)),
-				    j->id) != STORE_DONE;
+		failed |=
+		    store_run(st, "UPDATE jobs SET attempts = ?, due_at = ? WHERE id = ?", "dis",
+		              attempts, now + ((int64_t)60 << (attempts < 10 ? attempts : 10)),
+		              j->id) != STORE_DONE;
 	if (ok && k != NULL && k->interval_s > 0)
 		failed |= jobs_schedule(st, j->kind, j->tenant, j->arg, now + k->interval_s,
-					j->dedupe, NULL) < 0;
+		                        j->dedupe, NULL) < 0;
 	if (failed) {
 		store_tx_rollback(st);
 		log_warn("event=job_record_failed kind=%s", j->kind);
@@ -186,7 +212,7 @@ static int run_due_locked(struct app *app, struct store *st, int64_t now, int ma
 		if (k != NULL) {
 			summary[0] = '\0';
 			ok = k->fn(app, st, now, due[i].tenant, due[i].arg, summary,
-				   sizeof(summary)) == 0;
+			           sizeof(summary)) == 0;
 			if (store_in_tx(st)) /* a job that forgot its transaction */
 				store_tx_rollback(st);
 		}
@@ -194,6 +220,7 @@ static int run_due_locked(struct app *app, struct store *st, int64_t now, int ma
 		 * interval_s after `now` (tests inject any time). */
 		finish_job(st, &due[i], k, ok, summary, now, now);
 		log_info("event=job_run kind=%s ok=%d", due[i].kind, ok);
+		count_run(k != NULL ? k->kind : NULL, &ok);
 		free(due[i].kind);
 		free(due[i].tenant);
 		free(due[i].arg);
@@ -218,8 +245,8 @@ int jobs_ensure_recurring(struct store *st, int64_t now)
 int64_t jobs_last_success(struct store *st, const char *kind)
 {
 	struct store_stmt *s = store_query(
-		st, "SELECT COALESCE(MAX(finished_at), 0) FROM job_runs WHERE kind = ? AND ok = 1",
-		"s", kind);
+	    st, "SELECT COALESCE(MAX(finished_at), 0) FROM job_runs WHERE kind = ? AND ok = 1", "s",
+	    kind);
 	int64_t t = 0;
 	if (s != NULL && store_step(s) == STORE_ROW)
 		t = store_col_int(s, 0);

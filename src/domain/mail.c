@@ -10,6 +10,7 @@
 #include "core/config.h"
 #include "core/ids.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/xalloc.h"
 #include "crypto/keys.h"
 #include "store/store.h"
@@ -52,7 +53,7 @@ static char *encode_subject(const char *subject)
 }
 
 static char *compose(const char *from, const char *to, const char *subject, const char *body,
-		     const char *id)
+                     const char *id)
 {
 	char date[64];
 	time_t now = time(NULL);
@@ -62,16 +63,16 @@ static char *compose(const char *from, const char *to, const char *subject, cons
 	char *enc = encode_subject(subject);
 	const char *domain = strchr(from, '@');
 	char *msg = xasprintf("From: %s\r\nTo: %s\r\nSubject: %s\r\nDate: %s\r\n"
-			      "Message-ID: <%s@%s>\r\nMIME-Version: 1.0\r\n"
-			      "Content-Type: text/plain; charset=utf-8\r\n"
-			      "Content-Transfer-Encoding: 8bit\r\n\r\n%s\r\n",
-			      from, to, enc, date, id, domain ? domain + 1 : "localhost", body);
+	                      "Message-ID: <%s@%s>\r\nMIME-Version: 1.0\r\n"
+	                      "Content-Type: text/plain; charset=utf-8\r\n"
+	                      "Content-Transfer-Encoding: 8bit\r\n\r\n%s\r\n",
+	                      from, to, enc, date, id, domain ? domain + 1 : "localhost", body);
 	free(enc);
 	return msg;
 }
 
 int mail_enqueue(struct app *app, struct store *st, const char *tenant_id, const char *subject_id,
-		 const char *kind, const char *to, const char *subject, const char *body)
+                 const char *kind, const char *to, const char *subject, const char *body)
 {
 	char id[IDS_UUID_LEN];
 	unsigned char *rcpt = NULL, *msg_sealed = NULL;
@@ -86,17 +87,17 @@ int mail_enqueue(struct app *app, struct store *st, const char *tenant_id, const
 	struct seal_ad ad_rcpt = {"mail_outbox", id, "rcpt_sealed"};
 	struct seal_ad ad_msg = {"mail_outbox", id, "message_sealed"};
 	if (keys_seal(app->keys, st, tenant_id, subject_id, &ad_rcpt, to, strlen(to), &rcpt,
-		      &rcpt_len) < 0 ||
+	              &rcpt_len) < 0 ||
 	    keys_seal(app->keys, st, tenant_id, subject_id, &ad_msg, msg, strlen(msg), &msg_sealed,
-		      &msg_len) < 0)
+	              &msg_len) < 0)
 		goto out;
 	int64_t now = (int64_t)time(NULL);
 	if (store_run(st,
-		      "INSERT INTO mail_outbox (id, tenant_id, subject_id, kind, rcpt_sealed,"
-		      " message_sealed, status, attempts, created_at, next_attempt_at)"
-		      " VALUES (?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)",
-		      "ssssbbii", id, tenant_id, subject_id, kind, rcpt, rcpt_len, msg_sealed, msg_len,
-		      now, now) != STORE_DONE)
+	              "INSERT INTO mail_outbox (id, tenant_id, subject_id, kind, rcpt_sealed,"
+	              " message_sealed, status, attempts, created_at, next_attempt_at)"
+	              " VALUES (?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)",
+	              "ssssbbii", id, tenant_id, subject_id, kind, rcpt, rcpt_len, msg_sealed,
+	              msg_len, now, now) != STORE_DONE)
 		goto out;
 	ret = 0;
 	if (app->mail_kick != NULL)
@@ -174,8 +175,8 @@ static const char *smtp_send(const struct config *cfg, const char *rcpt, const c
 	 * smtps://), so nobody on the path can strip it and read confirmation
 	 * codes; a relay on this host (a local MTA) may be plain. */
 	curl_easy_setopt(curl, CURLOPT_USE_SSL,
-			 mail_relay_requires_tls(cfg->smtp_url) ? (long)CURLUSESSL_ALL
-								: (long)CURLUSESSL_TRY);
+	                 mail_relay_requires_tls(cfg->smtp_url) ? (long)CURLUSESSL_ALL
+	                                                        : (long)CURLUSESSL_TRY);
 	CURLcode rc = curl_easy_perform(curl);
 	if (rc != CURLE_OK)
 		err = curl_easy_strerror(rc);
@@ -186,8 +187,8 @@ static const char *smtp_send(const struct config *cfg, const char *rcpt, const c
 
 /* Opens, sends and records one queued mail. */
 static void deliver_one(struct app *app, struct store *st, const char *id, const char *tenant,
-			const char *subject_id, const void *rc_blob, size_t rc_len,
-			const void *msg_blob, size_t msg_len, int attempts)
+                        const char *subject_id, const void *rc_blob, size_t rc_len,
+                        const void *msg_blob, size_t msg_len, int attempts)
 {
 	char *rcpt = NULL, *msg = NULL;
 	size_t rlen = 0, mlen = 0;
@@ -196,27 +197,36 @@ static void deliver_one(struct app *app, struct store *st, const char *id, const
 	const char *err = NULL;
 	int64_t now = (int64_t)time(NULL);
 	if (keys_open_sealed(app->keys, st, tenant, subject_id, &ad_rcpt, rc_blob, rc_len, &rcpt,
-			     &rlen) < 0 ||
+	                     &rlen) < 0 ||
 	    keys_open_sealed(app->keys, st, tenant, subject_id, &ad_msg, msg_blob, msg_len, &msg,
-			     &mlen) < 0)
+	                     &mlen) < 0)
 		err = "sealed content unreadable (subject erased?)";
 	else
 		err = smtp_send(app->cfg, rcpt, msg);
 	if (err == NULL) {
-		store_run(st, "UPDATE mail_outbox SET status = 'sent', sent_at = ?, attempts = ?,"
-			      " rcpt_sealed = NULL, message_sealed = NULL, last_error = NULL"
-			      " WHERE id = ?",
-			  "ids", now, attempts + 1, id);
+		store_run(st,
+		          "UPDATE mail_outbox SET status = 'sent', sent_at = ?, attempts = ?,"
+		          " rcpt_sealed = NULL, message_sealed = NULL, last_error = NULL"
+		          " WHERE id = ?",
+		          "ids", now, attempts + 1, id);
 		log_info("event=mail_sent id=%s", id);
+		metrics_inc(
+		    metrics_counter("mail_sent_total", "Mails delivered to the SMTP relay"));
 	} else {
 		bool give_up = attempts + 1 >= MAIL_MAX_ATTEMPTS || rcpt == NULL;
 		int64_t backoff = (int64_t)30 << (attempts < 10 ? attempts : 10);
-		store_run(st, "UPDATE mail_outbox SET status = ?, attempts = ?,"
-			      " next_attempt_at = ?, last_error = ? WHERE id = ?",
-			  "sdiss", give_up ? "failed" : "queued", attempts + 1, now + backoff, err,
-			  id);
+		store_run(st,
+		          "UPDATE mail_outbox SET status = ?, attempts = ?,"
+		          " next_attempt_at = ?, last_error = ? WHERE id = ?",
+		          "sdiss", give_up ? "failed" : "queued", attempts + 1, now + backoff, err,
+		          id);
 		log_warn("event=mail_deferred id=%s attempts=%d error=\"%s\"", id, attempts + 1,
-			 err);
+		         err);
+		metrics_inc(give_up
+		                ? metrics_counter("mail_failed_total",
+		                                  "Mails given up after the last attempt")
+		                : metrics_counter("mail_deferred_total",
+		                                  "Delivery attempts that failed, retried later"));
 	}
 	if (rcpt != NULL)
 		secret_free(rcpt, rlen + 1);
@@ -236,12 +246,12 @@ struct due_mail {
  * network I/O) runs without holding a statement open. */
 static int load_due(struct store *st, struct due_mail *due)
 {
-	struct store_stmt *s = store_query(
-		st,
-		"SELECT id, tenant_id, subject_id, rcpt_sealed, message_sealed, attempts"
-		" FROM mail_outbox WHERE status = 'queued' AND next_attempt_at <= ?"
-		" ORDER BY next_attempt_at LIMIT ?",
-		"id", (int64_t)time(NULL), MAIL_BATCH);
+	struct store_stmt *s =
+	    store_query(st,
+	                "SELECT id, tenant_id, subject_id, rcpt_sealed, message_sealed, attempts"
+	                " FROM mail_outbox WHERE status = 'queued' AND next_attempt_at <= ?"
+	                " ORDER BY next_attempt_at LIMIT ?",
+	                "id", (int64_t)time(NULL), MAIL_BATCH);
 	int n = 0, rc;
 	if (s == NULL)
 		return -1;
@@ -265,6 +275,22 @@ static int load_due(struct store *st, struct due_mail *due)
 	return rc == STORE_ERROR ? -1 : n;
 }
 
+/* Sets mail_outbox_queued to the mails waiting for delivery, and registers
+ * the counters of deliver_one() at zero. */
+static void count_queued(struct store *st)
+{
+	struct store_stmt *q =
+	    store_query(st, "SELECT COUNT(*) FROM mail_outbox WHERE status = 'queued'", "");
+	if (q != NULL && store_step(q) == STORE_ROW)
+		metrics_gauge_set(
+		    metrics_gauge("mail_outbox_queued", "Mails waiting in the outbox"),
+		    store_col_int(q, 0));
+	store_stmt_done(q);
+	metrics_counter("mail_sent_total", "Mails delivered to the SMTP relay");
+	metrics_counter("mail_deferred_total", "Delivery attempts that failed, retried later");
+	metrics_counter("mail_failed_total", "Mails given up after the last attempt");
+}
+
 int mail_deliver_due(struct app *app, struct store *st)
 {
 	struct due_mail due[MAIL_BATCH];
@@ -278,19 +304,20 @@ int mail_deliver_due(struct app *app, struct store *st)
 	for (int i = 0; i < n; i++) {
 		if (can_send)
 			deliver_one(app, st, due[i].id, due[i].tenant, due[i].subject, due[i].rcpt,
-				    due[i].rcpt_len, due[i].msg, due[i].msg_len, due[i].attempts);
+			            due[i].rcpt_len, due[i].msg, due[i].msg_len, due[i].attempts);
 		free(due[i].tenant);
 		free(due[i].subject);
 		free(due[i].rcpt);
 		free(due[i].msg);
 	}
+	count_queued(st);
 	return can_send ? n : 0;
 }
 
 int mail_forget_subject(struct store *st, const char *tenant_id, const char *subject_id)
 {
-	return store_run(st, "DELETE FROM mail_outbox WHERE tenant_id = ? AND subject_id = ?",
-			 "ss", tenant_id, subject_id) == STORE_DONE
-		       ? 0
-		       : -1;
+	return store_run(st, "DELETE FROM mail_outbox WHERE tenant_id = ? AND subject_id = ?", "ss",
+	                 tenant_id, subject_id) == STORE_DONE
+	           ? 0
+	           : -1;
 }

@@ -30,6 +30,8 @@ static const struct profile_field {
     {"other_emails", "other_emails_sealed", FIELD_EMAILS, ACCOUNTS_EMAIL_MAX, true},
     {"postal_address", "postal_address_sealed", FIELD_TEXT, 1024, true},
     {"company", "company_sealed", FIELD_TEXT, 256, true},
+    /* vCard FN (XEP-0054); unset: first and last name */
+    {"display_name", "display_name_sealed", FIELD_TEXT, 2 * ACCOUNTS_NAME_MAX + 1, true},
 };
 #define N_FIELDS (sizeof(profile_fields) / sizeof(profile_fields[0]))
 
@@ -201,7 +203,8 @@ int profile_get(struct app *app, struct store *st, const struct account *acc, js
 	    st,
 	    "SELECT first_name_sealed, last_name_sealed, title_sealed, nickname_sealed, "
 	    "job_title_sealed, department_sealed, phone_numbers_sealed, other_emails_sealed, "
-	    "postal_address_sealed, company_sealed, avatar_type FROM account_profiles WHERE "
+	    "postal_address_sealed, company_sealed, display_name_sealed, avatar_type FROM "
+	    "account_profiles WHERE "
 	    "account_id = ?",
 	    "s", acc->id);
 	json_t *out = json_object();

@@ -1,7 +1,8 @@
 /*
  * domain/profile: the optional profile of P-PRO-1 (title, nickname, job
  * title, department, phone numbers, other e-mail addresses, postal address,
- * company, avatar) and the names given at registration. Every value is
+ * company, display name (the vCard FN, when it is not just first and last
+ * name), avatar) and the names given at registration. Every value is
  * sealed under the account's subject key, bound to (account_profiles,
  * account id, column); set, corrected and removed by the user or, for
  * rectification (P-DSR-2), by their tenant admin. Each change is audited

@@ -1,5 +1,6 @@
 /* domain/rate_limit: see rate_limit.h. */
 #include "domain/rate_limit.h"
+#include "core/config.h"
 #include "core/log.h"
 #include "core/metrics.h"
 
@@ -11,7 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#define KEY_MAX 64
+#define KEY_MAX RATE_LIMIT_KEY_MAX
 #define PROBE 16
 #define USERS_TRACKED 32
 
@@ -60,27 +61,6 @@ static uint64_t hash_of(int kind, const char *key)
 	return h ? h : 1;
 }
 
-static void parse_env(void)
-{
-	const char *env = getenv("IRIS_RATE_LIMITS");
-	char buf[256];
-	if (env == NULL || strlen(env) >= sizeof(buf))
-		return;
-	snprintf(buf, sizeof(buf), "%s", env);
-	for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok != NULL;
-	     tok = strtok_r(NULL, ",", &save)) {
-		char name[32];
-		double b, r;
-		if (sscanf(tok, "%31[a-z]=%lf:%lf", name, &b, &r) != 3 || b < 0 || r < 0)
-			continue;
-		for (int k = 0; k < RL_KINDS; k++)
-			if (strcmp(name, kind_names[k]) == 0) {
-				burst_of[k] = b;
-				rate_of[k] = r;
-			}
-	}
-}
-
 static void init(void)
 {
 	for (int k = 0; k < RL_KINDS; k++)
@@ -88,7 +68,6 @@ static void init(void)
 	stuffers = calloc(RATE_LIMIT_SLOTS, sizeof(struct stuffing));
 	if (RAND_bytes((unsigned char *)&seed, sizeof(seed)) != 1)
 		seed = (uint64_t)time(NULL);
-	parse_env();
 	for (int k = 0; k < RL_KINDS; k++) {
 		char name[96];
 		snprintf(name, sizeof(name), "rate_limited_total{scope=\"%s\"}", kind_names[k]);
@@ -109,11 +88,22 @@ void rate_limit_configure(enum rate_limit_kind kind, double burst, double per_s)
 	pthread_mutex_unlock(&lock);
 }
 
-/* The address key: IPv6 grouped by /64 (one host gets a whole /64). */
-static void address_key(const char *addr, char out[KEY_MAX])
+void rate_limit_apply_config(const struct config *cfg)
+{
+	rate_limit_configure(RL_ADDRESS, cfg->rl_address_burst, cfg->rl_address_per_min / 60.0);
+	rate_limit_configure(RL_ACCOUNT, cfg->rl_account_burst, cfg->rl_account_per_min / 60.0);
+	rate_limit_configure(RL_DIRECTORY, cfg->rl_directory_burst,
+	                     cfg->rl_directory_per_min / 60.0);
+}
+
+void rate_limit_address_key(const char *addr, char out[RATE_LIMIT_KEY_MAX])
 {
 	struct in6_addr a6;
 	if (strchr(addr, ':') != NULL && inet_pton(AF_INET6, addr, &a6) == 1) {
+		/* IPv4-mapped (a dual-stack listener): the IPv4 address itself */
+		if (IN6_IS_ADDR_V4MAPPED(&a6) &&
+		    inet_ntop(AF_INET, a6.s6_addr + 12, out, KEY_MAX) != NULL)
+			return;
 		memset(a6.s6_addr + 8, 0, 8);
 		if (inet_ntop(AF_INET6, &a6, out, KEY_MAX) != NULL)
 			return;
@@ -129,7 +119,7 @@ int rate_limit_take(enum rate_limit_kind kind, const char *key)
 	if (key == NULL || key[0] == '\0')
 		return 0;
 	if (kind == RL_ADDRESS)
-		address_key(key, k);
+		rate_limit_address_key(key, k);
 	else
 		snprintf(k, sizeof(k), "%s", key);
 	int64_t now = now_ms();
@@ -187,7 +177,7 @@ bool rate_limit_login_failure(const char *addr, const char *username)
 	pthread_once(&once, init);
 	if (addr == NULL || addr[0] == '\0')
 		return false;
-	address_key(addr, k);
+	rate_limit_address_key(addr, k);
 	uint64_t h = hash_of(RL_KINDS, k);
 	uint32_t u = (uint32_t)hash_of(RL_KINDS + 1, username ? username : "");
 	int64_t now = now_ms();

@@ -34,6 +34,10 @@
 #define HTTP_MAX_PARAMS 8
 /* Most extra headers a handler may add to one response. */
 #define HTTP_MAX_RESPONSE_HEADERS 16
+/* Size of a request id: a random UUIDv4 (36 characters) and its NUL. */
+#define HTTP_REQUEST_ID_LEN 37
+/* Longest error code kept for the metrics (http_request_errors_total). */
+#define HTTP_ERROR_CODE_MAX 40
 
 struct http_header {
 	char *name;
@@ -55,6 +59,12 @@ struct http_request {
 	size_t body_len;      /* at most the server's max_body_bytes */
 	char remote_addr[64]; /* peer IP as text; log only at debug level */
 	bool tls;             /* arrived over TLS */
+	/* Set by the server before the handler runs: the route pattern that
+	 * matched ("/api/v1/tenants/{id}"; "-" when none did), logged instead of
+	 * the raw path, which can carry ids; and this request's random id, also
+	 * sent as X-Request-Id and in JSON error bodies. */
+	const char *route;
+	char request_id[HTTP_REQUEST_ID_LEN];
 	unsigned short http_major, http_minor;
 
 	/* Internal to net/: use the accessor functions below. */
@@ -87,6 +97,11 @@ struct http_response {
 	struct http_header headers[HTTP_MAX_RESPONSE_HEADERS];
 	size_t n_headers;
 	bool close; /* close the connection after this response */
+	/* The request's id (set by the server; "" outside it): sent as
+	 * X-Request-Id and added to JSON error bodies as error.request_id. */
+	char request_id[HTTP_REQUEST_ID_LEN];
+	/* The code of a JSON error body ("" otherwise), for the metrics. */
+	char error_code[HTTP_ERROR_CODE_MAX + 1];
 };
 
 /* Sets status, content type (NULL: none) and a copy of len body bytes,
@@ -103,10 +118,12 @@ void http_response_take(struct http_response *resp, int status, const char *cont
  * HTTP_MAX_RESPONSE_HEADERS are refused with a warning in the log. */
 void http_response_header(struct http_response *resp, const char *name, const char *value);
 /* Sets a JSON body (compact) with Content-Type application/json, stealing
- * the reference to obj. A NULL obj or a failed dump gives a 500 error. */
+ * the reference to obj. A NULL obj or a failed dump gives a 500 error. An
+ * error body ({"error":{"code":...}}) gets the request's id as
+ * error.request_id, and its code is kept for the metrics. */
 void http_response_json(struct http_response *resp, int status, json_t *obj);
-/* Sets exactly {"error":{"code":code,"message":message}} as
- * application/json with the given status. */
+/* Sets {"error":{"code":code,"message":message}} (plus request_id, as
+ * http_response_json does) as application/json with the given status. */
 void http_response_error(struct http_response *resp, int status, const char *code,
                          const char *message);
 /* Frees the body, content type and headers and zeroes the response. */
@@ -155,8 +172,7 @@ struct net_metrics_access {
  * address. */
 bool net_addr_is_loopback(const char *ip);
 /* The decision for one request; access NULL: not public, no tokens. */
-bool net_metrics_allowed(const struct net_metrics_access *access,
-                         const struct http_request *req);
+bool net_metrics_allowed(const struct net_metrics_access *access, const struct http_request *req);
 
 /* Registers the built-in routes: GET /api/v1/health answering
  * {"status":"ok"}, and GET /metrics with the Prometheus text of
@@ -186,8 +202,8 @@ typedef void http_upgrade_fn(struct http_upgraded *up, void *ctx);
  * written, handed to fn; the HTTP layer then lets go of the connection.
  * Without the handshake: 426; without the subprotocol or with a bad key:
  * 400. path is literal; other methods get the router's usual answers. */
-void http_router_set_upgrade(struct http_router *router, const char *path,
-                             const char *subprotocol, http_upgrade_fn *fn, void *ctx);
+void http_router_set_upgrade(struct http_router *router, const char *path, const char *subprotocol,
+                             http_upgrade_fn *fn, void *ctx);
 
 /* Reason phrase for a status code ("Not Found"), or "Unknown". */
 const char *http_status_reason(int status);

@@ -68,7 +68,8 @@ void http_request_free(struct http_request **req);
 char *http_percent_decode(const char *in, size_t len, bool plus_is_space);
 
 /* Finds the route for req. Returns the handler (and sets *flags_r, *ctx_r,
- * and the request's params), or NULL when resp has been filled already
+ * the request's params and req->route, the matched pattern, "-" when none
+ * matched), or NULL when resp has been filled already
  * (404, 405, OPTIONS). A fallback handler comes back with
  * HTTP_ROUTE_WORKER set. */
 http_handler_fn *http_router_match(const struct http_router *router, struct http_request *req,

@@ -125,8 +125,24 @@ void http_response_header(struct http_response *resp, const char *name, const ch
 	h->value = xstrdup(value);
 }
 
+/* An error body ({"error":{"code":...}}): keeps its code for the metrics
+ * and adds the request's id, so a user's report can be matched to the log
+ * line of the request. */
+static void error_decorate(struct http_response *resp, json_t *obj)
+{
+	json_t *err = json_object_get(obj, "error");
+	const char *code = json_string_value(json_object_get(err, "code"));
+	resp->error_code[0] = '\0';
+	if (!json_is_object(err) || code == NULL)
+		return;
+	snprintf(resp->error_code, sizeof(resp->error_code), "%s", code);
+	if (resp->request_id[0] != '\0')
+		json_object_set_new(err, "request_id", json_string(resp->request_id));
+}
+
 void http_response_json(struct http_response *resp, int status, json_t *obj)
 {
+	error_decorate(resp, obj);
 	char *text = obj != NULL ? json_dumps(obj, JSON_COMPACT) : NULL;
 	json_decref(obj);
 	if (text == NULL) {
@@ -142,6 +158,7 @@ void http_response_error(struct http_response *resp, int status, const char *cod
 	static const char fallback[] =
 	    "{\"error\":{\"code\":\"internal_error\",\"message\":\"internal error\"}}";
 	json_t *obj = json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", message);
+	error_decorate(resp, obj);
 	char *text = obj != NULL ? json_dumps(obj, JSON_COMPACT) : NULL;
 	json_decref(obj);
 	if (text == NULL) {
@@ -233,6 +250,8 @@ char *http_response_serialize(struct http_response *resp, const struct http_requ
 	ob_printf(&ob, "X-Content-Type-Options: nosniff\r\n");
 	if (!has_header(resp, "Cache-Control"))
 		ob_printf(&ob, "Cache-Control: no-store\r\n");
+	if (resp->request_id[0] != '\0')
+		ob_printf(&ob, "X-Request-Id: %s\r\n", resp->request_id);
 	for (size_t i = 0; i < resp->n_headers; i++)
 		ob_printf(&ob, "%s: %s\r\n", resp->headers[i].name, resp->headers[i].value);
 	ob_printf(&ob, "\r\n");

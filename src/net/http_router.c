@@ -222,6 +222,7 @@ http_handler_fn *http_router_match(const struct http_router *router, struct http
 	struct path_segs ps;
 	http_handler_fn *fn = NULL;
 	char allow[256];
+	req->route = "-";
 	if (strcmp(req->path, "*") == 0) {
 		http_response_set(resp, 204, NULL, NULL, 0);
 		return NULL;
@@ -232,6 +233,7 @@ http_handler_fn *http_router_match(const struct http_router *router, struct http
 		r = best_route(router, &ps, "GET");
 	if (r != NULL) {
 		params_fill(r, &ps, req);
+		req->route = r->pattern;
 		*flags_r = r->flags;
 		*ctx_r = r->ctx;
 		fn = r->fn;
@@ -244,6 +246,7 @@ http_handler_fn *http_router_match(const struct http_router *router, struct http
 		http_response_header(resp, "Allow", allow);
 	} else if (router->fallback != NULL) {
 		*flags_r = HTTP_ROUTE_WORKER;
+		req->route = "(fallback)";
 		*ctx_r = router->fallback_ctx;
 		fn = router->fallback;
 	} else {

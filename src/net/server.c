@@ -24,6 +24,7 @@ static void drain_timer_fired(uv_timer_t *timer);
 static void server_free_memory(struct http_server *server)
 {
 	tls_ctx_free(&server->tls);
+	net_proxies_free(&server->proxies);
 	free(server->bind_addr);
 	free(server->cert_path);
 	free(server->key_path);
@@ -179,7 +180,12 @@ static int server_listen(struct http_server *server, const struct sockaddr_stora
 	if (r == 0)
 		r = uv_listen((uv_stream_t *)&server->listener, 511, on_connection);
 	if (r < 0) {
-		*error_r = uv_error("cannot listen", r);
+		/* "cannot listen on 127.0.0.1:8443: address already in use" */
+		bool v6 = strchr(server->bind_addr, ':') != NULL;
+		snprintf(server_errbuf, sizeof(server_errbuf), "cannot listen on %s%s%s:%d: %s",
+		         v6 ? "[" : "", server->bind_addr, v6 ? "]" : "", server->settings.port,
+		         uv_strerror(r));
+		*error_r = server_errbuf;
 		return -1;
 	}
 	r = uv_tcp_getsockname(&server->listener, (struct sockaddr *)&bound, &len);
@@ -218,12 +224,21 @@ int http_server_start(uv_loop_t *loop, const struct http_server_settings *settin
 	}
 	if (settings_check(settings, loopback, error_r) < 0)
 		return -1;
-	if (settings->tls &&
-	    tls_ctx_server_new(settings->cert_path, settings->key_path, &tls, error_r) < 0)
+	struct net_proxies *proxies = NULL;
+	if (net_proxies_parse(settings->trusted_proxies,
+	                      settings->proxy_forwarded ? NET_PROXY_FORWARDED : NET_PROXY_XFF,
+	                      &proxies, error_r) < 0)
 		return -1;
+	if (settings->tls &&
+	    tls_ctx_server_new(settings->cert_path, settings->key_path, &tls, error_r) < 0) {
+		net_proxies_free(&proxies);
+		return -1;
+	}
 	struct http_server *server = server_new(loop, settings, router);
 	server->tls = tls;
-	server->refs = 1; /* the listener */
+	server->proxies = proxies;
+	server->settings.trusted_proxies = NULL; /* parsed; the caller's string is not kept */
+	server->refs = 1;                        /* the listener */
 	uv_tcp_init(loop, &server->listener);
 	server->listener.data = server;
 	if (server_listen(server, &addr, error_r) < 0) {

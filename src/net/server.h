@@ -44,6 +44,10 @@ struct http_server_settings {
 	unsigned idle_timeout_ms;   /* keep-alive idle, body and write stalls; 0: default */
 	unsigned max_connections;   /* beyond it, new connections are closed; 0: default */
 	bool dev_mode;              /* allows plaintext, on loopback only */
+	/* Reverse proxies whose header names the client (net/proxy.h): a
+	 * comma-separated list of addresses and CIDRs, NULL or "": none. */
+	const char *trusted_proxies;
+	bool proxy_forwarded; /* they write Forwarded (RFC 7239), not X-Forwarded-For */
 };
 
 struct http_server;

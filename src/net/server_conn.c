@@ -9,6 +9,7 @@
  * discards its response, and drops its reference.
  */
 #include "net/server_internal.h"
+#include "core/ids.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/xalloc.h"
@@ -66,12 +67,29 @@ void http_conn_close(struct http_conn *conn)
 	uv_close((uv_handle_t *)&conn->timer, conn_handle_closed);
 }
 
+/* Counts one JSON error answer by its code. Codes are the server's own
+ * stable names; anything else (never expected) is counted as "other" so a
+ * label can never carry unexpected text. */
 static void count_error(const char *code)
 {
 	char name[METRICS_NAME_MAX];
+	size_t len = strspn(code, "abcdefghijklmnopqrstuvwxyz0123456789_");
+	if (len == 0 || len > HTTP_ERROR_CODE_MAX || code[len] != '\0')
+		code = "other";
 	int n = snprintf(name, sizeof(name), "http_request_errors_total{code=\"%s\"}", code);
 	if (n > 0 && (size_t)n < sizeof(name))
-		metrics_inc(metrics_counter(name, "Requests refused by the HTTP layer, by code"));
+		metrics_inc(metrics_counter(name, "Error answers (JSON error bodies), by code"));
+}
+
+/* The one info line per answered request: method, route pattern (never the
+ * raw path or query, which can carry ids), status, duration and request id;
+ * nothing about the peer (P-LOG-1 keeps those in the connection logs). */
+static void log_request(const char *method, const char *route, int status, uint64_t ms,
+                        const char *request_id)
+{
+	log_info("event=http_request method=%.16s route=\"%s\" status=%d ms=%llu request_id=%s",
+	         method, route != NULL ? route : "-", status, (unsigned long long)ms,
+	         request_id[0] ? request_id : "-");
 }
 
 /* ---- deadlines ---- */
@@ -282,8 +300,10 @@ static void conn_respond(struct http_conn *conn, struct http_job *job)
 	char *data = http_response_serialize(resp, job->req, keep, &len);
 	uint64_t now = uv_now(conn->server->loop);
 	count_response(resp->status, job->start_ms, now);
-	log_debug("event=http_request method=%s status=%d ms=%llu", job->req->method, resp->status,
-	          (unsigned long long)(now - job->start_ms));
+	if (resp->status >= 400 && resp->error_code[0] != '\0')
+		count_error(resp->error_code);
+	log_request(job->req->method, job->req->route, resp->status, now - job->start_ms,
+	            job->req->request_id);
 	job_free(job);
 	conn->close_after |= !keep;
 	conn->state = CONN_WRITING;
@@ -297,8 +317,10 @@ static void conn_respond_error(struct http_conn *conn, int status, const char *c
 {
 	struct http_response resp = {0};
 	size_t len;
+	ids_uuid4(resp.request_id);
 	http_response_error(&resp, status, code, message);
 	char *data = http_response_serialize(&resp, NULL, false, &len);
+	log_request("-", "-", status, 0, resp.request_id);
 	http_response_clear(&resp);
 	count_error(code);
 	count_status(status);
@@ -406,7 +428,11 @@ static void conn_upgrade(struct http_conn *conn, struct http_job *job,
 	                       "Connection: Upgrade\r\nSec-WebSocket-Accept: %s\r\n"
 	                       "Sec-WebSocket-Protocol: %s\r\n\r\n",
 	                       accept, ur->subprotocol);
-	count_response(101, job->start_ms, uv_now(conn->server->loop));
+	/* the consumer gets the client address resolved for this request */
+	snprintf(conn->remote, sizeof(conn->remote), "%s", req->remote_addr);
+	uint64_t now = uv_now(conn->server->loop);
+	count_response(101, job->start_ms, now);
+	log_request(req->method, ur->path, 101, now - job->start_ms, req->request_id);
 	job_free(job);
 	conn->upgrade = ur;
 	conn->state = CONN_WRITING;
@@ -422,12 +448,18 @@ static void conn_dispatch(struct http_conn *conn, struct http_request *req)
 	job->conn = conn;
 	job->req = req;
 	job->start_ms = uv_now(conn->server->loop);
+	ids_uuid4(req->request_id);
+	memcpy(job->resp.request_id, req->request_id, sizeof(job->resp.request_id));
+	req->route = "-";
 	req->tls = conn->tls != NULL;
-	snprintf(req->remote_addr, sizeof(req->remote_addr), "%s", conn->remote);
+	/* behind a trusted reverse proxy: the client it names (net/proxy.h) */
+	net_client_addr(conn->server->proxies, conn->remote, req, req->remote_addr,
+	                sizeof(req->remote_addr));
 	conn->state = CONN_HANDLING;
 	conn_arm(conn, PHASE_NONE);
 	const struct http_upgrade_route *ur = http_router_upgrade(conn->server->router, req->path);
 	if (ur != NULL && strcmp(req->method, "GET") == 0 && !conn->server->draining) {
+		req->route = ur->path;
 		conn_upgrade(conn, job, ur);
 		return;
 	}

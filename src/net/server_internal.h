@@ -6,6 +6,7 @@
 #define IRIS_NET_SERVER_INTERNAL_H
 
 #include "net/http_internal.h"
+#include "net/proxy.h"
 #include "net/server.h"
 #include "net/tls.h"
 
@@ -71,6 +72,7 @@ struct http_server {
 	char *bind_addr, *cert_path, *key_path;
 	struct http_router *router;
 	struct tls_ctx *tls;
+	struct net_proxies *proxies; /* trusted reverse proxies, or NULL */
 	struct http_limits limits;
 	int port;
 	struct http_conn *conns;

@@ -36,13 +36,34 @@ struct tls_conn {
 };
 
 /* Per-thread buffer for error texts that include OpenSSL's reason. */
-static _Thread_local char tls_errbuf[200];
+static _Thread_local char tls_errbuf[4400]; /* room for a path */
 
 static const char *openssl_error(const char *what)
 {
 	unsigned long e = ERR_peek_last_error();
 	const char *reason = e != 0 ? ERR_reason_error_string(e) : NULL;
 	snprintf(tls_errbuf, sizeof(tls_errbuf), "%s: %s", what,
+	         reason != NULL ? reason : "unknown error");
+	ERR_clear_error();
+	return tls_errbuf;
+}
+
+/* Why the PEM file at path (what: "certificate", "private key") did not
+ * load, naming the path: the system's reason when it cannot be read at
+ * all (missing, no permission), else OpenSSL's (not PEM, wrong type). */
+static const char *file_error(const char *what, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	if (f == NULL) {
+		snprintf(tls_errbuf, sizeof(tls_errbuf), "cannot read the %s %s: %s", what, path,
+		         strerror(errno));
+		ERR_clear_error();
+		return tls_errbuf;
+	}
+	fclose(f);
+	unsigned long e = ERR_peek_last_error();
+	const char *reason = e != 0 ? ERR_reason_error_string(e) : NULL;
+	snprintf(tls_errbuf, sizeof(tls_errbuf), "cannot load the %s %s: %s", what, path,
 	         reason != NULL ? reason : "unknown error");
 	ERR_clear_error();
 	return tls_errbuf;
@@ -86,11 +107,11 @@ int tls_ctx_server_new(const char *cert_path, const char *key_path, struct tls_c
 	if (ctx_apply_policy(ctx, error_r) < 0)
 		goto fail;
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert_path) != 1) {
-		*error_r = openssl_error("cannot load the certificate");
+		*error_r = file_error("certificate", cert_path);
 		goto fail;
 	}
 	if (SSL_CTX_use_PrivateKey_file(ctx, key_path, SSL_FILETYPE_PEM) != 1) {
-		*error_r = openssl_error("cannot load the private key");
+		*error_r = file_error("private key", key_path);
 		goto fail;
 	}
 	if (SSL_CTX_check_private_key(ctx) != 1) {
@@ -472,7 +493,7 @@ int tls_selfsigned_create(const char *cert_path, const char *key_path, const cha
 		*error_r = tls_errbuf;
 		goto out;
 	}
-	if (pem_write_file(cert_path, 0644, x, NULL) < 0) {
+	if (pem_write_file(cert_path, 0600, x, NULL) < 0) { /* data directory: 0600 */
 		snprintf(tls_errbuf, sizeof(tls_errbuf), "cannot write the certificate file: %s",
 		         strerror(errno));
 		*error_r = tls_errbuf;

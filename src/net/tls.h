@@ -31,7 +31,8 @@ struct tls_conn;
 
 /* Loads a PEM certificate chain and its private key into a new server
  * context with the policy above. Returns 0 and the context in *ctx_r (freed
- * with tls_ctx_free), or -1 with a static description in *error_r. */
+ * with tls_ctx_free), or -1 with a static description in *error_r (a file
+ * that does not load is named by its path). */
 int tls_ctx_server_new(const char *cert_path, const char *key_path, struct tls_ctx **ctx_r,
                        const char **error_r);
 /* Frees the context and sets *ctx to NULL; NULL is fine. Connections made

@@ -25,8 +25,8 @@ static bool id_list_ok(json_t *a)
 		return true;
 	if (!json_is_array(a) || json_array_size(a) > 10000)
 		return false;
-	json_array_foreach(a, i, v) if (!json_is_string(v) || !ids_is_uuid4(json_string_value(v)))
-	    return false;
+	json_array_foreach(a, i, v) if (!json_is_string(v) ||
+	                                !ids_is_uuid4(json_string_value(v))) return false;
 	return true;
 }
 
@@ -80,8 +80,8 @@ static int schedule_clock(struct store *st, const char *bid, int64_t detected)
 		char arg[64], key[96];
 		snprintf(arg, sizeof(arg), "%s:%d", bid, clock_hours[i]);
 		snprintf(key, sizeof(key), "breach.clock:%s", arg);
-		if (jobs_schedule(st, "breach.clock", "", arg, detected + clock_hours[i] * 3600, key,
-		                  NULL) < 0)
+		if (jobs_schedule(st, "breach.clock", "", arg, detected + clock_hours[i] * 3600,
+		                  key, NULL) < 0)
 			return -1;
 	}
 	return 0;
@@ -92,7 +92,8 @@ int breach_create(struct app *app, struct store *st, const struct actor *actor,
 {
 	int64_t now = privacy_clock_now();
 	*error_r = "invalid_field";
-	if (!regs_text_ok(in->title, 200, false) || !regs_text_ok(in->facts, BREACH_TEXT_MAX, true) ||
+	if (!regs_text_ok(in->title, 200, false) ||
+	    !regs_text_ok(in->facts, BREACH_TEXT_MAX, true) ||
 	    !regs_text_ok(in->effects, BREACH_TEXT_MAX, true) ||
 	    !regs_text_ok(in->remedies, BREACH_TEXT_MAX, true) || in->detected_at <= 0 ||
 	    in->detected_at > now + 60 || !id_list_ok(in->tenant_ids) || !id_list_ok(in->user_ids))
@@ -108,7 +109,8 @@ int breach_create(struct app *app, struct store *st, const struct actor *actor,
 	              " created_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'open')",
 	              "sssssii", id_r, in->title, in->facts, in->effects, in->remedies,
 	              in->detected_at, now) != STORE_DONE ||
-	    add_affected(st, id_r, in, error_r) < 0 || schedule_clock(st, id_r, in->detected_at) < 0 ||
+	    add_affected(st, id_r, in, error_r) < 0 ||
+	    schedule_clock(st, id_r, in->detected_at) < 0 ||
 	    regs_audit(app, st, actor, "", "breach.record", "breach", id_r,
 	               "breaches.facts,breaches.effects,breaches.remedies,breaches.detected_at",
 	               false) < 0 ||
@@ -121,8 +123,8 @@ int breach_create(struct app *app, struct store *st, const struct actor *actor,
 }
 
 int breach_update(struct app *app, struct store *st, const struct actor *actor, const char *id,
-                  const char *facts, const char *effects, const char *remedies,
-                  const char *status, const char **error_r)
+                  const char *facts, const char *effects, const char *remedies, const char *status,
+                  const char **error_r)
 {
 	*error_r = "invalid_field";
 	if ((facts && !regs_text_ok(facts, BREACH_TEXT_MAX, true)) ||
@@ -133,10 +135,11 @@ int breach_update(struct app *app, struct store *st, const struct actor *actor, 
 	*error_r = "internal";
 	if (store_tx_begin(st) < 0)
 		return -1;
-	if (store_run(st,
-	              "UPDATE breaches SET facts = COALESCE(?, facts), effects = COALESCE(?, effects),"
-	              " remedies = COALESCE(?, remedies), status = COALESCE(?, status) WHERE id = ?",
-	              "sssss", facts, effects, remedies, status, id) != STORE_DONE)
+	if (store_run(
+	        st,
+	        "UPDATE breaches SET facts = COALESCE(?, facts), effects = COALESCE(?, effects),"
+	        " remedies = COALESCE(?, remedies), status = COALESCE(?, status) WHERE id = ?",
+	        "sssss", facts, effects, remedies, status, id) != STORE_DONE)
 		goto fail;
 	if (store_changes(st) != 1) {
 		*error_r = "not_found";
@@ -184,22 +187,22 @@ static json_t *breach_row(struct store *st, struct store_stmt *q, int64_t now)
 	                          "SELECT COALESCE(MAX(notified_at), 0) FROM breach_tenants"
 	                          " WHERE breach_id = ?",
 	                          id);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:o, s:o, s:o, s:I}", "id",
-	                 id, "title", store_col_text(q, 1), "facts", store_col_text(q, 2),
-	                 "effects", store_col_text(q, 3), "remedies", store_col_text(q, 4),
-	                 "detected_at", (json_int_t)store_col_int(q, 5), "deadline_at",
-	                 (json_int_t)(store_col_int(q, 5) + BREACH_DEADLINE_S), "created_at",
-	                 (json_int_t)store_col_int(q, 6), "state",
-	                 state_of(q, now, (int)unnotified, last), "reminded_24_at", opt_int(q, 8),
-	                 "reminded_60_at", opt_int(q, 9), "overdue_at", opt_int(q, 10),
-	                 "tenants_unnotified", (json_int_t)unnotified);
+	return json_pack(
+	    "{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:s, s:o, s:o, s:o, s:I}", "id", id, "title",
+	    store_col_text(q, 1), "facts", store_col_text(q, 2), "effects", store_col_text(q, 3),
+	    "remedies", store_col_text(q, 4), "detected_at", (json_int_t)store_col_int(q, 5),
+	    "deadline_at", (json_int_t)(store_col_int(q, 5) + BREACH_DEADLINE_S), "created_at",
+	    (json_int_t)store_col_int(q, 6), "state", state_of(q, now, (int)unnotified, last),
+	    "reminded_24_at", opt_int(q, 8), "reminded_60_at", opt_int(q, 9), "overdue_at",
+	    opt_int(q, 10), "tenants_unnotified", (json_int_t)unnotified);
 }
 
 /* Collects rows first: breach_row runs other statements. */
 static json_t *breach_rows(struct store *st, const char *id, int64_t now)
 {
-	char **ids = id ? regs_strv(st, "SELECT id FROM breaches WHERE id = ?", id)
-	                : regs_strv(st, "SELECT id FROM breaches ORDER BY detected_at DESC, id", NULL);
+	char **ids =
+	    id ? regs_strv(st, "SELECT id FROM breaches WHERE id = ?", id)
+	       : regs_strv(st, "SELECT id FROM breaches ORDER BY detected_at DESC, id", NULL);
 	json_t *list = json_array();
 	for (char **p = ids; p != NULL && *p != NULL; p++) {
 		struct store_stmt *q = store_query(st, BREACH_COLS " WHERE id = ?", "s", *p);
@@ -229,10 +232,10 @@ static json_t *tenants_of(struct store *st, const char *id)
 	    " WHERE b.breach_id = ? ORDER BY b.tenant_id",
 	    "s", id);
 	while (q != NULL && store_step(q) == STORE_ROW)
-		json_array_append_new(list, json_pack("{s:s, s:o, s:I}", "tenant_id",
-		                                      store_col_text(q, 0), "notified_at",
-		                                      opt_int(q, 1), "affected_users",
-		                                      (json_int_t)store_col_int(q, 2)));
+		json_array_append_new(list,
+		                      json_pack("{s:s, s:o, s:I}", "tenant_id",
+		                                store_col_text(q, 0), "notified_at", opt_int(q, 1),
+		                                "affected_users", (json_int_t)store_col_int(q, 2)));
 	store_stmt_done(q);
 	return list;
 }
@@ -284,10 +287,33 @@ json_t *breach_report_json(struct store *st, const char *id, const char *tenant_
 	return r;
 }
 
-/* Mails one tenant's admins their report and records the time. */
-static int notify_one(struct app *app, struct store *st, const struct actor *actor,
-                      const char *id, const char *tenant_id, bool users, int64_t now)
+/* Counts the admin mails of one tenant in res (see breach_notify). */
+static void outcome_add(json_t *res, const char *tenant_id, int admin_mails, int user_mails)
 {
+	json_t *n = json_object_get(res, "mails_queued");
+	json_object_set_new(res, "mails_queued",
+	                    json_integer(json_integer_value(n) + admin_mails + user_mails));
+	if (admin_mails > 0)
+		json_array_append_new(json_object_get(res, "notified"),
+		                      json_pack("{s:s, s:i, s:i}", "tenant_id", tenant_id,
+		                                "admin_mails", admin_mails, "user_mails",
+		                                user_mails));
+	else
+		json_array_append_new(json_object_get(res, "unreachable"),
+		                      json_pack("{s:s, s:i, s:s}", "tenant_id", tenant_id,
+		                                "user_mails", user_mails, "reason",
+		                                "no active tenant admin has an e-mail address"));
+}
+
+/* Mails one tenant's admins their report. Only a mail actually queued
+ * records the tenant as notified (its 72-hour clock stops); a tenant whose
+ * admins have no e-mail address stays unnotified and is reported in res as
+ * unreachable, with a warning in the log. Affected users are mailed when
+ * asked either way. Returns the admin mails queued, -1 on error. */
+static int notify_one(struct app *app, struct store *st, const struct actor *actor, const char *id,
+                      const char *tenant_id, bool users, int64_t now, json_t *res)
+{
+	int user_mails = 0;
 	json_t *report = breach_report_json(st, id, tenant_id);
 	if (report == NULL)
 		return -1;
@@ -297,23 +323,25 @@ static int notify_one(struct app *app, struct store *st, const struct actor *act
 	                       "the operator of this Iris installation.\n\nTitle: %s\n\nThe report "
 	                       "for your organisation (JSON) follows; it is also available at\n"
 	                       "%s/api/v1/tenants/%s/breach-notices\n\n%s\n",
-	                       json_string_value(json_object_get(report, "title")),
-	                       app->public_url, tenant_id, doc ? doc : "{}");
+	                       json_string_value(json_object_get(report, "title")), app->public_url,
+	                       tenant_id, doc ? doc : "{}");
 	int n = regs_mail_admins(app, st, tenant_id, "breach_notice",
 	                         "Iris: personal-data breach notification", body);
 	free(body);
 	free(doc);
 	json_decref(report);
 	if (n < 0 ||
-	    store_run(st,
-	              "UPDATE breach_tenants SET notified_at = ? WHERE breach_id = ? AND"
-	              " tenant_id = ?",
-	              "iss", now, id, tenant_id) != STORE_DONE ||
-	    regs_audit(app, st, actor, tenant_id, "breach.notify", "breach", id,
-	               "breach_tenants.notified_at", false) < 0)
+	    (n > 0 && (store_run(st,
+	                         "UPDATE breach_tenants SET notified_at = ? WHERE breach_id = ? AND"
+	                         " tenant_id = ?",
+	                         "iss", now, id, tenant_id) != STORE_DONE ||
+	               regs_audit(app, st, actor, tenant_id, "breach.notify", "breach", id,
+	                          "breach_tenants.notified_at", false) < 0)))
 		return -1;
-	if (!users)
-		return 0;
+	if (!users) {
+		outcome_add(res, tenant_id, n, 0);
+		return n;
+	}
 	char **uids = regs_strv(st,
 	                        "SELECT account_id FROM breach_users WHERE breach_id = ? AND"
 	                        " notified_at IS NULL ORDER BY account_id",
@@ -328,26 +356,34 @@ static int notify_one(struct app *app, struct store *st, const struct actor *act
 		if (accounts_email(app, st, &acc, &email) < 0)
 			rc = -1;
 		else if (email != NULL &&
-		         mail_enqueue(app, st, tenant_id, acc.id, "breach_user_notice", email,
-		                      "Iris: a security incident concerns your account",
-		                      "A security incident may have affected data of your account. "
-		                      "Your organisation's administrators have the details and will "
-		                      "tell you what to do.\n") < 0)
+		         mail_enqueue(
+		             app, st, tenant_id, acc.id, "breach_user_notice", email,
+		             "Iris: a security incident concerns your account",
+		             "A security incident may have affected data of your account. "
+		             "Your organisation's administrators have the details and will "
+		             "tell you what to do.\n") < 0)
 			rc = -1;
 		else if (store_run(st,
 		                   "UPDATE breach_users SET notified_at = ? WHERE breach_id = ? AND"
 		                   " account_id = ?",
 		                   "iss", now, id, acc.id) != STORE_DONE)
 			rc = -1;
+		else if (email != NULL)
+			user_mails++;
 		free(email);
 	}
 	regs_strv_free(uids);
-	return rc;
+	if (rc < 0)
+		return -1;
+	outcome_add(res, tenant_id, n, user_mails);
+	return n;
 }
 
 int breach_notify(struct app *app, struct store *st, const struct actor *actor, const char *id,
-                  const char *tenant_id, bool notify_users, const char **error_r)
+                  const char *tenant_id, bool notify_users, json_t **result_r, const char **error_r)
 {
+	json_t *res = json_pack("{s:i, s:[], s:[]}", "mails_queued", 0, "notified", "unreachable");
+	int matched = 0, mails;
 	int64_t now = privacy_clock_now();
 	char **tenants =
 	    tenant_id != NULL
@@ -359,7 +395,7 @@ int breach_notify(struct app *app, struct store *st, const struct actor *actor, 
 	int rc = -1, n = 0;
 	*error_r = "internal";
 	if (tenants == NULL)
-		return -1;
+		goto out;
 	if (regs_count(st, "SELECT COUNT(*) FROM breaches WHERE id = ?", id) != 1) {
 		*error_r = "not_found";
 		goto out;
@@ -369,13 +405,14 @@ int breach_notify(struct app *app, struct store *st, const struct actor *actor, 
 	for (char **t = tenants; *t != NULL; t++) {
 		if (tenant_id != NULL && strcmp(*t, tenant_id) != 0)
 			continue;
-		if (notify_one(app, st, actor, id, *t, notify_users, now) < 0) {
+		if ((mails = notify_one(app, st, actor, id, *t, notify_users, now, res)) < 0) {
 			store_tx_rollback(st);
 			goto out;
 		}
-		n++;
+		matched++;
+		n += mails > 0;
 	}
-	if (tenant_id != NULL && n == 0) {
+	if (tenant_id != NULL && matched == 0) {
 		store_tx_rollback(st);
 		*error_r = "not_found";
 		goto out;
@@ -386,8 +423,14 @@ int breach_notify(struct app *app, struct store *st, const struct actor *actor, 
 	}
 	if (app->mail_kick != NULL)
 		app->mail_kick(app->mail_kick_ctx);
+	json_object_set_new(res, "tenants_notified", json_integer(n));
+	if (result_r != NULL) {
+		*result_r = res;
+		res = NULL;
+	}
 	rc = n;
 out:
+	json_decref(res);
 	regs_strv_free(tenants);
 	return rc;
 }
@@ -411,22 +454,25 @@ json_t *breach_notices_json(struct store *st, const char *tenant_id)
 /* Mails every operator account with an address (reminders of the clock). */
 static int remind_operators(struct app *app, struct store *st, const char *bid, int hours)
 {
-	char **ops = regs_strv(st,
-	                       "SELECT id FROM accounts WHERE role = 'operator' AND status = 'active'"
-	                       " AND tenant_id = ?",
-	                       "");
+	char **ops =
+	    regs_strv(st,
+	              "SELECT id FROM accounts WHERE role = 'operator' AND status = 'active'"
+	              " AND tenant_id = ?",
+	              "");
 	int rc = ops != NULL ? 0 : -1;
 	for (char **o = ops; rc == 0 && o != NULL && *o != NULL; o++) {
 		struct account acc;
 		const char *error = NULL;
 		char *email = NULL;
-		if (accounts_get(st, *o, &acc, &error) < 0 || accounts_email(app, st, &acc, &email) < 0)
+		if (accounts_get(st, *o, &acc, &error) < 0 ||
+		    accounts_email(app, st, &acc, &email) < 0)
 			continue;
 		if (email != NULL) {
-			char *body = xasprintf("Breach %s: %d hours since detection and at least one "
-			                       "affected tenant is not notified. The deadline is 72 "
-			                       "hours after detection (GDPR Art. 33).\n",
-			                       bid, hours);
+			char *body =
+			    xasprintf("Breach %s: %d hours since detection and at least one "
+			              "affected tenant is not notified. The deadline is 72 "
+			              "hours after detection (GDPR Art. 33).\n",
+			              bid, hours);
 			rc = mail_enqueue(app, st, "", acc.id, "breach_reminder", email,
 			                  "Iris: breach notification deadline", body);
 			free(body);
@@ -437,8 +483,8 @@ static int remind_operators(struct app *app, struct store *st, const char *bid, 
 	return rc;
 }
 
-int breach_clock(struct app *app, struct store *st, const char *arg, int64_t now,
-                 char *summary, size_t len)
+int breach_clock(struct app *app, struct store *st, const char *arg, int64_t now, char *summary,
+                 size_t len)
 {
 	char bid[37];
 	int hours = 0;
@@ -461,7 +507,9 @@ int breach_clock(struct app *app, struct store *st, const char *arg, int64_t now
 		return 0;
 	}
 	actor_system(&sys, "system");
-	const char *col = hours >= 72 ? "overdue_at" : hours >= 60 ? "reminded_60_at" : "reminded_24_at";
+	const char *col = hours >= 72   ? "overdue_at"
+	                  : hours >= 60 ? "reminded_60_at"
+	                                : "reminded_24_at";
 	char *sql = xasprintf("UPDATE breaches SET %s = ? WHERE id = ?", col);
 	int rc = -1;
 	if (store_tx_begin(st) < 0)
@@ -498,8 +546,8 @@ json_t *breach_unsuccessful_json(struct store *st, const char *tenant_id, int64_
 		total += store_col_int(q, 1);
 	}
 	store_stmt_done(q);
-	return json_pack("{s:I, s:I, s:o, s:s}", "since", (json_int_t)since, "unsuccessful_attempts",
-	                 (json_int_t)total, "by_result", by, "note",
+	return json_pack("{s:I, s:I, s:o, s:s}", "since", (json_int_t)since,
+	                 "unsuccessful_attempts", (json_int_t)total, "by_result", by, "note",
 	                 "unsuccessful attempts (failed logins, throttled floods) are logged and "
 	                 "counted; they are not personal-data breaches (P-BRE-2)");
 }

@@ -28,9 +28,9 @@ struct actor;
 
 struct breach_new {
 	const char *title, *facts, *effects, *remedies;
-	int64_t detected_at;  /* Unix s, not in the future */
-	json_t *tenant_ids;   /* array of tenant ids (may be NULL) */
-	json_t *user_ids;     /* array of account ids (their tenants are added) */
+	int64_t detected_at; /* Unix s, not in the future */
+	json_t *tenant_ids;  /* array of tenant ids (may be NULL) */
+	json_t *user_ids;    /* array of account ids (their tenants are added) */
 };
 
 /* Records a breach and starts its clock. id_r = the breach. */
@@ -39,12 +39,19 @@ int breach_create(struct app *app, struct store *st, const struct actor *actor,
 /* Updates facts/effects/remedies (NULL = unchanged) and status ("open",
  * "closed", NULL). */
 int breach_update(struct app *app, struct store *st, const struct actor *actor, const char *id,
-                  const char *facts, const char *effects, const char *remedies,
-                  const char *status, const char **error_r);
+                  const char *facts, const char *effects, const char *remedies, const char *status,
+                  const char **error_r);
 /* Notifies tenant_id (NULL: every affected tenant not yet notified);
- * notify_users also mails the affected users of those tenants. */
+ * notify_users also mails the affected users of those tenants. A tenant
+ * counts as notified only when a mail to one of its admins was queued: a
+ * tenant without an admin with an e-mail address stays unnotified (its
+ * clock runs on) and is listed as unreachable (and logged as a warning).
+ * Returns the number of tenants notified; *result_r (may be NULL) gets
+ * {tenants_notified, mails_queued, notified: [{tenant_id, admin_mails,
+ * user_mails}], unreachable: [{tenant_id, user_mails, reason}]}. */
 int breach_notify(struct app *app, struct store *st, const struct actor *actor, const char *id,
-                  const char *tenant_id, bool notify_users, const char **error_r);
+                  const char *tenant_id, bool notify_users, json_t **result_r,
+                  const char **error_r);
 /* Operator views: every breach with its state ("open", "notified",
  * "overdue", "closed") and deadline; one breach with its tenants. */
 json_t *breach_list_json(struct store *st, int64_t now);
@@ -54,8 +61,8 @@ json_t *breach_report_json(struct store *st, const char *id, const char *tenant_
 /* The notices a tenant received: [{report..., notified_at}]. */
 json_t *breach_notices_json(struct store *st, const char *tenant_id);
 /* Job body of "breach.clock": arg "<breach id>:<hours>" (24, 60 or 72). */
-int breach_clock(struct app *app, struct store *st, const char *arg, int64_t now,
-                 char *summary, size_t len);
+int breach_clock(struct app *app, struct store *st, const char *arg, int64_t now, char *summary,
+                 size_t len);
 
 /* Unsuccessful attempts (P-BRE-2): counts of failed logins by result since
  * `since` (Unix s), installation-wide (tenant NULL) or for one tenant.

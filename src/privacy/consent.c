@@ -8,12 +8,12 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const purposes[] = {CONSENT_MARKETING_EMAIL, "product_news", NULL};
+const char *const consent_purposes[] = {CONSENT_MARKETING_EMAIL, "product_news", NULL};
 
 bool consent_purpose_known(const char *purpose)
 {
-	for (size_t i = 0; purpose != NULL && purposes[i] != NULL; i++)
-		if (strcmp(purposes[i], purpose) == 0)
+	for (size_t i = 0; purpose != NULL && consent_purposes[i] != NULL; i++)
+		if (strcmp(consent_purposes[i], purpose) == 0)
 			return true;
 	return false;
 }

@@ -21,7 +21,9 @@
 #define CONSENT_MARKETING_EMAIL "marketing_email"
 #define OBJECTION_REASON_MAX 2000
 
-/* True when purpose is one that Iris asks consent for. */
+/* The purposes Iris asks consent for, NULL-terminated. */
+extern const char *const consent_purposes[];
+/* True when purpose is one of consent_purposes. */
 bool consent_purpose_known(const char *purpose);
 /* True when purpose is a valid objection purpose ([a-z0-9_], 1..64). */
 bool objection_purpose_valid(const char *purpose);

@@ -2,6 +2,7 @@
 #include "privacy/dsr_requests.h"
 #include "core/xalloc.h"
 #include "crypto/keys.h"
+#include "privacy/retention.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -9,13 +10,13 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const kinds[] = {"access",      "rectification", "erasure", "restriction",
-                                    "portability", "objection",     "other",   NULL};
+const char *const dsr_request_kinds[] = {"access",      "rectification", "erasure", "restriction",
+                                         "portability", "objection",     "other",   NULL};
 
 bool dsr_request_kind_valid(const char *kind)
 {
-	for (size_t i = 0; kind != NULL && kinds[i] != NULL; i++)
-		if (strcmp(kinds[i], kind) == 0)
+	for (size_t i = 0; kind != NULL && dsr_request_kinds[i] != NULL; i++)
+		if (strcmp(dsr_request_kinds[i], kind) == 0)
 			return true;
 	return false;
 }
@@ -65,7 +66,7 @@ int dsr_request_file(const struct dsr_ctx *cx, const char *tenant_id, const char
 {
 	unsigned char *sealed = NULL;
 	size_t sealed_len = 0;
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = privacy_clock_now();
 	bool forward = tenant_id[0] != '\0';
 	struct dsr_actor self = {account_id, "user"};
 	if (!dsr_request_kind_valid(kind) || (message != NULL && !text_ok(message)))
@@ -136,7 +137,7 @@ int dsr_request_list(const struct dsr_ctx *cx, const char *tenant_id, const char
 	                "ORDER BY received_at, id",
 	                "sss", tenant_id, account_id, account_id);
 	int rc;
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = privacy_clock_now();
 	json_t *list = json_array();
 	if (q == NULL)
 		return json_decref(list), -1;
@@ -204,7 +205,7 @@ int dsr_request_answer(const struct dsr_ctx *cx, const struct dsr_actor *actor,
 	if (store_run(cx->st,
 	              "UPDATE privacy_requests SET status = 'answered', answered_at = ?, "
 	              "answered_by = ?, answer_sealed = ? WHERE id = ?",
-	              "isbs", (int64_t)time(NULL), actor->id, sealed, sealed_len,
+	              "isbs", privacy_clock_now(), actor->id, sealed, sealed_len,
 	              request_id) != STORE_DONE ||
 	    dsr_audit(cx, actor, tenant_id, "dsr.request_answer", "privacy_request", request_id,
 	              "status,answer", true) < 0 ||

@@ -5,7 +5,10 @@
  * (status "forwarded") and tracked until an admin answers it ("answered"),
  * with a due date one calendar month after receipt (Art. 12(3)); past it an
  * open request is "overdue". Requests of freemium users (no tenant: the
- * operator is the controller) stay "received" in the operator's queue.
+ * operator is the controller) stay "received" in the operator's queue
+ * (tenant "": GET /api/v1/privacy-requests, irisctl dsr requests), where
+ * the operator answers them the same way. Times come from privacy_clock_now()
+ * (privacy/retention.h, over domain/clock.h), so the test clock moves "overdue".
  * Message and answer are sealed under the requester's subject key.
  */
 #ifndef IRIS_PRIVACY_DSR_REQUESTS_H
@@ -20,8 +23,10 @@
 
 /* t plus one calendar month (the day clamped to the month's length). */
 int64_t dsr_add_month(int64_t t);
-/* True for access, rectification, erasure, restriction, portability,
- * objection, other. */
+/* The kinds of request, NULL-terminated: access, rectification, erasure,
+ * restriction, portability, objection, other. */
+extern const char *const dsr_request_kinds[];
+/* True for one of dsr_request_kinds. */
 bool dsr_request_kind_valid(const char *kind);
 
 /* Files a request of account_id (tenant_id "" for freemium). Errors:

@@ -15,11 +15,13 @@ struct actor;
 
 /* Appends one audit entry in the caller's transaction (tenant "" for
  * operator events). fields: column names only. */
-int regs_audit(struct app *app, struct store *st, const struct actor *actor,
-               const char *tenant_id, const char *action, const char *target_type,
-               const char *target_id, const char *fields, bool instruction);
+int regs_audit(struct app *app, struct store *st, const struct actor *actor, const char *tenant_id,
+               const char *action, const char *target_type, const char *target_id,
+               const char *fields, bool instruction);
 /* Queues a mail to every tenant admin of tenant_id with an e-mail address,
- * inside the caller's transaction. Returns the number queued, -1 on error. */
+ * inside the caller's transaction. Returns the number queued, -1 on error;
+ * 0 (no admin has an address) is logged as a warning for the operator, and
+ * the caller must not report the tenant as told. */
 int regs_mail_admins(struct app *app, struct store *st, const char *tenant_id, const char *kind,
                      const char *subject, const char *body);
 /* True when s is 1..max bytes of printable text (UTF-8; newline and tab

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-int regs_audit(struct app *app, struct store *st, const struct actor *actor,
-               const char *tenant_id, const char *action, const char *target_type,
-               const char *target_id, const char *fields, bool instruction)
+int regs_audit(struct app *app, struct store *st, const struct actor *actor, const char *tenant_id,
+               const char *action, const char *target_type, const char *target_id,
+               const char *fields, bool instruction)
 {
 	struct audit_event ev = {
 	    .tenant_id = tenant_id,
@@ -34,10 +34,11 @@ int regs_audit(struct app *app, struct store *st, const struct actor *actor,
 int regs_mail_admins(struct app *app, struct store *st, const char *tenant_id, const char *kind,
                      const char *subject, const char *body)
 {
-	char **ids = regs_strv(st,
-	                       "SELECT id FROM accounts WHERE tenant_id = ? AND role = 'tenant_admin'"
-	                       " AND status = 'active' ORDER BY username",
-	                       tenant_id);
+	char **ids =
+	    regs_strv(st,
+	              "SELECT id FROM accounts WHERE tenant_id = ? AND role = 'tenant_admin'"
+	              " AND status = 'active' ORDER BY username",
+	              tenant_id);
 	int n = 0;
 	if (ids == NULL)
 		return -1;
@@ -51,7 +52,8 @@ int regs_mail_admins(struct app *app, struct store *st, const char *tenant_id, c
 			break;
 		}
 		if (email != NULL) {
-			if (mail_enqueue(app, st, tenant_id, acc.id, kind, email, subject, body) < 0)
+			if (mail_enqueue(app, st, tenant_id, acc.id, kind, email, subject, body) <
+			    0)
 				n = -1;
 			else
 				n++;
@@ -59,6 +61,10 @@ int regs_mail_admins(struct app *app, struct store *st, const char *tenant_id, c
 		free(email);
 	}
 	regs_strv_free(ids);
+	/* Nobody to tell: the operator must know (the caller reports it too). */
+	if (n == 0)
+		log_warn("event=tenant_admins_unreachable tenant=%s kind=%s reason=no_admin_email",
+		         tenant_id, kind);
 	return n;
 }
 

@@ -1,5 +1,6 @@
 /* privacy/restriction: see restriction.h. */
 #include "privacy/restriction.h"
+#include "core/account_events.h"
 #include "store/store.h"
 
 #include <string.h>
@@ -49,6 +50,9 @@ int restriction_set(const struct dsr_ctx *cx, const struct dsr_actor *actor, con
 		store_tx_rollback(cx->st);
 		return -1;
 	}
+	/* Live sessions end at once: login is refused from now on. */
+	if (restricted)
+		account_events_notify(ACCOUNT_CHANGE_RESTRICTED, account_id, tenant_id, NULL);
 	*error_r = NULL;
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* privacy/termination: see termination.h. */
 #include "privacy/termination.h"
+#include "core/account_events.h"
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/config.h"
@@ -30,9 +31,10 @@
  * the audit chain with audit_purge_tenant; jobs and this record stay. */
 static bool excluded(const char *table)
 {
-	static const char *const names[] = {"audit_log", "audit_checkpoints", "audit_purges",
-	                                    "tenant_keys", "subject_keys", "install_keys", "jobs",
-	                                    "job_runs", "terminations", "tenants", "accounts"};
+	static const char *const names[] = {"audit_log",   "audit_checkpoints", "audit_purges",
+	                                    "tenant_keys", "subject_keys",      "install_keys",
+	                                    "jobs",        "job_runs",          "terminations",
+	                                    "tenants",     "accounts"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(table, names[i]) == 0)
 			return true;
@@ -49,8 +51,10 @@ int termination_schedule(struct app *app, struct store *st, const struct actor *
 	if (end_at <= 0 || end_at > now + 20LL * 365 * DAY || grace_days < 0 ||
 	    grace_days > TERMINATION_MAX_GRACE_DAYS)
 		return -1;
-	if (regs_count(st, "SELECT COUNT(*) FROM terminations WHERE tenant_id = ? AND"
-	                   " status = 'done'", tenant_id) != 0) {
+	if (regs_count(st,
+	               "SELECT COUNT(*) FROM terminations WHERE tenant_id = ? AND"
+	               " status = 'done'",
+	               tenant_id) != 0) {
 		*error_r = "conflict";
 		return -1;
 	}
@@ -116,14 +120,14 @@ json_t *termination_get_json(struct store *st, const char *tenant_id)
 	if (q != NULL && store_step(q) == STORE_ROW) {
 		const char *path = store_col_text(q, 5), *sum = store_col_text(q, 7);
 		json_t *deleted = sum ? json_loads(sum, 0, NULL) : NULL;
-		o = json_pack("{s:s, s:I, s:I, s:s, s:s, s:I, s:o, s:o, s:o}", "tenant_id", tenant_id,
-		              "end_at", (json_int_t)store_col_int(q, 0), "due_at",
-		              (json_int_t)store_col_int(q, 1), "status", store_col_text(q, 2),
-		              "requested_by", store_col_text(q, 3), "requested_at",
-		              (json_int_t)store_col_int(q, 4), "archive",
-		              path ? json_string(path) : json_null(), "done_at",
-		              store_col_is_null(q, 6) ? json_null() : json_integer(store_col_int(q, 6)),
-		              "deleted", deleted ? deleted : json_null());
+		o = json_pack(
+		    "{s:s, s:I, s:I, s:s, s:s, s:I, s:o, s:o, s:o}", "tenant_id", tenant_id,
+		    "end_at", (json_int_t)store_col_int(q, 0), "due_at",
+		    (json_int_t)store_col_int(q, 1), "status", store_col_text(q, 2), "requested_by",
+		    store_col_text(q, 3), "requested_at", (json_int_t)store_col_int(q, 4),
+		    "archive", path ? json_string(path) : json_null(), "done_at",
+		    store_col_is_null(q, 6) ? json_null() : json_integer(store_col_int(q, 6)),
+		    "deleted", deleted ? deleted : json_null());
 	}
 	store_stmt_done(q);
 	return o;
@@ -142,9 +146,9 @@ static void collect(const struct catalog_column *e, void *ctx)
 		cols = json_array();
 		json_object_set_new(tables, e->table, cols);
 	}
-	json_array_append_new(cols, json_pack("{s:s, s:b, s:s?}", "name", e->column, "sealed",
-	                                      e->sealed, "category",
-	                                      e->personal ? e->category : NULL));
+	json_array_append_new(cols,
+	                      json_pack("{s:s, s:b, s:s?}", "name", e->column, "sealed", e->sealed,
+	                                "category", e->personal ? e->category : NULL));
 }
 
 static bool has_col(json_t *cols, const char *name)
@@ -181,8 +185,8 @@ static json_t *open_value(struct app *app, struct store *st, const char *tenant_
 			struct seal_ad ad = {table, cands[r], column};
 			char *plain = NULL;
 			size_t plen = 0;
-			if (keys_open_sealed(app->keys, st, tenant_id, cands[s], &ad, blob, len, &plain,
-			                     &plen) == 0) {
+			if (keys_open_sealed(app->keys, st, tenant_id, cands[s], &ad, blob, len,
+			                     &plain, &plen) == 0) {
 				json_t *v = json_stringn(plain, plen);
 				if (v == NULL)
 					v = json_string("(binary value)");
@@ -277,9 +281,9 @@ static int audit_lines(struct store *st, const char *tenant_id, json_t *out)
 static int write_export(struct app *app, struct store *st, const char *tenant_id, int64_t now,
                         json_t *tables, char **path_r)
 {
-	json_t *doc = json_pack("{s:s, s:s, s:I, s:o}", "format", "iris-tenant-return-1",
-	                        "tenant_id", tenant_id, "generated_at", (json_int_t)now, "tables",
-	                        json_object());
+	json_t *doc =
+	    json_pack("{s:s, s:s, s:I, s:o}", "format", "iris-tenant-return-1", "tenant_id",
+	              tenant_id, "generated_at", (json_int_t)now, "tables", json_object());
 	const char *table;
 	json_t *cols;
 	json_object_foreach(tables, table, cols)
@@ -300,10 +304,10 @@ static int write_export(struct app *app, struct store *st, const char *tenant_id
 	*path_r = xasprintf("%s/tenant-%s-%lld.json", dir, tenant_id, (long long)now);
 	free(dir);
 	int fd = open(*path_r, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	int rc = fd >= 0 && json_dumpfd(doc, fd, JSON_INDENT(1) | JSON_SORT_KEYS) == 0 &&
-	                 fsync(fd) == 0
-	             ? 0
-	             : -1;
+	int rc =
+	    fd >= 0 && json_dumpfd(doc, fd, JSON_INDENT(1) | JSON_SORT_KEYS) == 0 && fsync(fd) == 0
+	        ? 0
+	        : -1;
 	if (fd >= 0)
 		close(fd);
 	json_decref(doc);
@@ -327,7 +331,8 @@ static int destroy_rows(struct store *st, const char *tenant_id, json_t *tables,
 			int rc = store_run(st, sql, "s", tenant_id);
 			free(sql);
 			if (rc == STORE_DONE)
-				json_object_set_new(summary, table, json_integer(store_changes(st)));
+				json_object_set_new(summary, table,
+				                    json_integer(store_changes(st)));
 			else
 				failed++;
 		}
@@ -375,8 +380,8 @@ static int log_destruction_tx(struct app *app, struct store *st, const char *ten
 				continue;
 			json_object_set_new(seen, cat, json_true());
 			json_t *have = json_object_get(cats, cat);
-			json_object_set_new(cats, cat,
-			                    json_integer((have ? json_integer_value(have) : 0) + rows));
+			json_object_set_new(
+			    cats, cat, json_integer((have ? json_integer_value(have) : 0) + rows));
 		}
 		json_decref(seen);
 	}
@@ -393,8 +398,10 @@ int termination_run(struct app *app, struct store *st, const char *tenant_id, in
 	struct actor sys;
 	int rc = -1;
 	actor_system(&sys, "system");
-	if (regs_count(st, "SELECT COUNT(*) FROM terminations WHERE tenant_id = ? AND"
-	                   " status = 'scheduled'", tenant_id) != 1) {
+	if (regs_count(st,
+	               "SELECT COUNT(*) FROM terminations WHERE tenant_id = ? AND"
+	               " status = 'scheduled'",
+	               tenant_id) != 1) {
 		snprintf(summary, len, "no scheduled termination");
 		rc = 0;
 		goto out;
@@ -420,6 +427,7 @@ int termination_run(struct app *app, struct store *st, const char *tenant_id, in
 	               "terminations.deletion_summary", false) < 0 ||
 	    store_tx_commit(st) < 0)
 		goto rollback;
+	account_events_notify(ACCOUNT_CHANGE_TENANT_DESTROYED, NULL, tenant_id, NULL);
 	log_info("event=tenant_destroyed tenant=%s", tenant_id);
 	snprintf(summary, len, "returned and destroyed: %zu tables", json_object_size(deleted));
 	rc = 0;

@@ -12,9 +12,12 @@
 #include "core/log.h"
 #include "core/xalloc.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define STMT_CACHE_SIZE 256
 
@@ -34,7 +37,7 @@ struct store {
 static void store_set_error(struct store *store, const char *what)
 {
 	snprintf(store->errbuf, sizeof(store->errbuf), "%s: %s", what,
-		 store->db != NULL ? sqlite3_errmsg(store->db) : "no database");
+	         store->db != NULL ? sqlite3_errmsg(store->db) : "no database");
 }
 
 const char *store_errmsg(struct store *store)
@@ -53,6 +56,29 @@ int store_exec(struct store *store, const char *sql)
 	return 0;
 }
 
+/* Makes the database file the owner's alone (0600) before SQLite opens it,
+ * whatever the umask: SQLite creates -wal and -shm with the database's
+ * mode, so they follow. An existing file is changed by path: closing any
+ * descriptor of a file drops every POSIX lock this process holds on it,
+ * SQLite's connections' locks included, and another process would then
+ * take itself for the last user and delete the WAL under us. A new file is
+ * created exclusively, before any connection of ours can have it open.
+ * A failure here is left for SQLite to report. */
+static void db_file_private(const char *path)
+{
+	struct stat sb;
+	if (path[0] == '\0' || strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0)
+		return;
+	if (lstat(path, &sb) == 0) {
+		if (S_ISREG(sb.st_mode) && (sb.st_mode & 0077) != 0)
+			(void)chmod(path, 0600);
+		return;
+	}
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd >= 0)
+		close(fd);
+}
+
 int store_open(const char *url, struct store **store_r, const char **error_r)
 {
 	static __thread char open_error[600];
@@ -65,9 +91,10 @@ int store_open(const char *url, struct store **store_r, const char **error_r)
 	}
 	struct store *store = xcalloc(1, sizeof(*store));
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+	db_file_private(path);
 	if (sqlite3_open_v2(path, &store->db, flags, NULL) != SQLITE_OK) {
 		snprintf(open_error, sizeof(open_error), "cannot open database: %s",
-			 store->db ? sqlite3_errmsg(store->db) : "out of memory");
+		         store->db ? sqlite3_errmsg(store->db) : "out of memory");
 		sqlite3_close(store->db);
 		free(store);
 		*error_r = open_error;
@@ -76,8 +103,8 @@ int store_open(const char *url, struct store **store_r, const char **error_r)
 	sqlite3_busy_timeout(store->db, 10000);
 	sqlite3_extended_result_codes(store->db, 1);
 	if (store_exec(store, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-			      "PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
-			      "PRAGMA trusted_schema=OFF;") < 0) {
+	                      "PRAGMA foreign_keys=ON; PRAGMA secure_delete=ON;"
+	                      "PRAGMA trusted_schema=OFF;") < 0) {
 		snprintf(open_error, sizeof(open_error), "%s", store->errbuf);
 		store_close(&store);
 		*error_r = open_error;
@@ -280,7 +307,7 @@ bool store_in_tx(const struct store *store)
 int store_schema_version(struct store *store)
 {
 	struct store_stmt *s = store_prepare(store, "SELECT COALESCE(MAX(number), 0) FROM "
-						    "schema_migrations");
+	                                            "schema_migrations");
 	int v = 0;
 	if (s != NULL && store_step(s) == STORE_ROW)
 		v = (int)store_col_int(s, 0);
@@ -294,9 +321,10 @@ static int apply_migration(struct store *store, const struct store_migration *m)
 	if (store_tx_begin(store) < 0)
 		return -1;
 	if (store_exec(store, m->sql) < 0 ||
-	    store_run(store, "INSERT INTO schema_migrations(number, name, applied_at) "
-			     "VALUES (?, ?, strftime('%s','now'))",
-		      "ds", m->number, m->name) != STORE_DONE) {
+	    store_run(store,
+	              "INSERT INTO schema_migrations(number, name, applied_at) "
+	              "VALUES (?, ?, strftime('%s','now'))",
+	              "ds", m->number, m->name) != STORE_DONE) {
 		store_tx_rollback(store);
 		return -1;
 	}
@@ -306,8 +334,8 @@ static int apply_migration(struct store *store, const struct store_migration *m)
 int store_migrate(struct store *store, const char **error_r)
 {
 	if (store_exec(store, "CREATE TABLE IF NOT EXISTS schema_migrations ("
-			      "number INTEGER PRIMARY KEY, name TEXT NOT NULL,"
-			      " applied_at INTEGER NOT NULL)") < 0) {
+	                      "number INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+	                      " applied_at INTEGER NOT NULL)") < 0) {
 		*error_r = store->errbuf;
 		return -1;
 	}
@@ -318,8 +346,8 @@ int store_migrate(struct store *store, const char **error_r)
 		if (apply_migration(store, m) < 0) {
 			char detail[sizeof(store->errbuf)];
 			memcpy(detail, store->errbuf, sizeof(detail));
-			snprintf(store->errbuf, sizeof(store->errbuf), "migration %03d_%.40s: %.400s",
-				 m->number, m->name, detail);
+			snprintf(store->errbuf, sizeof(store->errbuf),
+			         "migration %03d_%.40s: %.400s", m->number, m->name, detail);
 			*error_r = store->errbuf;
 			return -1;
 		}
@@ -329,12 +357,12 @@ int store_migrate(struct store *store, const char **error_r)
 }
 
 int store_each_column(struct store *store,
-		      void (*fn)(const char *table, const char *column, void *ctx), void *ctx)
+                      void (*fn)(const char *table, const char *column, void *ctx), void *ctx)
 {
 	struct store_stmt *t = store_prepare(
-		store, "SELECT m.name, p.name FROM sqlite_schema m, pragma_table_info(m.name) p "
-		       "WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' "
-		       "AND m.name <> 'schema_migrations' ORDER BY m.name, p.cid");
+	    store, "SELECT m.name, p.name FROM sqlite_schema m, pragma_table_info(m.name) p "
+	           "WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' "
+	           "AND m.name <> 'schema_migrations' ORDER BY m.name, p.cid");
 	if (t == NULL)
 		return -1;
 	int rc;

@@ -12,8 +12,10 @@
 #include "xmpp/c2s_internal.h"
 #include "xmpp/pep.h"
 #include "xmpp/stanza.h"
+#include "xmpp/xep.h"
 #include "xmpp/xml_stream.h"
 #include "xmpp/xml_writer.h"
+#include "xmpp/xmpp_metrics.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,6 +146,7 @@ void c2s_send(struct c2s_conn *c, const struct xml_elem *stanza)
 		return;
 	if (pep_send_filter(c, stanza)) /* blocking, CSI (XEP-0191, 0352) */
 		return;
+	xmpp_metrics_stanza(stanza_kind(stanza), true);
 	bool counted = c->sm != NULL && stanza_kind(stanza) != STANZA_OTHER;
 	if (c->hibernating) {
 		/* kept for the resumption (XEP-0198) */
@@ -237,6 +240,7 @@ void c2s_send_stanza_text(struct c2s_conn *c, const char *text, size_t len, cons
 	if (c->state == C2S_CLOSING || (c->dead && !c->hibernating))
 		return;
 	sm_record_out(c, text, len, message_id);
+	xmpp_metrics_stanza(STANZA_MESSAGE, true); /* stored messages (offline) */
 	if (c->hibernating || c->state == C2S_CLOSING)
 		return;
 	c2s_out_stanza(c, text, len);
@@ -544,6 +548,8 @@ static void dispatch(struct c2s_conn *c, struct xml_doc *doc)
 	case C2S_SASL:
 		if (xml_elem_ns(el)[0] != '\0' && strcmp(xml_elem_ns(el), XMPP_NS_SASL) == 0) {
 			sasl_handle(c, el);
+		} else if (xep_preauth_iq(c, doc)) { /* XEP-0077: no account creation */
+			return;
 		} else if (stanza_kind(el) != STANZA_OTHER) {
 			c2s_stream_error(c, STREAM_ERR_NOT_AUTHORIZED, "authenticate first");
 		} else {
@@ -568,6 +574,7 @@ static void dispatch(struct c2s_conn *c, struct xml_doc *doc)
 		}
 		if (c->state == C2S_BOUND)
 			sm_count_in(c);
+		xmpp_metrics_stanza(stanza_kind(el), false);
 		session_dispatch(c, doc);
 		return;
 	default:
@@ -858,7 +865,9 @@ void c2s_accept_ws(struct xmpp_server *srv, struct http_upgraded *up)
 		return;
 	}
 	uv_tcp_nodelay(&c->tcp, 1);
-	peer_address(c);
+	peer_address(c);             /* c->loopback: the socket's peer */
+	if (up->remote_addr != NULL) /* the client, when behind a trusted proxy */
+		snprintf(c->addr, sizeof(c->addr), "%s", up->remote_addr);
 	struct xml_parser_settings ps = {XML_PARSER_FRAMING, XMPP_NS_CLIENT, &srv->limits};
 	c->parser = xml_parser_new(&ps, &callbacks, c);
 	c->ws = true;

@@ -421,6 +421,7 @@ struct xmpp_server {
 	/* message id of the archived message being routed (XEP-0198 keeps it
 	 * with the unacknowledged copy), NULL otherwise */
 	const char *sm_msg_id;
+	struct account_watch *watch; /* account_watch.c */
 };
 
 /* The online-user record of acct (created on first bind), and its removal
@@ -435,6 +436,17 @@ void xmpp_tenant_unlink(struct xmpp_server *srv, struct xuser *u);
 void xmpp_server_maybe_drained(struct xmpp_server *srv);
 /* A short unique id for stanzas the server makes. */
 void xmpp_server_new_id(struct xmpp_server *srv, char out[20]);
+
+/* account_watch.c: sessions end when their account may no longer log in
+ * (core/account_events.h). start subscribes (loop thread, at start), stop
+ * unsubscribes and closes the wake-up handle (at drain). */
+struct account_event;
+struct account_watch;
+void account_watch_start(struct xmpp_server *srv);
+void account_watch_stop(struct xmpp_server *srv);
+/* Ends every session ev concerns with a stream error saying why (loop
+ * thread); returns how many. */
+unsigned account_watch_apply(struct xmpp_server *srv, const struct account_event *ev);
 
 /* base64 (sasl_util.c) */
 char *sasl_b64_encode(const void *data, size_t len);

@@ -619,7 +619,7 @@ struct last_owner {
 };
 
 struct last_item {
-	char owner_bare[160];
+	char owner_bare[sizeof(((struct xacct *)0)->username) + 128]; /* user@domain */
 	char node[PEP_NODE_MAX + 1];
 	char *xml;
 	struct xml_doc *payload; /* avatar metadata */

@@ -285,9 +285,13 @@ static void rop_event(struct rop_job *r, struct app *app, struct store *st, enum
 	if (deliver && r->n_deliver < 2)
 		r->deliver[r->n_deliver++] = ev;
 	if (auto_reply) {
+		/* the contact's server answers "subscribed"; the owner's side
+		 * takes it like any inbound one: ignored, not delivered, when
+		 * it changes nothing (RFC 6121 §3.1.6; a client that answers
+		 * each "subscribed" would otherwise loop) */
 		bool d2, a2;
-		r->auto_reply = true;
 		(void)roster_sub_inbound(&r->owner_item, SUB_EV_SUBSCRIBED, &d2, &a2);
+		r->auto_reply = d2;
 	}
 }
 

@@ -160,9 +160,11 @@ bool roster_sub_inbound(struct roster_item *it, enum sub_event ev, bool *deliver
 			*auto_reply_r = true;
 			return true;
 		}
-		*deliver_r = true;
+		/* RFC 6121 A.3.1: a request already pending is not delivered
+		 * again (it comes back with the next initial presence) */
 		if (it->pending_in)
 			return false;
+		*deliver_r = true;
 		it->pending_in = true;
 		return true;
 	case SUB_EV_SUBSCRIBED:

@@ -40,6 +40,7 @@ struct sasl_state {
 	bool found;
 	struct xacct acct;
 	bool busy;
+	char user_key[65]; /* what the login throttle counts (auth_user_key) */
 };
 
 void sasl_free(struct sasl_state **s)
@@ -114,6 +115,7 @@ struct record_job {
 	char result[16];
 	char addr[64];
 	char addr_hash[65];
+	char user_key[65];
 	char *reply;      /* SCRAM server-final, for <success/> */
 	const char *cond; /* SASL failure to send after the record, or NULL */
 	const char *text;
@@ -135,8 +137,8 @@ static void record_work(struct dbjob *job, struct app *app, struct store *st)
 		memcpy(acc.tenant_id, r->acct.tenant_id, sizeof(acc.tenant_id));
 		snprintf(acc.username, sizeof(acc.username), "%s", r->acct.username);
 	}
-	if (auth_record_event(app, st, r->found ? &acc : NULL, r->addr_hash, r->addr, r->result) <
-	        0 ||
+	if (auth_record_event(app, st, r->found ? &acc : NULL, r->user_key, r->addr_hash, r->addr,
+	                      r->result) < 0 ||
 	    connlog_write(st, r->found ? r->acct.id : NULL, r->found ? r->acct.tenant_id : "",
 	                  strcmp(r->result, "success") == 0 ? "login" : "login_failed",
 	                  r->addr_hash, NULL) < 0)
@@ -189,10 +191,37 @@ static void record(struct c2s_conn *c, const char *result, const char *addr_hash
 	snprintf(r->result, sizeof(r->result), "%s", result);
 	snprintf(r->addr, sizeof(r->addr), "%s", c->addr);
 	snprintf(r->addr_hash, sizeof(r->addr_hash), "%s", addr_hash);
+	memcpy(r->user_key, c->sasl->user_key, sizeof(r->user_key));
 	r->reply = xstrdup(reply != NULL ? reply : "");
 	r->cond = cond;
 	r->text = text;
 	xmpp_job_submit(c->srv, &r->job);
+}
+
+/* The text of <credentials-expired/>: where a one-time password changes.
+ * Not over XMPP (this very login is refused), but over HTTPS; XEP-0077
+ * works for later changes. Built once from server.public_url (loop
+ * thread); the static buffer outlives the record job that points to it. */
+static const char *expired_text(const struct c2s_conn *c)
+{
+	static char text[640];
+	const char *url =
+	    c->srv->app != NULL && c->srv->app->public_url != NULL ? c->srv->app->public_url : "";
+	if (text[0] != '\0')
+		return text;
+	if (strpbrk(url, "<>&'\"") != NULL)
+		url = ""; /* failure() writes the text as is: no markup */
+	int n = snprintf(text, sizeof(text),
+	                 "this account still has its one-time password: change it over HTTPS "
+	                 "first (POST %s/api/v1/auth/login with it, then POST "
+	                 "%s/api/v1/me/password), then sign in again; later changes can also "
+	                 "be made from the XMPP client (XEP-0077)",
+	                 url, url);
+	if (n < 0 || (size_t)n >= sizeof(text))
+		snprintf(text, sizeof(text), "%s",
+		         "this account still has its one-time password: change it first with "
+		         "POST /api/v1/me/password over HTTPS, then sign in again");
+	return text;
 }
 
 /* What a correct password leads to, by account status. */
@@ -208,8 +237,7 @@ static void judge_and_record(struct c2s_conn *c, const char *addr_hash, const ch
 		record(c, "restricted", addr_hash, NULL, "account-disabled",
 		       "processing of this account is restricted");
 	else if (a->must_change_password)
-		record(c, "success", addr_hash, NULL, "credentials-expired",
-		       "choose a new password first");
+		record(c, "success", addr_hash, NULL, "credentials-expired", expired_text(c));
 	else
 		record(c, "success", addr_hash, reply, NULL, NULL);
 }
@@ -221,6 +249,7 @@ struct lookup_job {
 	char username[65];
 	char addr[64];
 	char addr_hash[65];
+	char user_key[65];
 	enum scram_hash hash;
 	int found; /* 1, 0, -1 */
 	struct xacct acct;
@@ -236,16 +265,17 @@ struct lookup_job {
 static void lookup_work(struct dbjob *job, struct app *app, struct store *st)
 {
 	struct lookup_job *l = (struct lookup_job *)job;
-	if (keys_blind_index(app->keys, st, "", "login-address", l->addr, l->addr_hash) < 0) {
+	if (auth_address_hash(app, st, l->addr, l->addr_hash) < 0) {
 		job->status = -1;
 		return;
 	}
 	l->found = xacct_by_username(st, l->username, &l->acct);
-	if (l->found < 0) {
+	if (l->found < 0 || auth_user_key(app, st, l->found == 1 ? l->acct.id : NULL, l->username,
+	                                  l->user_key) < 0) {
 		job->status = -1;
 		return;
 	}
-	l->wait = auth_throttle_check(app, st, l->found == 1 ? l->acct.id : NULL, l->addr_hash);
+	l->wait = auth_throttle_check(app, st, l->user_key, l->addr_hash);
 	/* restriction of processing (P-DSR-4): data kept, service suspended */
 	if (l->found == 1)
 		l->acct.restricted = restriction_is_set(st, l->acct.id, NULL);
@@ -284,6 +314,7 @@ static void lookup_done(struct dbjob *job)
 	}
 	c->sasl->found = l->found == 1;
 	c->sasl->acct = l->acct;
+	memcpy(c->sasl->user_key, l->user_key, sizeof(c->sasl->user_key));
 	if (l->wait > 0) {
 		c->sasl->busy = true;
 		record(c, "throttled", l->addr_hash, NULL, "temporary-auth-failure",

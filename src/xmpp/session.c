@@ -12,6 +12,7 @@
 #include "xmpp/pep.h"
 #include "xmpp/stanza.h"
 #include "xmpp/xep.h"
+#include "xmpp/xmpp_metrics.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,13 +28,12 @@ void session_features(struct c2s_conn *c, struct xml_elem *features)
 }
 
 /* Sends <iq type='result'/> for iq, with the root of *payload_doc as child
- * when given (the doc is freed). */
+ * when given (the doc is freed). Every handler's result goes through here:
+ * from = the request's to (stanza_iq_result), to = the session's JID. */
 void server_send_iq_result(struct c2s_conn *c, const struct xml_elem *iq,
                            struct xml_doc **payload_doc)
 {
-	struct xml_doc *d = stanza_new(STANZA_IQ, NULL, "result", c->full, NULL, stanza_id(iq));
-	if (c->full == NULL)
-		xml_elem_remove_attr(xml_doc_root(d), "to");
+	struct xml_doc *d = stanza_iq_result(iq, c->full);
 	if (payload_doc != NULL && *payload_doc != NULL) {
 		xml_elem_copy(d, xml_doc_root(d), xml_doc_root(*payload_doc));
 		xml_doc_free(payload_doc);
@@ -58,6 +58,7 @@ static void link_session(struct c2s_conn *c)
 	c->unext = u->sessions;
 	u->sessions = c;
 	u->n_sessions++;
+	xmpp_metrics_session(1);
 }
 
 static void unlink_session(struct c2s_conn *c)
@@ -71,6 +72,7 @@ static void unlink_session(struct c2s_conn *c)
 	if (*p == c)
 		*p = c->unext;
 	u->n_sessions--;
+	xmpp_metrics_session(-1);
 	c->user = NULL;
 	if (u->sessions == NULL)
 		xmpp_user_drop(c->srv, u);

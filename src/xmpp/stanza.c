@@ -76,3 +76,8 @@ struct xml_doc *stanza_new(enum stanza_kind kind, const char *ns, const char *ty
 		(void)xml_elem_set_attr(root, "type", type);
 	return doc;
 }
+
+struct xml_doc *stanza_iq_result(const struct xml_elem *iq, const char *to)
+{
+	return stanza_new(STANZA_IQ, xml_elem_ns(iq), "result", to, stanza_to(iq), stanza_id(iq));
+}

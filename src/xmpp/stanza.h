@@ -31,4 +31,14 @@ const char *stanza_type(const struct xml_elem *stanza);
 struct xml_doc *stanza_new(enum stanza_kind kind, const char *ns, const char *type, const char *to,
                            const char *from, const char *id);
 
+/*
+ * Makes the type='result' reply to iq (no cap; free with xml_doc_free):
+ * same namespace and id, to = requester (NULL: none; the caller passes the
+ * requester's JID it trusts, not the client-written from), from = the
+ * request's to when it had one (RFC 6120 §8.1.2.1: a reply comes from the
+ * address the query was sent to; clients such as Conversations drop a
+ * reply whose from differs). Aborts on out-of-memory.
+ */
+struct xml_doc *stanza_iq_result(const struct xml_elem *iq, const char *to);
+
 #endif

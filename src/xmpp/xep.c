@@ -33,6 +33,7 @@ static const char *const features[] = {
     "http://jabber.org/protocol/disco#items",
     "jabber:iq:last",
     "jabber:iq:private",
+    "jabber:iq:register", /* XEP-0077: password change only */
     "jabber:iq:roster",
     "jabber:iq:version",
     "msgoffline",
@@ -808,6 +809,10 @@ bool xep_iq_dispatch(struct c2s_conn *c, struct xml_doc *doc)
 	}
 	if (xml_elem_is(q, NS_MAM, "query") && mine) {
 		xep_mam_iq(c, doc);
+		return true;
+	}
+	if (xml_elem_is(q, NS_REGISTER, "query") && t == XT_SERVER) {
+		xep_register_iq(c, doc, q, set);
 		return true;
 	}
 	if (xml_elem_is(q, NS_COMMANDS, "command") && set && t == XT_SERVER) {

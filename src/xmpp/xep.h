@@ -33,6 +33,11 @@ bool xep_message(struct c2s_conn *c, struct xml_doc *doc, const char *to_user, c
  * a local account was dropped by blocking (doc taken). */
 bool xep_presence(struct c2s_conn *c, struct xml_doc *doc);
 
+/* c2s before login: an in-band registration iq (XEP-0077) gets
+ * <not-allowed/>, account creation over XMPP being off; returns true when
+ * it was one (doc taken). */
+bool xep_preauth_iq(struct c2s_conn *c, struct xml_doc *doc);
+
 /* session_features: adds the server's entity capabilities (XEP-0115). */
 void xep_stream_features(struct c2s_conn *c, struct xml_elem *features);
 

@@ -26,6 +26,7 @@
 #define NS_BLOCKING_ERRORS "urn:xmpp:blocking:errors"
 #define NS_COMMANDS "http://jabber.org/protocol/commands"
 #define NS_HINTS "urn:xmpp:hints"
+#define NS_REGISTER "jabber:iq:register"
 #define NS_IRIS_SEEN "urn:iris:seen:0"
 #define XEP_CAPS_NODE "https://iris.example/caps"
 #define XEP_CMD_DELETE "delete-history"
@@ -61,6 +62,10 @@ void xep_disco_other(struct c2s_conn *c, struct xml_doc *doc, const char *local)
 /* P-PRE-2 on the worker: may viewer see owner's profile? (owner offline) */
 bool xep_visible_db(struct app *app, struct store *st, const struct xacct *owner,
                     const struct xacct *viewer, const char *viewer_bare);
+
+/* xep_register.c: XEP-0077, password change only (q is the query; takes
+ * doc) */
+void xep_register_iq(struct c2s_conn *c, struct xml_doc *doc, struct xml_elem *q, bool set);
 
 /* xep_mam.c */
 void xep_mam_iq(struct c2s_conn *c, struct xml_doc *doc);

@@ -67,6 +67,13 @@ static const char *jstr(json_t *o, const char *k)
 	return json_string_value(json_object_get(o, k));
 }
 
+/* "first last" (either may be missing) into fn. */
+static void compose_fn(const char *first, const char *last, char fn[2 * ACCOUNTS_NAME_MAX + 2])
+{
+	snprintf(fn, 2 * ACCOUNTS_NAME_MAX + 2, "%.256s%s%.256s", first ? first : "",
+	         first && last ? " " : "", last ? last : "");
+}
+
 static struct xml_doc *vcard_build(struct app *app, struct store *st, const struct account *acc)
 {
 	json_t *p = NULL;
@@ -76,10 +83,10 @@ static struct xml_doc *vcard_build(struct app *app, struct store *st, const stru
 	struct xml_doc *d = xml_doc_new(0);
 	struct xml_elem *v = xml_elem_new(d, NULL, NS_VCARD, "vCard");
 	const char *first = jstr(p, "first_name"), *last = jstr(p, "last_name");
-	char fn[600];
-	snprintf(fn, sizeof(fn), "%s%s%s", first ? first : "", first && last ? " " : "",
-	         last ? last : "");
-	add_text(v, "FN", fn);
+	char fn[2 * ACCOUNTS_NAME_MAX + 2];
+	compose_fn(first, last, fn);
+	/* the FN the person set (XEP-0054), else their names */
+	add_text(v, "FN", jstr(p, "display_name") ? jstr(p, "display_name") : fn);
 	struct xml_elem *n = xml_elem_new(d, v, NS_VCARD, "N");
 	add_text(n, "FAMILY", last);
 	add_text(n, "GIVEN", first);
@@ -139,8 +146,10 @@ static void put_opt(json_t *patch, const char *k, const char *v)
 
 /* The profile patch of a vCard set (XEP-0054 §3.2: the vCard replaces the
  * stored one; first/last names cannot be removed, the avatar is kept
- * unless a PHOTO is given). */
-static json_t *vcard_patch(struct xml_elem *v)
+ * unless a PHOTO is given). FN is kept as display_name unless it is just
+ * the resulting "first last" (then a later change of the names shows);
+ * cur is the profile before the change. */
+static json_t *vcard_patch(struct xml_elem *v, json_t *cur)
 {
 	json_t *patch = json_object();
 	struct xml_elem *n = xml_elem_find(v, NS_VCARD, "N");
@@ -155,6 +164,14 @@ static json_t *vcard_patch(struct xml_elem *v)
 	put_opt(patch, "company", child_text(org, "ORGNAME"));
 	put_opt(patch, "department", child_text(org, "ORGUNIT"));
 	put_opt(patch, "postal_address", child_text(xml_elem_find(v, NS_VCARD, "ADR"), "STREET"));
+	const char *fn = child_text(v, "FN");
+	const char *first =
+	    jstr(patch, "first_name") ? jstr(patch, "first_name") : jstr(cur, "first_name");
+	const char *last =
+	    jstr(patch, "last_name") ? jstr(patch, "last_name") : jstr(cur, "last_name");
+	char names[2 * ACCOUNTS_NAME_MAX + 2];
+	compose_fn(first, last, names);
+	put_opt(patch, "display_name", fn != NULL && strcmp(fn, names) != 0 ? fn : NULL);
 	json_t *tels = json_array(), *mails = json_array();
 	for (struct xml_elem *e = xml_elem_first_child(v); e; e = xml_elem_next_sibling(e)) {
 		if (xml_elem_is(e, NS_VCARD, "TEL") && child_text(e, "NUMBER"))
@@ -178,9 +195,16 @@ static void vcard_set(struct vcard_job *j, struct app *app, struct store *st,
 	struct actor actor;
 	const char *error = NULL, *field = NULL;
 	actor_from_account(&actor, acc);
-	json_t *patch = vcard_patch(v);
+	json_t *cur = NULL;
+	if (profile_get(app, st, acc, &cur, &error) < 0) {
+		j->failed = true;
+		j->err = STANZA_ERR_INTERNAL_SERVER_ERROR;
+		return;
+	}
+	json_t *patch = vcard_patch(v, cur);
 	int rc = profile_patch(app, st, &actor, acc, patch, &error, &field);
 	json_decref(patch);
+	json_decref(cur);
 	if (rc < 0) {
 		j->failed = true;
 		j->err = error != NULL && strcmp(error, "internal") != 0

@@ -13,6 +13,7 @@
 #include "net/tls.h"
 #include "store/store.h"
 #include "xmpp/c2s_internal.h"
+#include "xmpp/xmpp_metrics.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,19 +57,23 @@ static void batch_work(uv_work_t *req)
 	struct xmpp_server *srv = req->data;
 	struct store *st = app_thread_store(srv->app);
 	struct dbjob *j;
+	uint64_t start = uv_hrtime();
 	if (store_tx_begin(st) < 0) {
 		for (j = srv->batch; j != NULL; j = j->next)
 			j->status = -1;
+		xmpp_metrics_batch((double)(uv_hrtime() - start) / 1e9, false);
 		return;
 	}
 	for (j = srv->batch; j != NULL; j = j->next)
 		run_in_savepoint(j, srv->app, st);
-	if (store_tx_commit(st) < 0) {
+	bool ok = store_tx_commit(st) == 0;
+	if (!ok) {
 		store_tx_rollback(st);
 		log_warn("event=xmpp_batch_commit_failed error=\"%s\"", store_errmsg(st));
 		for (j = srv->batch; j != NULL; j = j->next)
 			j->status = -1;
 	}
+	xmpp_metrics_batch((double)(uv_hrtime() - start) / 1e9, ok);
 }
 
 static void batch_after(uv_work_t *req, int status)
@@ -284,9 +289,16 @@ static int listen_on(struct xmpp_server *srv, uv_tcp_t *h, int port, int *bound_
 		*error_r = "xmpp.bind is not an IP address";
 		return -1;
 	}
-	if (uv_tcp_bind(h, (struct sockaddr *)&ss, 0) != 0 ||
-	    uv_listen((uv_stream_t *)h, 1024, on_connection) != 0) {
-		*error_r = "cannot listen on the XMPP port (in use?)";
+	int r = uv_tcp_bind(h, (struct sockaddr *)&ss, 0);
+	if (r == 0)
+		r = uv_listen((uv_stream_t *)h, 1024, on_connection);
+	if (r != 0) {
+		/* "cannot listen on 127.0.0.1:5222: address already in use" */
+		static char errbuf[160];
+		bool v6 = strchr(bind_addr, ':') != NULL;
+		snprintf(errbuf, sizeof(errbuf), "cannot listen on %s%.64s%s:%d: %s", v6 ? "[" : "",
+		         bind_addr, v6 ? "]" : "", port, uv_strerror(r));
+		*error_r = errbuf;
 		return -1; /* the caller closes h */
 	}
 	struct sockaddr_storage got;
@@ -320,6 +332,7 @@ int xmpp_server_start(uv_loop_t *loop, struct app *app, const struct config *cfg
 	*srv_r = NULL;
 	if (cfg->xmpp_c2s_port < 0 && cfg->xmpp_c2s_tls_port < 0)
 		return 0;
+	xmpp_metrics_init();
 	struct xmpp_server *srv = xcalloc(1, sizeof(*srv));
 	srv->loop = loop;
 	srv->app = app;
@@ -355,6 +368,7 @@ int xmpp_server_start(uv_loop_t *loop, struct app *app, const struct config *cfg
 	uv_check_init(loop, &srv->check);
 	srv->check.data = srv;
 	uv_check_start(&srv->check, on_check);
+	account_watch_start(srv); /* restriction, disabling, ... end sessions */
 	log_info("event=xmpp_listening c2s_port=%d c2s_tls_port=%d", srv->port_plain,
 	         srv->port_tls);
 	*srv_r = srv;
@@ -472,6 +486,7 @@ void xmpp_server_drain(struct xmpp_server *srv, void (*done)(void *arg), void *a
 	if (srv->have_tls)
 		uv_close((uv_handle_t *)&srv->listen_tls, NULL);
 	srv->have_plain = srv->have_tls = false;
+	account_watch_stop(srv);
 	for (struct c2s_conn *c = srv->conns, *next; c != NULL; c = next) {
 		next = c->next;
 		c2s_stream_error(c, STREAM_ERR_SYSTEM_SHUTDOWN, NULL);

@@ -63,6 +63,22 @@ class Mailbox:
             return [m for r, m in self.messages if to_address in r]
 
 
+# Every JSON answer of Iris.api in this session, as (method, path without
+# query, status, parsed body): test_zz_openapi_responses.py, which runs last,
+# checks each against docs/api/openapi.yaml.
+API_CALLS = []
+
+
+def record_call(method, path, resp):
+    if not resp.headers.get("content-type", "").startswith("application/json"):
+        return
+    try:
+        body = json.loads(resp.content)
+    except ValueError:
+        body = ValueError("not JSON: %r" % resp.content[:80])
+    API_CALLS.append((method.upper(), path.split("?")[0], resp.status_code, body))
+
+
 class Response:
     def __init__(self, status, headers, body):
         self.status_code = status
@@ -112,6 +128,7 @@ class Iris:
         r = conn.getresponse()
         resp = Response(r.status, {k.lower(): v for k, v in r.getheaders()}, r.read())
         conn.close()
+        record_call(method, path, resp)
         return resp
 
     def login(self, username, password, source="127.0.0.1"):

@@ -3,7 +3,6 @@ through the REST API, every 201 is recorded, irisd is killed with SIGKILL in
 the middle of the load, restarted on the same data directory, and every
 acknowledged account must be there. Holds because SQLite runs in WAL mode
 with synchronous=FULL and a handler answers only after its commit."""
-import os
 import signal
 import threading
 import time
@@ -16,12 +15,12 @@ LOAD_SECONDS = 2.5
 
 
 # P-AVL-2
-def test_sigkill_mid_load_loses_no_acknowledged_write(mail_sink, tmp_path, monkeypatch):
-    # Rate limits are not under test here: let the load through.
-    monkeypatch.setenv("IRIS_RATE_LIMITS", "address=0:0,account=0:0")
+def test_sigkill_mid_load_loses_no_acknowledged_write(mail_sink, tmp_path):
     data_dir = str(tmp_path / "data")
     port = free_port()
-    config = config_for(port, mail_sink.port)
+    # Rate limits are not under test here: let the load through.
+    config = config_for(port, mail_sink.port,
+                        "[ratelimit]\naddress_burst = 0\naccount_burst = 0\n")
     proc, config_path = start_irisd(data_dir, config)
     iris = Iris(data_dir, port, mail_sink, proc, config_path)
     try:
@@ -71,4 +70,3 @@ def test_sigkill_mid_load_loses_no_acknowledged_write(mail_sink, tmp_path, monke
     finally:
         if iris.proc.poll() is None:
             assert stop_irisd(iris.proc) == 0
-        os.environ.pop("IRIS_RATE_LIMITS", None)

@@ -9,8 +9,13 @@ import tarfile
 import time
 import uuid
 
+import pytest
+
 import test_accounts_lib as lib
+from conftest import Iris, config_for, free_port, start_irisd, stop_irisd
 from test_accounts_lib import add_member, error_code, make_tenant, unique
+
+DAY = 86400
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR"
 
@@ -396,3 +401,82 @@ def test_privacy_request_forwarded(iris):
     assert mine[0]["status"] == "answered" and mine[0]["answer"] == "See your data report."
     r = iris.api("POST", "/api/v1/privacy-requests", {"kind": "gossip"}, token=token)
     assert r.status_code == 400
+
+
+@pytest.fixture
+def clock_iris(mail_sink, tmp_path):
+    """A private irisd in test mode, whose clock POST /api/v1/test/clock moves."""
+    data_dir = str(tmp_path / "data")
+    port = free_port()
+    proc, config_path = start_irisd(
+        data_dir, config_for(port, mail_sink.port, extra="[server]\ntest_mode = true\n"))
+    server = Iris(data_dir, port, mail_sink, proc, config_path)
+    yield server
+    if proc.poll() is None:
+        assert stop_irisd(proc) == 0, "irisd did not drain and exit cleanly"
+
+
+# P-DSR-7: requests of freemium users (the operator is the controller) land
+# in the operator's queue (REST and irisctl) with a due date one month ahead
+# by the privacy clock, turn overdue when it passes, and the operator answers
+# them; members' deletion requests carry due dates too.
+def test_operator_queue_and_due_dates(clock_iris):
+    iris = clock_iris
+    op = lib.operator_token(iris)
+    _, _, _, token = lib.register(iris, prefix="free")
+    r = iris.api("POST", "/api/v1/privacy-requests",
+                 {"kind": "access", "message": "What do you hold about me?"}, token=token)
+    assert r.status_code == 201, r.text
+    rid, due = r.json()["id"], r.json()["due_at"]
+    assert r.json()["status"] == "received" and "operator" in r.json()["handled_by"]
+    tid, admin = make_tenant(iris)
+    _, _, mtoken = member(iris, tid, admin)
+    r = iris.api("POST", "/api/v1/privacy-requests", {"kind": "erasure"}, token=mtoken)
+    tenant_rid = r.json()["id"]
+    del_rid = iris.api("POST", "/api/v1/me/deletion-request", token=mtoken).json()["id"]
+    # Only the operator sees the queue, and only requests without a tenant.
+    assert iris.api("GET", "/api/v1/privacy-requests", token=token).status_code == 403
+    assert iris.api("GET", "/api/v1/privacy-requests", token=admin).status_code == 403
+    queue = iris.api("GET", "/api/v1/privacy-requests", token=op).json()["requests"]
+    assert [q["id"] for q in queue] == [rid]
+    assert queue[0]["due_at"] == due and queue[0]["overdue"] is False
+    assert queue[0]["message"] == "What do you hold about me?"
+    dels = iris.api("GET", "/api/v1/tenants/%s/deletion-requests" % tid,
+                    token=admin).json()["requests"]
+    d = [x for x in dels if x["id"] == del_rid][0]
+    assert 28 * DAY <= d["due_at"] - d["created_at"] <= 31 * DAY and d["overdue"] is False
+    out = iris.ctl("dsr", "requests")
+    assert out.returncode == 0, out.stderr
+    listed = json.loads(out.stdout)
+    assert [q["id"] for q in listed["privacy_requests"]] == [rid]
+    assert listed["privacy_requests"][0]["due_at"] == due
+    out = iris.ctl("dsr", "requests", "--tenant", tid)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["deletion_requests"][0]["due_at"] == d["due_at"]
+    # A month and a day later (the test clock), both are overdue.
+    r = iris.api("POST", "/api/v1/test/clock", {"advance_s": 32 * DAY}, token=op)
+    assert r.status_code == 200, r.text
+    queue = iris.api("GET", "/api/v1/privacy-requests", token=op).json()["requests"]
+    assert queue[0]["overdue"] is True
+    dels = iris.api("GET", "/api/v1/tenants/%s/deletion-requests" % tid,
+                    token=admin).json()["requests"]
+    assert [x for x in dels if x["id"] == del_rid][0]["overdue"] is True
+    # The operator answers its own queue only; the requester sees the answer.
+    path = "/api/v1/privacy-requests/%s/answer"
+    assert iris.api("POST", path % tenant_rid, {"answer": "no"}, token=op).status_code == 404
+    assert iris.api("POST", path % rid, {"answer": "x"}, token=admin).status_code == 403
+    r = iris.api("POST", path % rid, {"answer": "Your data report is attached."}, token=op)
+    assert r.status_code == 200 and r.json()["status"] == "answered", r.text
+    assert iris.api("POST", path % rid, {"answer": "again"}, token=op).status_code == 409
+    mine = iris.api("GET", "/api/v1/me/privacy-requests", token=token).json()["requests"]
+    assert mine[0]["status"] == "answered" and mine[0]["overdue"] is False
+    assert mine[0]["answer"] == "Your data report is attached."
+    # irisctl answers too (a second request), and refuses a tenant's request.
+    rid2 = iris.api("POST", "/api/v1/privacy-requests", {"kind": "objection"},
+                    token=token).json()["id"]
+    out = iris.ctl("dsr", "answer", "--request", rid2, "--answer", "Objection recorded.")
+    assert out.returncode == 0 and "answered" in out.stdout, out.stderr
+    out = iris.ctl("dsr", "answer", "--request", tenant_rid, "--answer", "no")
+    assert out.returncode == 1 and "not_found" in out.stderr
+    mine = iris.api("GET", "/api/v1/me/privacy-requests", token=token).json()["requests"]
+    assert [m["answer"] for m in mine if m["id"] == rid2] == ["Objection recorded."]

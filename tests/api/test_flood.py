@@ -30,11 +30,12 @@ def flood(iris, token, source, n, statuses):
 
 
 # P-SEC-8
-def test_flood_throttled_others_served(mail_sink, tmp_path, monkeypatch):
-    monkeypatch.setenv("IRIS_RATE_LIMITS", "address=30:5,account=60:10,directory=20:0.5")
+def test_flood_throttled_others_served(mail_sink, tmp_path):
+    limits = ("[ratelimit]\naddress_burst = 30\naddress_per_min = 300\naccount_burst = 60\n"
+              "account_per_min = 600\ndirectory_burst = 20\ndirectory_per_min = 30\n")
     data_dir = str(tmp_path / "data")
     port = free_port()
-    proc, config_path = start_irisd(data_dir, config_for(port, mail_sink.port))
+    proc, config_path = start_irisd(data_dir, config_for(port, mail_sink.port, limits))
     iris = Iris(data_dir, port, mail_sink, proc, config_path)
     try:
         admin = default_admin_token(iris)

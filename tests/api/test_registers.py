@@ -220,6 +220,7 @@ def test_breach_notice_and_unsuccessful_attempts(iris, org):
     r = iris.api("POST", "/api/v1/breaches/%s/notify" % b["id"], {"notify_users": False},
                  token=org["op"])
     assert r.status_code == 200 and r.json()["tenants_notified"] == 1, r.text
+    assert r.json()["unreachable"] == [] and "warning" not in r.json()
     text = wait_for_text(iris, org["email"], b["id"])
     assert b["id"] in text and "Lost laptop" in text and org["uid"] in text
     notices = iris.api("GET", "/api/v1/tenants/%s/breach-notices" % org["tid"],
@@ -227,6 +228,41 @@ def test_breach_notice_and_unsuccessful_attempts(iris, org):
     assert [n["breach_id"] for n in notices] == [b["id"]]
     assert iris.api("GET", "/api/v1/tenants/%s/breach-notices" % org["other"],
                     token=org["other_admin"]).json()["notices"] == []
+
+
+def test_breach_notify_reports_what_was_sent(iris, org):
+    """A tenant whose admins have no e-mail address is not reported as
+    notified: the answer lists it as unreachable with a warning, its clock
+    keeps running, and only the tenant actually mailed counts."""
+    op = org["op"]
+    r = iris.api("POST", "/api/v1/tenants", {"name": unique("mute")}, token=op)
+    assert r.status_code == 201, r.text
+    mute = r.json()["id"]
+    r = iris.api("POST", "/api/v1/tenants/%s/members" % mute, {
+        "username": unique("admin"), "password": "admin-password-1",
+        "role": "tenant_admin"}, token=op)  # no e-mail address
+    assert r.status_code == 201, r.text
+    body = {"title": "Mis-sent report", "facts": "a report went to a wrong address",
+            "effects": "names exposed", "remedies": "recalled",
+            "detected_at": int(time.time()) - 3600, "tenant_ids": [mute, org["other"]]}
+    r = iris.api("POST", "/api/v1/breaches", body, token=op)
+    assert r.status_code == 201, r.text
+    bid = r.json()["id"]
+    r = iris.api("POST", "/api/v1/breaches/%s/notify" % bid, {}, token=op)
+    assert r.status_code == 200, r.text
+    res = r.json()
+    assert res["tenants_notified"] == 1, res
+    assert res["mails_queued"] == 1
+    assert [n["tenant_id"] for n in res["notified"]] == [org["other"]]
+    assert res["notified"][0]["admin_mails"] == 1
+    assert [u["tenant_id"] for u in res["unreachable"]] == [mute]
+    assert "e-mail" in res["warning"]
+    assert res["breach"]["tenants_unnotified"] == 1
+    assert bid in wait_for_text(iris, org["other_email"], bid)
+    # Asking again for that tenant alone still sends nothing and says so.
+    r = iris.api("POST", "/api/v1/breaches/%s/notify" % bid, {"tenant_id": mute}, token=op)
+    assert r.status_code == 200 and r.json()["tenants_notified"] == 0, r.text
+    assert r.json()["unreachable"][0]["tenant_id"] == mute
 
 
 # P-END-1

@@ -115,64 +115,195 @@ static void test_login_events(void **state)
 	assert_false(afx_db_contains(f, "198.51.100.77", 13));
 }
 
-/* P-SEC-5: failures are throttled per account, whatever the address; the
- * right password does not get through while locked. */
-static void test_throttle_account(void **state)
+/* Moves every login event back by ms (time passes for the throttle). */
+static void age_events(struct afx *f, int64_t ms)
 {
-	struct afx *f = *state;
-	struct account a;
-	struct login_result r;
-	const char *error = NULL;
-	char addr[32];
-	afx_account(f, "", "ann", ROLE_USER, &a);
-	for (int i = 0; i < 3; i++) { /* login_max_failures = 3 in the fixture */
-		snprintf(addr, sizeof(addr), "203.0.113.%d", i + 1);
-		assert_int_equal(
-		    auth_login(&f->app, f->st, "ann", "bad-password", addr, 0, &r, &error), -1);
-		assert_string_equal(error, "unauthorized");
-	}
-	assert_int_equal(
-	    auth_login(&f->app, f->st, "ann", "password-ann", "203.0.113.99", 0, &r, &error), -1);
-	assert_string_equal(error, "throttled");
-	assert_true(r.retry_after > 0 && r.retry_after <= f->cfg.login_lockout_s);
-	/* Another account from those addresses is not affected (per-address limit
-	 * counts failures per address: one each here). */
-	struct account b;
-	afx_account(f, "", "bob", ROLE_USER, &b);
-	assert_int_equal(
-	    auth_login(&f->app, f->st, "bob", "password-bob", "203.0.113.1", 0, &r, &error), 0);
-	/* After the window the account works again. */
-	assert_int_equal(store_run(f->st, "UPDATE login_events SET at_ms = at_ms - ?", "i",
-	                           ((int64_t)f->cfg.login_lockout_s + 1) * 1000),
+	assert_int_equal(store_run(f->st, "UPDATE login_events SET at_ms = at_ms - ?", "i", ms),
 	                 STORE_DONE);
-	assert_int_equal(
-	    auth_login(&f->app, f->st, "ann", "password-ann", "203.0.113.99", 0, &r, &error), 0);
 }
 
-/* P-SEC-5, P-SEC-8: failures are throttled per address (credential
- * stuffing across many usernames). */
-static void test_throttle_address(void **state)
+static int try_login(struct afx *f, const char *user, const char *password, const char *addr,
+                     struct login_result *r, const char **error)
+{
+	return auth_login(&f->app, f->st, user, password, addr, 0, r, error);
+}
+
+/* P-SEC-8: an address hammering an account is throttled for that account
+ * only; the owner still logs in from another address with the right
+ * password, and the throttled answer is the same for an unknown username. */
+static void test_throttle_pair_not_account(void **state)
+{
+	struct afx *f = *state;
+	struct account a;
+	struct login_result r, r_unknown;
+	const char *error = NULL;
+	afx_account(f, "", "ann", ROLE_USER, &a);
+	for (int i = 0; i < 3; i++) { /* login_max_failures = 3 in the fixture */
+		assert_int_equal(try_login(f, "ann", "bad-password", "203.0.113.66", &r, &error),
+		                 -1);
+		assert_string_equal(error, "unauthorized");
+		assert_int_equal(try_login(f, "nobody", "bad-password", "203.0.113.66", &r, &error),
+		                 -1);
+		assert_string_equal(error, "unauthorized");
+	}
+	/* The attacker keeps going: throttled, even with the right password. */
+	for (int i = 0; i < 20; i++) {
+		assert_int_equal(try_login(f, "ann", "password-ann", "203.0.113.66", &r, &error),
+		                 -1);
+		assert_string_equal(error, "throttled");
+	}
+	/* An unknown username gets exactly the same answer (no enumeration). */
+	assert_int_equal(try_login(f, "nobody", "password-ann", "203.0.113.66", &r_unknown, &error),
+	                 -1);
+	assert_string_equal(error, "throttled");
+	assert_true(r_unknown.retry_after > 0 && abs(r_unknown.retry_after - r.retry_after) <= 1);
+	/* The owner, elsewhere: in. */
+	assert_int_equal(try_login(f, "ann", "password-ann", "198.51.100.5", &r, &error), 0);
+	/* IPv6: a /64 is one address, so rotating inside it gains nothing. */
+	for (int i = 0; i < 3; i++) {
+		char addr[48];
+		snprintf(addr, sizeof(addr), "2001:db8:5:5::%d", i + 1);
+		assert_int_equal(try_login(f, "ann", "bad-password", addr, &r, &error), -1);
+		assert_string_equal(error, "unauthorized");
+	}
+	assert_int_equal(try_login(f, "ann", "bad-password", "2001:db8:5:5::99", &r, &error), -1);
+	assert_string_equal(error, "throttled");
+	assert_int_equal(try_login(f, "ann", "password-ann", "2001:db8:5:6::1", &r, &error), 0);
+}
+
+/* P-SEC-8: the delay grows with each failure past the limit (backoff_s,
+ * doubling, capped at backoff_max_s) and throttled attempts do not
+ * prolong it; after the window the failures are forgotten. */
+static void test_throttle_backoff(void **state)
+{
+	struct afx *f = *state;
+	struct account a;
+	struct login_result r;
+	const char *error = NULL;
+	char *cerr = NULL;
+	assert_int_equal(config_set(&f->cfg, "auth.login_backoff_s", "10", &cerr), 0);
+	assert_int_equal(config_set(&f->cfg, "auth.login_backoff_max_s", "35", &cerr), 0);
+	afx_account(f, "", "ann", ROLE_USER, &a);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(try_login(f, "ann", "bad-password", "203.0.113.7", &r, &error),
+		                 -1);
+	static const int delays[] = {10, 20, 35, 35};
+	for (size_t i = 0; i < sizeof(delays) / sizeof(delays[0]); i++) {
+		assert_int_equal(try_login(f, "ann", "bad-password", "203.0.113.7", &r, &error),
+		                 -1);
+		assert_string_equal(error, "throttled");
+		assert_int_equal(r.retry_after, delays[i]);
+		age_events(f, (int64_t)delays[i] * 1000 - 2000); /* not quite yet */
+		assert_int_equal(try_login(f, "ann", "bad-password", "203.0.113.7", &r, &error),
+		                 -1);
+		assert_string_equal(error, "throttled");
+		assert_int_equal(r.retry_after, 2); /* the refusal did not restart the delay */
+		age_events(f, 2000);
+		assert_int_equal(try_login(f, "ann", "bad-password", "203.0.113.7", &r, &error),
+		                 -1);
+		assert_string_equal(error, "unauthorized"); /* allowed, and wrong again */
+	}
+	age_events(f, ((int64_t)f->cfg.login_window_s + 1) * 1000);
+	assert_int_equal(try_login(f, "ann", "bad-password", "203.0.113.7", &r, &error), -1);
+	assert_string_equal(error, "unauthorized");
+	assert_int_equal(try_login(f, "ann", "password-ann", "203.0.113.7", &r, &error), 0);
+}
+
+/* P-SEC-8: a success clears its own pair: the count starts again. */
+static void test_success_clears_pair(void **state)
 {
 	struct afx *f = *state;
 	struct account a;
 	struct login_result r;
 	const char *error = NULL;
 	afx_account(f, "", "ann", ROLE_USER, &a);
-	static const char *const guesses[] = {"x1", "x2", "x3"};
 	for (int i = 0; i < 3; i++)
-		assert_int_equal(auth_login(&f->app, f->st, guesses[i], "guess-guess",
-		                            "203.0.113.50", 0, &r, &error),
-		                 -1);
-	assert_int_equal(
-	    auth_login(&f->app, f->st, "ann", "password-ann", "203.0.113.50", 0, &r, &error), -1);
+		assert_int_equal(try_login(f, "ann", "bad-password", "192.0.2.10", &r, &error), -1);
+	assert_int_equal(try_login(f, "ann", "password-ann", "192.0.2.10", &r, &error), -1);
 	assert_string_equal(error, "throttled");
+	age_events(f, (int64_t)r.retry_after * 1000);
+	assert_int_equal(try_login(f, "ann", "password-ann", "192.0.2.10", &r, &error), 0);
+	/* Cleared: two more mistakes are fine, the third one too. */
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(try_login(f, "ann", "bad-password", "192.0.2.10", &r, &error), -1);
+		assert_string_equal(error, "unauthorized");
+	}
+	assert_int_equal(try_login(f, "ann", "password-ann", "192.0.2.10", &r, &error), -1);
+	assert_string_equal(error, "throttled");
+}
+
+/* P-SEC-8: many users behind one address (a NAT, a proxy), each with a few
+ * failures, are not locked out; only an address failing past
+ * auth.login_address_max_failures is slowed, and only that address. */
+static void test_throttle_address_nat(void **state)
+{
+	struct afx *f = *state;
+	struct account acc[12];
+	struct login_result r;
+	const char *error = NULL;
+	char *cerr = NULL;
+	char name[16], password[32];
+	assert_int_equal(config_set(&f->cfg, "auth.login_address_max_failures", "30", &cerr), 0);
+	for (int i = 0; i < 12; i++) {
+		snprintf(name, sizeof(name), "nat%d", i);
+		afx_account(f, "", name, ROLE_USER, &acc[i]);
+	}
+	/* 12 users x 2 failures = 24 from the one address: nobody throttled. */
+	for (int i = 0; i < 12; i++) {
+		snprintf(name, sizeof(name), "nat%d", i);
+		for (int k = 0; k < 2; k++) {
+			assert_int_equal(
+			    try_login(f, name, "bad-password", "192.0.2.99", &r, &error), -1);
+			assert_string_equal(error, "unauthorized");
+		}
+	}
+	for (int i = 0; i < 12; i++) {
+		snprintf(name, sizeof(name), "nat%d", i);
+		snprintf(password, sizeof(password), "password-%s", name);
+		assert_int_equal(try_login(f, name, password, "192.0.2.99", &r, &error), 0);
+	}
+	/* Those failures were cleared by the successes: a guesser behind the
+	 * same address now needs 30 failures of its own before it is slowed. */
+	for (int i = 0; i < 30; i++) {
+		snprintf(name, sizeof(name), "guess%d", i);
+		assert_int_equal(try_login(f, name, "guess-guess", "192.0.2.99", &r, &error), -1);
+		assert_string_equal(error, "unauthorized");
+	}
+	assert_int_equal(try_login(f, "nat0", "password-nat0", "192.0.2.99", &r, &error), -1);
+	assert_string_equal(error, "throttled");
+	assert_int_equal(try_login(f, "nat0", "password-nat0", "192.0.2.100", &r, &error), 0);
 	assert_int_equal(
-	    auth_login(&f->app, f->st, "ann", "password-ann", "203.0.113.51", 0, &r, &error), 0);
-	assert_int_equal(afx_count(f,
-	                           "SELECT COUNT(*) FROM login_events WHERE result = "
-	                           "'throttled'",
-	                           NULL),
-	                 1);
+	    afx_count(f, "SELECT COUNT(*) FROM login_events WHERE result = 'throttled'", NULL), 1);
+}
+
+/* P-SEC-8: past auth.login_account_max_failures (guesses from many
+ * addresses) the account is slowed, never locked: a new address gets one
+ * attempt, and the owner with the right password gets in. */
+static void test_account_cap_slows(void **state)
+{
+	struct afx *f = *state;
+	struct account a;
+	struct login_result r;
+	const char *error = NULL;
+	char *cerr = NULL, addr[32];
+	assert_int_equal(config_set(&f->cfg, "auth.login_account_max_failures", "8", &cerr), 0);
+	afx_account(f, "", "ann", ROLE_USER, &a);
+	for (int i = 0; i < 8; i++) { /* one guess each from 8 addresses */
+		snprintf(addr, sizeof(addr), "203.0.113.%d", 100 + i);
+		assert_int_equal(try_login(f, "ann", "bad-password", addr, &r, &error), -1);
+		assert_string_equal(error, "unauthorized");
+	}
+	/* Each of those addresses is now slowed after its one failure... */
+	assert_int_equal(try_login(f, "ann", "bad-password", "203.0.113.100", &r, &error), -1);
+	assert_string_equal(error, "throttled");
+	/* ...a new one has one attempt, then it backs off too... */
+	assert_int_equal(try_login(f, "ann", "bad-password", "203.0.113.200", &r, &error), -1);
+	assert_string_equal(error, "unauthorized");
+	assert_int_equal(try_login(f, "ann", "bad-password", "203.0.113.200", &r, &error), -1);
+	assert_string_equal(error, "throttled");
+	assert_true(r.retry_after <= f->cfg.login_backoff_s);
+	/* ...and the owner, from an address of their own, is in at once. */
+	assert_int_equal(try_login(f, "ann", "password-ann", "198.51.100.1", &r, &error), 0);
 }
 
 /* P-SEC-1: a must-change account gets a limited token; changing the
@@ -209,6 +340,19 @@ static void test_password_change(void **state)
 	assert_int_equal(auth_authenticate(&f->app, f->st, r2.token, &p, &error), 0);
 	assert_false(p.account.must_change_password);
 	assert_false(afx_db_contains(f, "new-password-1", 14));
+	/* XEP-0077: no current password only for an XMPP session (its SASL
+	 * login proved it); REST (no session) must give it */
+	assert_int_equal(
+	    auth_change_password(&f->app, f->st, &p, NULL, "new-password-2", &r2, &error), -1);
+	assert_string_equal(error, "unauthorized");
+	snprintf(p.session, sizeof(p.session), "%s", "phone");
+	assert_int_equal(
+	    auth_change_password(&f->app, f->st, &p, NULL, "new-password-1", NULL, &error), -1);
+	assert_string_equal(error, "weak_password"); /* the current one */
+	assert_int_equal(
+	    auth_change_password(&f->app, f->st, &p, NULL, "new-password-2", NULL, &error), 0);
+	/* every token revoked, none issued */
+	assert_int_equal(auth_authenticate(&f->app, f->st, r2.token, &p, &error), -1);
 }
 
 static struct principal who(enum account_role role, const char *tenant)
@@ -287,8 +431,11 @@ int main(void)
 	    T(test_login_token),
 	    T(test_token_expiry_revocation),
 	    T(test_login_events),
-	    T(test_throttle_account),
-	    T(test_throttle_address),
+	    T(test_throttle_pair_not_account),
+	    T(test_throttle_backoff),
+	    T(test_success_clears_pair),
+	    T(test_throttle_address_nat),
+	    T(test_account_cap_slows),
 	    T(test_password_change),
 	    cmocka_unit_test(test_authorize_matrix),
 	    T(test_disabled),

@@ -61,6 +61,19 @@ static void expect_error(const char *text, const char *needle)
 	free(path);
 }
 
+/* libinih says only where a syntax error is: the message says what it is,
+ * and an error is reported on its own line. */
+static void test_syntax_errors_explained(void **state)
+{
+	/* a broken section header, not the "unknown setting" it causes below */
+	expect_error("[server]\ndomain = x\n[http\nport = 1\n", "line 3: broken section header");
+	expect_error("[server]\ndomain\n", "line 2: expected 'key = value'");
+	expect_error("port = 1\n[http]\n", "line 1: 'port' is outside any [section]");
+	/* a bad value far down the file names its own line */
+	expect_error("[server]\ndomain = x\n\n; comment\n[http]\nport = x\n",
+	             "line 6: http.port: expected an integer");
+}
+
 static void test_bad_values(void **state)
 {
 	expect_error("[http]\nport = 70000\n", "outside");
@@ -93,9 +106,15 @@ static void test_reloadable_only(void **state)
 	config_defaults(&b);
 	assert_int_equal(config_set(&b, "http.port", "1234", &error), 0);
 	assert_int_equal(config_set(&b, "auth.token_ttl_s", "600", &error), 0);
-	config_apply_reloadable(&a, &b);
+	/* one setting needs a restart (and is named in a warning) */
+	assert_int_equal(config_apply_reloadable(&a, &b), 1);
 	assert_int_equal(a.http_port, 8443);
 	assert_int_equal(a.token_ttl_s, 600);
+	/* nothing changed: nothing pending */
+	config_free(&b);
+	config_defaults(&b);
+	assert_int_equal(config_set(&b, "auth.token_ttl_s", "600", &error), 0);
+	assert_int_equal(config_apply_reloadable(&a, &b), 0);
 	config_free(&a);
 	config_free(&b);
 }
@@ -124,12 +143,13 @@ static void test_reload_keeps_held_strings_valid(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_file_overrides),
-		cmocka_unit_test(test_bad_values),
-		cmocka_unit_test(test_plaintext_needs_dev_mode),
-		cmocka_unit_test(test_reloadable_only),
-		cmocka_unit_test(test_reload_keeps_held_strings_valid),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_file_overrides),
+	    cmocka_unit_test(test_bad_values),
+	    cmocka_unit_test(test_syntax_errors_explained),
+	    cmocka_unit_test(test_plaintext_needs_dev_mode),
+	    cmocka_unit_test(test_reloadable_only),
+	    cmocka_unit_test(test_reload_keeps_held_strings_valid),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,7 +20,7 @@
 
 struct found {
 	int n;
-	char names[32][128];
+	char names[32][2 * ACCOUNTS_NAME_MAX + 2];
 	char users[32][ACCOUNTS_USERNAME_MAX + 1];
 };
 

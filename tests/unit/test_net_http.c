@@ -336,6 +336,66 @@ static void test_response_headers_and_serialize(void **state)
 	http_response_clear(&resp);
 }
 
+/* The router names the pattern that matched (logged instead of the raw
+ * path, which can carry ids), "-" when none did. */
+static void test_router_names_route_pattern(void **state)
+{
+	struct http_router *r = make_router();
+	struct http_request req;
+	struct http_response resp;
+	unsigned flags;
+	assert_non_null(route(r, "PUT", "/api/v1/tenants/t1/members/u2", &req, &resp, &flags));
+	assert_string_equal(req.route, "/api/v1/tenants/{id}/members/{uid}");
+	route_done(&req, &resp);
+	assert_null(route(r, "GET", "/api/v1/nothing/secret-id", &req, &resp, &flags));
+	assert_string_equal(req.route, "-");
+	route_done(&req, &resp);
+	http_router_free(&r);
+}
+
+/* A request id on the response: sent as X-Request-Id and added to every
+ * JSON error body (made by http_response_error or http_response_json),
+ * never to other bodies; the error code is kept for the metrics. */
+static void test_response_request_id(void **state)
+{
+	static const char id[] = "0b7e6f1c-1a2b-4c3d-8e9f-0123456789ab";
+	struct http_response resp = {0};
+	struct http_request req = {.method = "GET", .http_major = 1, .http_minor = 1};
+	size_t len;
+	memcpy(resp.request_id, id, sizeof(id));
+	http_response_error(&resp, 404, "not_found", "no such resource");
+	json_t *body = json_loadb(resp.body, resp.body_len, 0, NULL);
+	assert_string_equal(
+	    json_string_value(json_object_get(json_object_get(body, "error"), "request_id")), id);
+	json_decref(body);
+	assert_string_equal(resp.error_code, "not_found");
+	char *out = http_response_serialize(&resp, &req, true, &len);
+	char *text = strndup(out, len);
+	assert_non_null(strstr(text, "\r\nX-Request-Id: 0b7e6f1c-1a2b-4c3d-8e9f-0123456789ab\r\n"));
+	free(text);
+	free(out);
+	/* an error body built by a handler */
+	http_response_json(&resp, 422,
+	                   json_pack("{s:{s:s, s:s, s:s}}", "error", "code", "too_soon", "message",
+	                             "m", "reason", "r"));
+	assert_non_null(strstr(resp.body, "\"request_id\":\"0b7e6f1c-"));
+	assert_string_equal(resp.error_code, "too_soon");
+	/* a plain JSON body is left alone */
+	http_response_json(&resp, 200, json_pack("{s:i}", "n", 1));
+	assert_int_equal(resp.body_len, 7);
+	assert_string_equal(resp.error_code, "");
+	http_response_clear(&resp);
+	/* outside a server (no id): neither header nor field */
+	http_response_error(&resp, 404, "not_found", "no such resource");
+	assert_null(strstr(resp.body, "request_id"));
+	out = http_response_serialize(&resp, &req, true, &len);
+	text = strndup(out, len);
+	assert_null(strstr(text, "X-Request-Id"));
+	free(text);
+	free(out);
+	http_response_clear(&resp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -347,6 +407,8 @@ int main(void)
 	    cmocka_unit_test(test_router),
 	    cmocka_unit_test(test_response_error_exact),
 	    cmocka_unit_test(test_response_headers_and_serialize),
+	    cmocka_unit_test(test_router_names_route_pattern),
+	    cmocka_unit_test(test_response_request_id),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -412,7 +412,8 @@ static bool token_says_operator(const struct http_request *req, void *ctx)
  * here with the peer addresses a public listener would see. */
 static void test_metrics_access_decision(void **state)
 {
-	static char name[] = "Authorization", op_value[] = "Bearer op", user_value[] = "Bearer user";
+	static char name[] = "Authorization", op_value[] = "Bearer op",
+	            user_value[] = "Bearer user";
 	struct http_header op = {name, op_value};
 	struct http_header other = {name, user_value};
 	struct http_request req = {.method = "GET", .path = "/metrics"};
@@ -420,8 +421,9 @@ static void test_metrics_access_decision(void **state)
 	struct net_metrics_access tokens = {false, token_says_operator, "Bearer op"};
 	struct net_metrics_access open = {true, NULL, NULL};
 	static const char *const loop[] = {"127.0.0.1", "127.9.8.7", "::1", "::ffff:127.0.0.1"};
-	static const char *const away[] = {"192.0.2.7", "10.0.0.1", "2001:db8::1",
-	                                   "::ffff:192.0.2.7", "", "128.0.0.1", "::2", "garbage"};
+	static const char *const away[] = {
+	    "192.0.2.7", "10.0.0.1",  "2001:db8::1", "::ffff:192.0.2.7",
+	    "",          "128.0.0.1", "::2",         "garbage"};
 	for (size_t i = 0; i < sizeof(loop) / sizeof(loop[0]); i++) {
 		snprintf(req.remote_addr, sizeof(req.remote_addr), "%s", loop[i]);
 		assert_true(net_addr_is_loopback(loop[i]));
@@ -478,8 +480,15 @@ static void test_json_errors(void **state)
 	struct srv *s = srv_start(&st);
 	struct curl_result r;
 	assert_int_equal(curl_get(s->port, "/nope", &r), 404);
-	assert_string_equal(r.body, "{\"error\":{\"code\":\"not_found\",\"message\":\"no such "
-	                            "resource\"}}");
+	/* the request's id: in X-Request-Id and in the error body, the same */
+	const char *h = strstr(r.headers, "X-Request-Id: ");
+	assert_non_null(h);
+	char want[256];
+	snprintf(want, sizeof(want),
+	         "{\"error\":{\"code\":\"not_found\",\"message\":\"no such resource\","
+	         "\"request_id\":\"%.36s\"}}",
+	         h + 14);
+	assert_string_equal(r.body, want);
 	assert_non_null(strstr(r.headers, "Content-Type: application/json\r\n"));
 	/* Known path, wrong method. */
 	CURL *c = curl_new();

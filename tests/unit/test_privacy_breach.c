@@ -34,8 +34,13 @@ static void test_clock_reminders_overdue_and_notice(void **state)
 	char id[IDS_UUID_LEN], other[IDS_UUID_LEN];
 	rfx_tenant(f, "Other", other);
 	json_t *users = json_pack("[s]", f->user.id);
-	struct breach_new in = {"Backup disk lost", "an unencrypted disk was lost",
-	                        "addresses may be exposed", "keys rotated", f->now, NULL, users};
+	struct breach_new in = {"Backup disk lost",
+	                        "an unencrypted disk was lost",
+	                        "addresses may be exposed",
+	                        "keys rotated",
+	                        f->now,
+	                        NULL,
+	                        users};
 	assert_int_equal(breach_create(&f->app, f->st, &f->op_actor, &in, id, &error), 0);
 	in.detected_at = f->now + 10 * HOUR; /* in the future */
 	char id2[IDS_UUID_LEN];
@@ -43,25 +48,24 @@ static void test_clock_reminders_overdue_and_notice(void **state)
 	json_decref(users);
 	assert_string_equal(state_of(f, id, f->now), "open");
 	rfx_run_at(f, f->now + 25 * HOUR);
-	assert_int_equal(rfx_count(f, "SELECT COUNT(*) FROM breaches WHERE reminded_24_at IS NOT NULL",
-	                           NULL),
-	                 1);
+	assert_int_equal(
+	    rfx_count(f, "SELECT COUNT(*) FROM breaches WHERE reminded_24_at IS NOT NULL", NULL),
+	    1);
 	rfx_run_at(f, f->now + 61 * HOUR);
-	assert_int_equal(rfx_count(f, "SELECT COUNT(*) FROM breaches WHERE reminded_60_at IS NOT NULL",
-	                           NULL),
-	                 1);
+	assert_int_equal(
+	    rfx_count(f, "SELECT COUNT(*) FROM breaches WHERE reminded_60_at IS NOT NULL", NULL),
+	    1);
 	rfx_run_at(f, f->now + 73 * HOUR);
-	assert_int_equal(rfx_count(f, "SELECT COUNT(*) FROM breaches WHERE overdue_at IS NOT NULL",
-	                           NULL),
-	                 1);
+	assert_int_equal(
+	    rfx_count(f, "SELECT COUNT(*) FROM breaches WHERE overdue_at IS NOT NULL", NULL), 1);
 	assert_string_equal(state_of(f, id, f->now + 73 * HOUR), "overdue");
 	/* Notifying: the admins' mail carries the report for this tenant only.
 	 * An operator's action, at the time of the action's clock. */
 	privacy_clock_set(f->now + 73 * HOUR);
-	assert_int_equal(breach_notify(&f->app, f->st, &f->op_actor, id, NULL, true, &error), 1);
-	assert_int_equal(rfx_count(f, "SELECT COUNT(*) FROM mail_outbox WHERE kind = 'breach_notice'",
-	                           NULL),
+	assert_int_equal(breach_notify(&f->app, f->st, &f->op_actor, id, NULL, true, NULL, &error),
 	                 1);
+	assert_int_equal(
+	    rfx_count(f, "SELECT COUNT(*) FROM mail_outbox WHERE kind = 'breach_notice'", NULL), 1);
 	assert_int_equal(rfx_count(f,
 	                           "SELECT COUNT(*) FROM mail_outbox WHERE kind ="
 	                           " 'breach_user_notice'",
@@ -89,17 +93,21 @@ static void test_notified_in_time(void **state)
 	const char *error = NULL;
 	char id[IDS_UUID_LEN];
 	json_t *tenants = json_pack("[s]", f->tenant);
-	struct breach_new in = {"Mis-sent export", "an export went to the wrong admin", "one file",
-	                        "recalled", f->now, tenants, NULL};
+	struct breach_new in = {"Mis-sent export",
+	                        "an export went to the wrong admin",
+	                        "one file",
+	                        "recalled",
+	                        f->now,
+	                        tenants,
+	                        NULL};
 	assert_int_equal(breach_create(&f->app, f->st, &f->op_actor, &in, id, &error), 0);
 	json_decref(tenants);
 	privacy_clock_set(f->now + 2 * HOUR);
-	assert_int_equal(breach_notify(&f->app, f->st, &f->op_actor, id, f->tenant, false, &error),
-	                 1);
+	assert_int_equal(
+	    breach_notify(&f->app, f->st, &f->op_actor, id, f->tenant, false, NULL, &error), 1);
 	rfx_run_at(f, f->now + 80 * HOUR);
-	assert_int_equal(rfx_count(f, "SELECT COUNT(*) FROM breaches WHERE overdue_at IS NOT NULL",
-	                           NULL),
-	                 0);
+	assert_int_equal(
+	    rfx_count(f, "SELECT COUNT(*) FROM breaches WHERE overdue_at IS NOT NULL", NULL), 0);
 	assert_string_equal(state_of(f, id, f->now + 80 * HOUR), "notified");
 }
 
@@ -111,12 +119,12 @@ static void test_failed_logins_are_counted_not_breaches(void **state)
 	const char *error = NULL;
 	privacy_clock_set(0);
 	for (int i = 0; i < 3; i++)
-		assert_int_equal(auth_login(&f->app, f->st, "alice", "wrong-password", "192.0.2.7", 0,
-		                            &out, &error),
+		assert_int_equal(auth_login(&f->app, f->st, "alice", "wrong-password", "192.0.2.7",
+		                            0, &out, &error),
 		                 -1);
-	assert_int_equal(auth_login(&f->app, f->st, "nobody", "wrong-password", "192.0.2.7", 0,
-	                            &out, &error),
-	                 -1);
+	assert_int_equal(
+	    auth_login(&f->app, f->st, "nobody", "wrong-password", "192.0.2.7", 0, &out, &error),
+	    -1);
 	json_t *u = breach_unsuccessful_json(f->st, NULL, 0);
 	assert_true(json_integer_value(json_object_get(u, "unsuccessful_attempts")) >= 4);
 	json_decref(u);

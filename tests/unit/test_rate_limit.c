@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/config.h"
 #include "core/metrics.h"
 #include "domain/rate_limit.h"
 
@@ -85,12 +86,57 @@ static void test_credential_stuffing_detected_once(void **state)
 	}
 }
 
+/* P-SEC-8: the limits are settings rows (ratelimit.*), applied at start and
+ * on SIGHUP; a burst of 0 switches a kind off. */
+static void test_limits_from_settings(void **state)
+{
+	(void)state;
+	struct config cfg;
+	char *error = NULL;
+	rate_limit_reset();
+	config_defaults(&cfg);
+	assert_int_equal(config_set(&cfg, "ratelimit.account_burst", "2", &error), 0);
+	assert_int_equal(config_set(&cfg, "ratelimit.account_per_min", "6", &error), 0);
+	assert_int_equal(config_set(&cfg, "ratelimit.address_burst", "0", &error), 0);
+	rate_limit_apply_config(&cfg);
+	assert_int_equal(rate_limit_take(RL_ACCOUNT, "acc-cfg"), 0);
+	assert_int_equal(rate_limit_take(RL_ACCOUNT, "acc-cfg"), 0);
+	int wait = rate_limit_take(RL_ACCOUNT, "acc-cfg");
+	assert_true(wait >= 9 && wait <= 11); /* 6 a minute: one every 10 s */
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(rate_limit_take(RL_ADDRESS, "192.0.2.200"), 0);
+	/* the defaults: generous for people */
+	config_free(&cfg);
+	config_defaults(&cfg);
+	rate_limit_apply_config(&cfg);
+	rate_limit_reset();
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(rate_limit_take(RL_ADDRESS, "192.0.2.201"), 0);
+	config_free(&cfg);
+}
+
+/* P-SEC-8: IPv4 clients of a dual-stack listener (::ffff:a.b.c.d) keep one
+ * key each instead of sharing the /64 of the mapped range. */
+static void test_mapped_ipv4_keys(void **state)
+{
+	(void)state;
+	char a[RATE_LIMIT_KEY_MAX], b[RATE_LIMIT_KEY_MAX];
+	rate_limit_address_key("::ffff:192.0.2.1", a);
+	rate_limit_address_key("::ffff:192.0.2.2", b);
+	assert_string_equal(a, "192.0.2.1");
+	assert_string_equal(b, "192.0.2.2");
+	rate_limit_address_key("2001:db8:1:2:3:4:5:6", a);
+	assert_string_equal(a, "2001:db8:1:2::");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_bucket_refuses_then_refills),
 	    cmocka_unit_test(test_address_grouping_and_bounds),
 	    cmocka_unit_test(test_credential_stuffing_detected_once),
+	    cmocka_unit_test(test_limits_from_settings),
+	    cmocka_unit_test(test_mapped_ipv4_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "store/store.h"
@@ -26,8 +28,8 @@ static int setup(void **state)
 	snprintf(f->path, sizeof(f->path), "%s/iris.db", f->dir);
 	assert_int_equal(store_open(f->path, &f->st, &error), 0);
 	assert_int_equal(store_migrate(f->st, &error), 0);
-	assert_int_equal(store_exec(f->st, "CREATE TABLE t (id TEXT PRIMARY KEY, n INTEGER, b BLOB)"),
-			 0);
+	assert_int_equal(
+	    store_exec(f->st, "CREATE TABLE t (id TEXT PRIMARY KEY, n INTEGER, b BLOB)"), 0);
 	*state = f;
 	return 0;
 }
@@ -57,9 +59,9 @@ static void test_bind_and_read(void **state)
 {
 	struct fixture *f = *state;
 	const unsigned char blob[] = {0, 1, 2, 0xff};
-	assert_int_equal(store_run(f->st, "INSERT INTO t VALUES (?, ?, ?)", "sib", "a",
-				   (int64_t)42, blob, sizeof(blob)),
-			 STORE_DONE);
+	assert_int_equal(store_run(f->st, "INSERT INTO t VALUES (?, ?, ?)", "sib", "a", (int64_t)42,
+	                           blob, sizeof(blob)),
+	                 STORE_DONE);
 	struct store_stmt *s = store_query(f->st, "SELECT id, n, b FROM t WHERE id = ?", "s", "a");
 	assert_non_null(s);
 	assert_int_equal(store_step(s), STORE_ROW);
@@ -90,7 +92,7 @@ static void test_constraint_reported(void **state)
 	struct fixture *f = *state;
 	assert_int_equal(store_run(f->st, "INSERT INTO t (id) VALUES (?)", "s", "dup"), STORE_DONE);
 	assert_int_equal(store_run(f->st, "INSERT INTO t (id) VALUES (?)", "s", "dup"),
-			 STORE_CONSTRAINT);
+	                 STORE_CONSTRAINT);
 }
 
 /* Nothing half-written stays: a rolled-back transaction leaves no row. */
@@ -114,7 +116,7 @@ static void test_commit_durable_across_reopen(void **state)
 	const char *error = NULL;
 	assert_int_equal(store_tx_begin(f->st), 0);
 	assert_int_equal(store_run(f->st, "INSERT INTO t (id, n) VALUES (?, ?)", "sd", "c1", 7),
-			 STORE_DONE);
+	                 STORE_DONE);
 	assert_int_equal(store_tx_commit(f->st), 0);
 	struct store *other = NULL;
 	assert_int_equal(store_open(f->path, &other, &error), 0);
@@ -162,6 +164,70 @@ static void test_backup_is_consistent_copy(void **state)
 	store_close(&c);
 }
 
+static int64_t count_rows(struct store *st)
+{
+	struct store_stmt *s = store_query(st, "SELECT count(*) FROM t", "");
+	assert_int_equal(store_step(s), STORE_ROW);
+	int64_t n = store_col_int(s, 0);
+	store_stmt_done(s);
+	return n;
+}
+
+/* Opening one more connection must not take away the locks the process's
+ * open connections hold (closing any descriptor of a file drops them all):
+ * otherwise another process (irisctl beside irisd; here Debian's sqlite3
+ * shell) takes itself for the last user, checkpoints, deletes the WAL, and
+ * later commits are lost. */
+static void test_another_connection_keeps_the_wal(void **state)
+{
+	struct fixture *f = *state;
+	const char *error = NULL;
+	char wal[160];
+	snprintf(wal, sizeof(wal), "%s-wal", f->path);
+	assert_int_equal(store_run(f->st, "INSERT INTO t (id, n) VALUES (?, ?)", "sd", "w1", 1),
+	                 STORE_DONE);
+	struct store *second = NULL;
+	assert_int_equal(store_open(f->path, &second, &error), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) { /* another program opens and closes the database */
+		execlp("sqlite3", "sqlite3", f->path, "SELECT count(*) FROM t", (char *)NULL);
+		_exit(127);
+	}
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(access(wal, F_OK), 0);
+	assert_int_equal(store_run(f->st, "INSERT INTO t (id, n) VALUES (?, ?)", "sd", "w2", 2),
+	                 STORE_DONE);
+	store_close(&second);
+	store_close(&f->st);
+	assert_int_equal(store_open(f->path, &f->st, &error), 0);
+	assert_int_equal(count_rows(f->st), 2);
+}
+
+/* The database and its WAL are the owner's alone, whatever the umask, and
+ * an existing database with wider permissions is narrowed on open. */
+static void test_database_files_are_private(void **state)
+{
+	struct fixture *f = *state;
+	const char *error = NULL;
+	struct stat sb;
+	char wal[160];
+	snprintf(wal, sizeof(wal), "%s-wal", f->path);
+	assert_int_equal(store_run(f->st, "INSERT INTO t (id, n) VALUES (?, ?)", "sd", "p1", 1),
+	                 STORE_DONE);
+	assert_int_equal(stat(f->path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(stat(wal, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	store_close(&f->st);
+	assert_int_equal(chmod(f->path, 0644), 0);
+	assert_int_equal(store_open(f->path, &f->st, &error), 0);
+	assert_int_equal(stat(f->path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+}
+
 static void test_bad_url_refused(void **state)
 {
 	struct store *st = NULL;
@@ -174,15 +240,17 @@ static void test_bad_url_refused(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_migrations_applied_once, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bind_and_read, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_values_are_not_sql, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_constraint_reported, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_commit_durable_across_reopen, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_each_column, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_backup_is_consistent_copy, setup, teardown),
-		cmocka_unit_test(test_bad_url_refused),
+	    cmocka_unit_test_setup_teardown(test_migrations_applied_once, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bind_and_read, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_values_are_not_sql, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_constraint_reported, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rollback_leaves_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_commit_durable_across_reopen, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_each_column, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_backup_is_consistent_copy, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_another_connection_keeps_the_wal, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_database_files_are_private, setup, teardown),
+	    cmocka_unit_test(test_bad_url_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -163,6 +163,29 @@ static void test_stanza_error_reply(void **state)
 	xml_buf_free(&b);
 }
 
+/* RFC 6120 §8.1.2.1: a result comes from the address the query was sent
+ * to (the domain, a bare JID), and has no from when the query had no to. */
+static void test_stanza_iq_result(void **state)
+{
+	struct xml_doc *orig =
+	    stanza_new(STANZA_IQ, NULL, "get", "ada@example.com", "bob@example.com/pc", "v1");
+	struct xml_doc *reply = stanza_iq_result(xml_doc_root(orig), "bob@example.com/pc");
+	struct xml_buf b = XML_BUF_INIT;
+	assert_int_equal(xml_writer_write(&b, xml_doc_root(reply), XMPP_NS_CLIENT, true), 0);
+	assert_string_equal(xml_buf_cstr(&b), "<iq from='ada@example.com' "
+	                                      "to='bob@example.com/pc' id='v1' type='result'/>");
+	xml_doc_free(&reply);
+	xml_doc_free(&orig);
+	orig = stanza_new(STANZA_IQ, NULL, "get", NULL, "bob@example.com/pc", "v2");
+	reply = stanza_iq_result(xml_doc_root(orig), NULL);
+	xml_buf_reset(&b);
+	assert_int_equal(xml_writer_write(&b, xml_doc_root(reply), XMPP_NS_CLIENT, true), 0);
+	assert_string_equal(xml_buf_cstr(&b), "<iq id='v2' type='result'/>");
+	xml_doc_free(&reply);
+	xml_doc_free(&orig);
+	xml_buf_free(&b);
+}
+
 static void test_stanza_error_tables(void **state)
 {
 	enum stanza_error_cond c;
@@ -209,7 +232,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_stream_error_names),  cmocka_unit_test(test_stream_error_xml),
 	    cmocka_unit_test(test_stream_errors_parse), cmocka_unit_test(test_stanza_error_reply),
-	    cmocka_unit_test(test_stanza_error_tables), cmocka_unit_test(test_stanza_kind),
+	    cmocka_unit_test(test_stanza_iq_result),    cmocka_unit_test(test_stanza_error_tables),
+	    cmocka_unit_test(test_stanza_kind),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

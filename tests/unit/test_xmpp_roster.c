@@ -62,6 +62,12 @@ static void test_inbound_subscribe(void **state)
 	assert_true(deliver);
 	assert_false(reply);
 	assert_true(it.pending_in);
+	/* RFC 6121 A.3.1: the same request again changes nothing and is not
+	 * delivered again */
+	assert_false(roster_sub_inbound(&it, SUB_EV_SUBSCRIBE, &deliver, &reply));
+	assert_false(deliver);
+	assert_false(reply);
+	assert_true(it.pending_in);
 }
 
 /* Inbound subscribed only counts when we asked. */
@@ -72,6 +78,13 @@ static void test_inbound_subscribed(void **state)
 	assert_true(roster_sub_inbound(&it, SUB_EV_SUBSCRIBED, &deliver, &reply));
 	assert_int_equal(it.sub, SUB_BOTH);
 	assert_true(deliver);
+	/* RFC 6121 §3.1.6: already "to" or "both": ignored */
+	it = item(SUB_BOTH, false, false, false);
+	assert_false(roster_sub_inbound(&it, SUB_EV_SUBSCRIBED, &deliver, &reply));
+	assert_false(deliver);
+	it = item(SUB_TO, false, false, false);
+	assert_false(roster_sub_inbound(&it, SUB_EV_SUBSCRIBED, &deliver, &reply));
+	assert_false(deliver);
 	it = item(SUB_NONE, false, false, false);
 	assert_false(roster_sub_inbound(&it, SUB_EV_SUBSCRIBED, &deliver, &reply));
 	assert_int_equal(it.sub, SUB_NONE);

@@ -26,40 +26,47 @@ static void test_b64(void **state)
 	free(enc);
 }
 
-static void add_event(struct xfixture *f, const char *account, const char *addr, const char *res,
+static void add_event(struct xfixture *f, const char *user_key, const char *addr, const char *res,
                       int64_t at)
 {
 	char id[IDS_UUID_LEN];
 	ids_uuid4(id);
 	assert_int_equal(store_run(f->st,
 	                           "INSERT INTO login_events (id, account_id, tenant_id, at_ms, "
-	                           "addr_hash, result) VALUES (?, ?, '', ?, ?, ?)",
-	                           "ssiss", id, account, at, addr, res),
+	                           "addr_hash, result, user_key) VALUES (?, NULL, '', ?, ?, ?, ?)",
+	                           "sisss", id, at, addr, res, user_key),
 	                 STORE_DONE);
 }
 
-/* P-SEC-5: login_max_failures bad passwords within the window throttle the
- * account (from any address) and the address; a success resets the account. */
+/* P-SEC-8: the throttle XMPP logins share with REST: login_max_failures
+ * failures of one (user, address) pair delay that pair only; a success
+ * clears it; an address past login_address_max_failures is delayed for
+ * every user; outside the window nothing counts. */
 static void test_throttle(void **state)
 {
 	struct xfixture *f = *state;
-	struct xacct acc = {.id = "3c3c3c3c-1d2b-4c3d-8e4f-5a6b7c8d9e0f"};
+	char *cerr = NULL;
 	int64_t now = sasl_now_ms();
-	assert_int_equal(auth_throttle_check(&f->app, f->st, acc.id, "addr-1"), 0);
+	assert_int_equal(config_set(&f->cfg, "auth.login_address_max_failures", "12", &cerr), 0);
+	assert_int_equal(auth_throttle_check(&f->app, f->st, "user-1", "addr-1"), 0);
 	for (int i = 0; i < f->cfg.login_max_failures; i++)
-		add_event(f, acc.id, i % 2 ? "addr-2" : "addr-3", "bad_password", now - 1000 + i);
-	assert_true(auth_throttle_check(&f->app, f->st, acc.id, "addr-1") > 0);
-	add_event(f, acc.id, "addr-1", "success", now);
-	assert_int_equal(auth_throttle_check(&f->app, f->st, acc.id, "addr-1"), 0);
-	for (int i = 0; i < f->cfg.login_max_failures; i++)
-		add_event(f, NULL, "addr-9", "unknown_user", now - 10 + i);
-	assert_true(auth_throttle_check(&f->app, f->st, NULL, "addr-9") > 0);
-	assert_true(auth_throttle_check(&f->app, f->st, acc.id, "addr-9") > 0);
+		add_event(f, "user-1", "addr-1", "bad_password", now - 1000 + i);
+	assert_true(auth_throttle_check(&f->app, f->st, "user-1", "addr-1") > 0);
+	assert_int_equal(auth_throttle_check(&f->app, f->st, "user-1", "addr-2"), 0);
+	assert_int_equal(auth_throttle_check(&f->app, f->st, "user-2", "addr-1"), 0);
+	add_event(f, "user-1", "addr-1", "success", now);
+	assert_int_equal(auth_throttle_check(&f->app, f->st, "user-1", "addr-1"), 0);
+	for (int i = 0; i < 12; i++) {
+		char user[16];
+		snprintf(user, sizeof(user), "guess-%d", i);
+		add_event(f, user, "addr-9", "unknown_user", now - 10 + i);
+	}
+	assert_true(auth_throttle_check(&f->app, f->st, "user-1", "addr-9") > 0);
 	/* outside the window nothing counts */
-	for (int i = 0; i < 10; i++)
-		add_event(f, NULL, "addr-old", "unknown_user",
-		          now - (int64_t)f->cfg.login_lockout_s * 1000 - 5000);
-	assert_int_equal(auth_throttle_check(&f->app, f->st, NULL, "addr-old"), 0);
+	for (int i = 0; i < 20; i++)
+		add_event(f, "user-3", "addr-old", "unknown_user",
+		          now - (int64_t)f->cfg.login_window_s * 1000 - 5000);
+	assert_int_equal(auth_throttle_check(&f->app, f->st, "user-3", "addr-old"), 0);
 }
 
 static void test_lookup_unknown(void **state)
