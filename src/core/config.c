@@ -90,6 +90,10 @@ const struct config_setting config_settings[] = {
      "directory searches one account may make at once (0: no limit)"},
     {"ratelimit.directory_per_min", CONFIG_INT, S(rl_directory_per_min), 0, 60000000, "30", true,
      "directory searches a minute one account regains"},
+    {"ratelimit.stuffing_usernames", CONFIG_INT, S(rl_stuffing_usernames), 2, 32, "10", true,
+     "distinct usernames failing from one address that make a credential-stuffing event"},
+    {"ratelimit.stuffing_window_s", CONFIG_INT, S(rl_stuffing_window_s), 10, 86400, "600", true,
+     "window in which those failures are counted"},
     {"smtp.url", CONFIG_STRING, S(smtp_url), 0, 0, "", true,
      "SMTP relay, e.g. smtp://127.0.0.1:25; empty: mail stays in the outbox"},
     {"smtp.from", CONFIG_STRING, S(smtp_from), 0, 0, "iris@localhost", true,
@@ -145,10 +149,35 @@ static int parse_bool(const char *value, bool *out)
 	return 0;
 }
 
+/* Settings an earlier version had: a settings file that still sets one
+ * keeps working (the value is ignored, with a warning saying what replaced
+ * it), so an upgrade never stops irisd on its old file. */
+static const struct {
+	const char *name;
+	const char *advice;
+} retired_settings[] = {
+    {"auth.login_lockout_s",
+     "replaced by growing delays per account and address: auth.login_backoff_s, "
+     "auth.login_backoff_max_s (see docs/accounts.md)"},
+};
+
+const char *config_retired(const char *name)
+{
+	for (size_t i = 0; i < sizeof(retired_settings) / sizeof(retired_settings[0]); i++)
+		if (strcmp(retired_settings[i].name, name) == 0)
+			return retired_settings[i].advice;
+	return NULL;
+}
+
 int config_set(struct config *cfg, const char *name, const char *value, char **error_r)
 {
 	const struct config_setting *s = config_find(name);
 	char *field = (char *)cfg + (s != NULL ? s->offset : 0);
+	if (s == NULL && config_retired(name) != NULL) {
+		log_warn("event=setting_retired setting=%s ignored=true advice=\"%s\"", name,
+		         config_retired(name));
+		return 0;
+	}
 	if (s == NULL) {
 		*error_r = xasprintf("unknown setting '%s'", name);
 		return -1;

@@ -55,6 +55,8 @@ struct config {
 	int rl_account_per_min;
 	int rl_directory_burst;
 	int rl_directory_per_min;
+	int rl_stuffing_usernames; /* distinct usernames, credential stuffing */
+	int rl_stuffing_window_s;
 	/* [smtp] */
 	char *smtp_url;
 	char *smtp_from;
@@ -97,6 +99,9 @@ void config_defaults(struct config *cfg);
 int config_load_file(struct config *cfg, const char *path, char **error_r);
 /* Sets one setting by name from text, checking type and bounds. */
 int config_set(struct config *cfg, const char *name, const char *value, char **error_r);
+/* A setting of an earlier version that is accepted and ignored: what
+ * replaced it (static), or NULL when name was never a setting. */
+const char *config_retired(const char *name);
 /* Cross-setting checks (e.g. TLS key without cert). */
 int config_validate(const struct config *cfg, char **error_r);
 /* Copies the reloadable settings of src into dst (SIGHUP). Every other

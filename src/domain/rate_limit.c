@@ -39,6 +39,9 @@ static struct stuffing *stuffers;
 static double burst_of[RL_KINDS] = {300, 120, 20};
 static double rate_of[RL_KINDS] = {50, 20, 0.5};
 static uint64_t seed;
+/* credential stuffing: the ratelimit.stuffing_* settings (defaults here) */
+static _Atomic int stuffing_users = 10;
+static _Atomic int64_t stuffing_window_ms = 10 * 60 * 1000;
 
 static const char *const kind_names[RL_KINDS] = {"address", "account", "directory"};
 
@@ -94,6 +97,8 @@ void rate_limit_apply_config(const struct config *cfg)
 	rate_limit_configure(RL_ACCOUNT, cfg->rl_account_burst, cfg->rl_account_per_min / 60.0);
 	rate_limit_configure(RL_DIRECTORY, cfg->rl_directory_burst,
 	                     cfg->rl_directory_per_min / 60.0);
+	stuffing_users = cfg->rl_stuffing_usernames;
+	stuffing_window_ms = (int64_t)cfg->rl_stuffing_window_s * 1000;
 }
 
 void rate_limit_address_key(const char *addr, char out[RATE_LIMIT_KEY_MAX])
@@ -197,7 +202,7 @@ bool rate_limit_login_failure(const char *addr, const char *username)
 			stalest = c;
 		}
 	}
-	if (s == NULL || now - s->window_start_ms > RATE_LIMIT_STUFFING_WINDOW_MS) {
+	if (s == NULL || now - s->window_start_ms > stuffing_window_ms) {
 		if (s == NULL)
 			s = stalest;
 		memset(s, 0, sizeof(*s));
@@ -210,7 +215,7 @@ bool rate_limit_login_failure(const char *addr, const char *username)
 		seen = s->users[i] == u;
 	if (!seen && s->n_users < USERS_TRACKED)
 		s->users[s->n_users++] = u;
-	if (s->n_users >= RATE_LIMIT_STUFFING_USERS && !s->reported) {
+	if (s->n_users >= stuffing_users && !s->reported) {
 		s->reported = true;
 		crossed = true;
 	}
@@ -222,7 +227,7 @@ bool rate_limit_login_failure(const char *addr, const char *username)
 		                            "Abnormal patterns detected (P-SEC-8)"));
 		log_warn("event=security kind=credential_stuffing address=%s distinct_usernames=%d "
 		         "window_s=%d",
-		         log_pseudonym(k, pseudo), n, RATE_LIMIT_STUFFING_WINDOW_MS / 1000);
+		         log_pseudonym(k, pseudo), n, (int)(stuffing_window_ms / 1000));
 	}
 	return crossed;
 }

@@ -17,8 +17,8 @@
  * reverse proxy (http.trusted_proxies) the forwarded client, not the proxy.
  *
  * Credential stuffing: rate_limit_login_failure() counts the distinct
- * usernames that failed from one address within 10 minutes; at
- * RATE_LIMIT_STUFFING_USERS it logs one security event per window
+ * usernames that failed from one address within ratelimit.stuffing_window_s;
+ * at ratelimit.stuffing_usernames it logs one security event per window
  * (address pseudonymised) and counts security_events_total
  * {kind="credential_stuffing"} in /metrics.
  */
@@ -33,8 +33,6 @@ struct config;
 enum rate_limit_kind { RL_ADDRESS = 0, RL_ACCOUNT, RL_DIRECTORY, RL_KINDS };
 
 #define RATE_LIMIT_SLOTS 8192
-#define RATE_LIMIT_STUFFING_USERS 10
-#define RATE_LIMIT_STUFFING_WINDOW_MS (10 * 60 * 1000)
 #define RATE_LIMIT_KEY_MAX 64
 
 /* Sets the limits of one kind (burst 0: unlimited). Thread-safe. */

@@ -70,8 +70,15 @@ static void db_file_private(const char *path)
 	if (path[0] == '\0' || strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0)
 		return;
 	if (lstat(path, &sb) == 0) {
-		if (S_ISREG(sb.st_mode) && (sb.st_mode & 0077) != 0)
-			(void)chmod(path, 0600);
+		/* the WAL and shared memory left by an earlier version or a crash
+		 * keep their own mode: narrow them too */
+		static const char *const suffixes[] = {"", "-wal", "-shm"};
+		for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+			char *p = xasprintf("%s%s", path, suffixes[i]);
+			if (lstat(p, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 0077) != 0)
+				(void)chmod(p, 0600);
+			free(p);
+		}
 		return;
 	}
 	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);

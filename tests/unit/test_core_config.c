@@ -84,6 +84,24 @@ static void test_bad_values(void **state)
 	expect_error("[server]\nlog_level = loud\n", "log_level");
 }
 
+/* An upgrade keeps the old settings file working: a retired setting is
+ * ignored (with a warning), an unknown one is still an error. */
+static void test_retired_setting_accepted(void **state)
+{
+	struct config cfg;
+	char *error = NULL;
+	char *path = write_temp("[auth]\nlogin_lockout_s = 300\nlogin_max_failures = 7\n");
+	config_defaults(&cfg);
+	assert_int_equal(config_load_file(&cfg, path, &error), 0);
+	assert_int_equal(cfg.login_max_failures, 7);
+	assert_non_null(config_retired("auth.login_lockout_s"));
+	assert_null(config_retired("auth.login_lockout"));
+	config_free(&cfg);
+	unlink(path);
+	free(path);
+	expect_error("[auth]\nlogin_lockout = 300\n", "unknown setting");
+}
+
 /* P-SEC-3: plaintext HTTP only with development mode. */
 static void test_plaintext_needs_dev_mode(void **state)
 {
@@ -146,6 +164,7 @@ int main(void)
 	    cmocka_unit_test(test_defaults),
 	    cmocka_unit_test(test_file_overrides),
 	    cmocka_unit_test(test_bad_values),
+	    cmocka_unit_test(test_retired_setting_accepted),
 	    cmocka_unit_test(test_syntax_errors_explained),
 	    cmocka_unit_test(test_plaintext_needs_dev_mode),
 	    cmocka_unit_test(test_reloadable_only),

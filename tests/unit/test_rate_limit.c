@@ -105,6 +105,12 @@ static void test_limits_from_settings(void **state)
 	assert_true(wait >= 9 && wait <= 11); /* 6 a minute: one every 10 s */
 	for (int i = 0; i < 1000; i++)
 		assert_int_equal(rate_limit_take(RL_ADDRESS, "192.0.2.200"), 0);
+	/* the credential-stuffing threshold is a setting too */
+	assert_int_equal(config_set(&cfg, "ratelimit.stuffing_usernames", "3", &error), 0);
+	rate_limit_apply_config(&cfg);
+	assert_false(rate_limit_login_failure("192.0.2.210", "u1"));
+	assert_false(rate_limit_login_failure("192.0.2.210", "u2"));
+	assert_true(rate_limit_login_failure("192.0.2.210", "u3"));
 	/* the defaults: generous for people */
 	config_free(&cfg);
 	config_defaults(&cfg);

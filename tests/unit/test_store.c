@@ -223,8 +223,15 @@ static void test_database_files_are_private(void **state)
 	assert_int_equal(sb.st_mode & 0777, 0600);
 	store_close(&f->st);
 	assert_int_equal(chmod(f->path, 0644), 0);
+	/* a WAL left behind (a crash, an earlier version) with a wider mode */
+	FILE *left = fopen(wal, "w");
+	assert_non_null(left);
+	fclose(left);
+	assert_int_equal(chmod(wal, 0644), 0);
 	assert_int_equal(store_open(f->path, &f->st, &error), 0);
 	assert_int_equal(stat(f->path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(stat(wal, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);
 }
 
