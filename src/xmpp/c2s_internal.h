@@ -450,7 +450,11 @@ unsigned account_watch_apply(struct xmpp_server *srv, const struct account_event
 
 /* base64 (sasl_util.c) */
 char *sasl_b64_encode(const void *data, size_t len);
-/* Strict decode; "=" is the empty payload. -1 on invalid input. */
+/* Strict decode; "=" is the empty payload. -1 on invalid input or text
+ * longer than max_text characters. sasl_b64_decode bounds it by the SCRAM
+ * message limit; payloads (avatars, vCard photos) are bounded by the stanza
+ * limit that carried them and then by the profile's avatar limit. */
+int xmpp_b64_decode(const char *text, size_t max_text, unsigned char **out_r, size_t *len_r);
 int sasl_b64_decode(const char *text, unsigned char **out_r, size_t *len_r);
 
 #endif

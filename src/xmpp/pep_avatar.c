@@ -140,7 +140,7 @@ int pep_avatar_publish(struct app *app, struct store *st, const struct xacct *ac
 			if (*r != ' ' && *r != '\n' && *r != '\r' && *r != '\t')
 				*w++ = *r;
 		*w = '\0';
-		int rc = sasl_b64_decode(clean, &data, &dlen);
+		int rc = xmpp_b64_decode(clean, strlen(clean), &data, &dlen);
 		free(clean);
 		if (rc < 0 || dlen == 0) {
 			free(data);

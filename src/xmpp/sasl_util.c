@@ -10,6 +10,7 @@
 #include "xmpp/c2s_internal.h"
 #include "xmpp/sasl_internal.h"
 
+#include <limits.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,11 @@ char *sasl_b64_encode(const void *data, size_t len)
 
 int sasl_b64_decode(const char *text, unsigned char **out_r, size_t *len_r)
 {
+	return xmpp_b64_decode(text, 4 * SCRAM_MESSAGE_MAX, out_r, len_r);
+}
+
+int xmpp_b64_decode(const char *text, size_t max_text, unsigned char **out_r, size_t *len_r)
+{
 	size_t n = strlen(text);
 	*out_r = NULL;
 	*len_r = 0;
@@ -32,7 +38,7 @@ int sasl_b64_decode(const char *text, unsigned char **out_r, size_t *len_r)
 		*out_r = xcalloc(1, 1);
 		return 0;
 	}
-	if (n % 4 != 0 || n > 4 * SCRAM_MESSAGE_MAX)
+	if (n % 4 != 0 || n > max_text || n > INT_MAX)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		char ch = text[i];

@@ -223,7 +223,7 @@ static void vcard_set(struct vcard_job *j, struct app *app, struct store *st,
 			if (*r != ' ' && *r != '\n' && *r != '\r' && *r != '\t')
 				*w++ = *r;
 		*w = '\0';
-		if (sasl_b64_decode(clean, &data, &len) < 0 ||
+		if (xmpp_b64_decode(clean, strlen(clean), &data, &len) < 0 ||
 		    profile_avatar_set(app, st, &actor, acc, type, data, len, &error) < 0) {
 			j->failed = true;
 			j->err = STANZA_ERR_NOT_ACCEPTABLE;

@@ -103,6 +103,33 @@ def png(seed):
             + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
+def big_png(size):
+    """A valid PNG of about size bytes (a photo-sized avatar): the pixels of
+    png() plus an ancillary text chunk."""
+    small = png(5)
+    pad = b"Comment\x00" + b"x" * max(0, size - len(small) - 20)
+    chunk = struct.pack(">I", len(pad)) + b"tEXt" + pad + struct.pack(">I", zlib.crc32(b"tEXt" + pad))
+    return small[:-12] + chunk + small[-12:]
+
+
+# P-PRO-1: a photo-sized avatar (60 KB, as phones publish) is accepted over
+# XEP-0084, not only the tiny ones a SASL-sized base64 decoder would take.
+def test_photo_sized_avatar_published(xiris):
+    a, apw = xiris.member()
+    data = big_png(60000)
+    sha = hashlib.sha1(data).hexdigest()
+
+    async def go():
+        ca = await connect(xiris, a, apw)
+        ca.register_plugin("xep_0084")
+        await ca["xep_0084"].publish_avatar(data)
+        await close(ca)
+    run(go())
+    token = lib.full_token(xiris, a.split("@")[0], apw)
+    r = xiris.api("GET", "/api/v1/me/avatar", token=token)
+    assert r.status_code == 200 and hashlib.sha1(r.content).hexdigest() == sha
+
+
 # P-PRE-2
 def test_pep_notifications_only_to_who_may_see_presence(xiris):
     a, apw = xiris.member()
