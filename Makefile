@@ -4,10 +4,12 @@
 #               targets; unit tests under the sanitizers, the live suites against
 #               both the sanitizer build and the release binary that make run ships,
 #               each fuzz target briefly over its corpus
+#   make check-tsan  unit tests and the live suites under ThreadSanitizer
 SHELL := /bin/bash
 BUILD_REL := build/release
 BUILD_SAN := build/asan
 BUILD_FUZZ := build/fuzz
+BUILD_TSAN := build/tsan
 DATA ?= $(CURDIR)/data
 CONF ?=
 
@@ -23,7 +25,8 @@ PYTHON_PKGS := python3 python3-pytest python3-aiosmtpd python3-slixmpp python3-r
 	python3-yaml
 DEBIAN_PKGS += $(PYTHON_PKGS)
 
-.PHONY: all deps build build-san build-fuzz run test bench fuzz clean format
+.PHONY: all deps build build-san build-fuzz build-tsan run test check-tsan bench fuzz clean \
+	format
 
 all: build
 
@@ -59,11 +62,32 @@ $(BUILD_FUZZ)/build.ninja:
 build-fuzz: deps $(BUILD_FUZZ)/build.ninja
 	ninja -C $(BUILD_FUZZ)
 
+# ThreadSanitizer build (clang; TSan needs PIE, which meson.build sets).
+$(BUILD_TSAN)/build.ninja:
+	CC=clang CXX=clang++ meson setup $(BUILD_TSAN) --buildtype=debug -Dwerror=true \
+		-Db_sanitize=thread -Db_lundef=false
+
+build-tsan: deps $(BUILD_TSAN)/build.ninja
+	ninja -C $(BUILD_TSAN)
+
 run: build
 	$(BUILD_REL)/src/cmd/irisd --data $(DATA) $(if $(CONF),--config $(CONF))
 
 test: build-san build build-fuzz
 	tests/run-all $(BUILD_SAN) $(BUILD_REL) $(BUILD_FUZZ)
+
+# Unit tests and the live suites under ThreadSanitizer (TSAN_OPTIONS and the
+# suppressions of third-party false positives are set by tests/run-all).
+# clang 14's TSan cannot place its shadow memory when the kernel randomises
+# more address bits (vm.mmap_rnd_bits above 28: "FATAL: ThreadSanitizer:
+# unexpected memory mapping"); then the suites run without address
+# randomisation (setarch -R), for these processes only.
+check-tsan: build-tsan
+	@norand=; \
+	if $(BUILD_TSAN)/src/cmd/irisd --settings 2>&1 | grep -q 'unexpected memory mapping'; then \
+		norand="setarch $$(uname -m) -R"; echo "TSan: running under $$norand"; \
+	fi; \
+	SUITES="unit api proto" $$norand tests/run-all $(BUILD_TSAN)
 
 bench: build
 	@for b in bench/*/run; do echo "== $$b"; $$b $(BUILD_REL) || exit 1; done

@@ -12,8 +12,9 @@
 struct http_router;
 struct app;
 
-/* Registers every route of this module; app must outlive the router. */
-void api_routes_register(struct http_router *router, struct app *app);
+/* The routes are the modules' (core/module.h): each module descriptor of
+ * this folder (accounts, directory, contacts, privacy centre, registers,
+ * conversations, test clock) names its own; irisd walks them. */
 /* True when the request carries a valid full-scope token of an operator
  * (the operator's access to GET /metrics); ctx is the struct app. Runs on a
  * worker thread (storage). */

@@ -23,6 +23,7 @@
  * (403); another tenant's caller gets 404 as if the tenant did not exist.
  * Files travel as the raw body (bounded by http.max_body_bytes).
  */
+#include "core/module.h"
 #include "api/api_internal.h"
 #include "core/ids.h"
 #include "domain/app.h"
@@ -419,3 +420,11 @@ void api_routes_contacts(struct http_router *router, struct app *app)
 	http_router_add(router, "DELETE", "/api/v1/tenants/{id}/contacts/{cid}", HTTP_ROUTE_WORKER,
 	                h_delete_one, app);
 }
+
+/* The contact books (P-HYG-1..5): what they store, and their REST routes. */
+const struct module contacts_module = {
+    .name = "contacts",
+    .columns = contact_book_catalog,
+    .tables = contact_book_catalog_tables,
+    .routes = api_routes_contacts,
+};

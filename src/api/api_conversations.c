@@ -11,6 +11,7 @@
  *       (100), ?before=<ms> pages back.
  * Storage: xmpp/xep_history.c.
  */
+#include "core/module.h"
 #include "api/api_internal.h"
 #include "domain/app.h"
 #include "store/store.h"
@@ -114,3 +115,10 @@ void api_routes_conversations(struct http_router *router, struct app *app)
 	http_router_add(router, "GET", "/api/v1/me/conversations/{jid}", HTTP_ROUTE_WORKER,
 	                h_states, app);
 }
+
+/* Per-user deletion of conversation history over REST (the XMPP side is
+ * xmpp/xep_history.c; the data is the XMPP modules'). */
+const struct module conversations_module = {
+    .name = "conversations",
+    .routes = api_routes_conversations,
+};

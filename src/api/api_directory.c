@@ -6,6 +6,8 @@
  * Searches are rate-limited per account (rate_limit RL_DIRECTORY) so the
  * directory cannot be used to enumerate the network.
  */
+#include "privacy/catalog.h"
+#include "core/module.h"
 #include "api/api_internal.h"
 #include "domain/app.h"
 #include "domain/directory.h"
@@ -107,3 +109,14 @@ void api_routes_directory(struct http_router *router, struct app *app)
 	http_router_add(router, "PUT", "/api/v1/tenants/{id}/directory", HTTP_ROUTE_WORKER,
 	                h_tenant_directory, app);
 }
+
+extern const struct catalog_column directory_catalog[];
+extern const struct catalog_table directory_catalog_tables[];
+
+/* The tenant directory (P-DIR-1): its search index and REST routes. */
+const struct module directory_module = {
+    .name = "directory",
+    .columns = directory_catalog,
+    .tables = directory_catalog_tables,
+    .routes = api_routes_directory,
+};

@@ -14,6 +14,7 @@
  *   GET|POST /api/v1/me/objections  {purpose, reason?}
  *   GET    /api/v1/tenants/{id}/deletion-log                  admin, auditor (P-DSR-3)
  */
+#include "core/module.h"
 #include "api/api_internal.h"
 #include "core/config.h"
 #include "core/xalloc.h"
@@ -444,3 +445,20 @@ void api_routes_dsr(struct http_router *router, struct app *app)
 	http_router_add(router, "GET", "/api/v1/tenants/{id}/deletion-log", HTTP_ROUTE_WORKER,
 	                h_deletion_log, app);
 }
+
+static void privacy_centre_routes(struct http_router *router, struct app *app)
+{
+	api_routes_dsr(router, app);
+	api_routes_dsr_requests(router, app);
+	api_routes_dsr_import(router, app);
+}
+
+/* The privacy centre (P-DSR-1..7): its own rows (requests, restrictions,
+ * consents, objections, the deletion log) and its REST routes. The walk it
+ * does for every subject reaches every module through their descriptors. */
+const struct module privacy_centre_module = {
+    .name = "privacy_centre",
+    .columns = dsr_catalog,
+    .tables = dsr_tables,
+    .routes = privacy_centre_routes,
+};

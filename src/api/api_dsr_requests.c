@@ -10,7 +10,8 @@
  *   GET  /api/v1/privacy-requests                                   operator
  *   POST /api/v1/privacy-requests/{rid}/answer {answer}             operator
  * The operator's queue holds the requests of accounts without a tenant
- * (freemium): there the operator of the installation is the controller.
+ * (freemium): there the operator of the installation is the controller, and
+ * the operators with an e-mail address get the same content-free notice.
  */
 #include "api/api_internal.h"
 #include "core/config.h"
@@ -19,6 +20,7 @@
 #include "domain/app.h"
 #include "domain/mail.h"
 #include "privacy/dsr_requests.h"
+#include "privacy/register_internal.h" /* regs_mail_operators */
 #include "store/store.h"
 
 #include <stdio.h>
@@ -30,6 +32,15 @@ static struct dsr_ctx cx_of(struct app *app, struct store *st)
 {
 	struct dsr_ctx cx = {app->keys, st, (unsigned)app->cfg->audit_checkpoint_every};
 	return cx;
+}
+
+/* The due date as YYYY-MM-DD (UTC). */
+static void due_date(int64_t due, char *buf, size_t len)
+{
+	time_t t = (time_t)due;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d", &tm);
 }
 
 struct notify_ctx {
@@ -47,10 +58,7 @@ static void notify_admin(const struct account *acc, void *ctx)
 	    accounts_email(n->app, n->st, acc, &email) < 0 || email == NULL)
 		return;
 	char due[32];
-	time_t t = (time_t)n->due;
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(due, sizeof(due), "%Y-%m-%d", &tm);
+	due_date(n->due, due, sizeof(due));
 	char *body = xasprintf("A member of your organisation has sent a data-protection request "
 	                       "to Iris. Iris does not answer it on your behalf: please answer it "
 	                       "in the privacy centre (GET /api/v1/tenants/%s/privacy-requests) "
@@ -64,19 +72,58 @@ static void notify_admin(const struct account *acc, void *ctx)
 }
 
 /* Notices to the tenant's admins, in their own transaction (the request is
- * recorded whatever happens to the notices). */
-static void notify_admins(struct app *app, struct store *st, const char *tenant_id, int64_t due)
+ * recorded whatever happens to the notices). Returns the notices queued. */
+static int notify_admins(struct app *app, struct store *st, const char *tenant_id, int64_t due)
 {
 	struct notify_ctx n = {app, st, due, 0};
 	if (store_tx_begin(st) < 0)
-		return;
+		return 0;
 	if (accounts_list(st, tenant_id, notify_admin, &n) < 0 || store_tx_commit(st) < 0) {
 		store_tx_rollback(st);
 		log_warn("event=privacy_request_notice_failed");
-		return;
+		return 0;
 	}
-	if (n.queued > 0 && app->mail_kick != NULL)
+	if (n.queued == 0)
+		log_warn("event=tenant_admins_unreachable tenant=%s kind=privacy_request"
+		         " reason=no_admin_email",
+		         tenant_id);
+	else if (app->mail_kick != NULL)
 		app->mail_kick(app->mail_kick_ctx);
+	return n.queued;
+}
+
+/* Notices to the operators of a request in their queue (an account without
+ * a tenant: the operator is the controller), in their own transaction. The
+ * mail carries no content of the request. Returns the notices queued; 0 is
+ * logged (event=operators_unreachable) by regs_mail_operators. */
+static int notify_operators(struct app *app, struct store *st, const char *request_id, int64_t due)
+{
+	char day[32];
+	due_date(due, day, sizeof(day));
+	char *body = xasprintf("A user without an organisation has sent a data-protection request "
+	                       "(%s). For these users the operator of this Iris installation is "
+	                       "the controller: please answer it by %s (one month after receipt, "
+	                       "GDPR Art. 12(3)) in the operator's queue (GET "
+	                       "/api/v1/privacy-requests, or irisctl dsr requests).\n",
+	                       request_id, day);
+	int n = -1;
+	if (store_tx_begin(st) == 0) {
+		n = regs_mail_operators(app, st, "privacy_request",
+		                        "Data-protection request waiting for your answer", body);
+		if (n < 0 || store_tx_commit(st) < 0) {
+			store_tx_rollback(st);
+			n = -1;
+		}
+	}
+	free(body);
+	if (n < 0) {
+		log_warn("event=privacy_request_notice_failed queue=operator request=%s",
+		         request_id);
+		return 0;
+	}
+	if (n > 0 && app->mail_kick != NULL)
+		app->mail_kick(app->mail_kick_ctx);
+	return n;
 }
 
 static void h_file(const struct http_request *req, struct http_response *resp, void *ctx)
@@ -97,20 +144,26 @@ static void h_file(const struct http_request *req, struct http_response *resp, v
 	                     api_str(c.body, "message"), id, &due, &error) < 0) {
 		api_fail(resp, error);
 	} else {
-		if (tid[0] != '\0')
-			notify_admins(c.app, c.st, tid, due);
-		else /* the operator's queue: GET /api/v1/privacy-requests */
+		int notices;
+		if (tid[0] != '\0') {
+			notices = notify_admins(c.app, c.st, tid, due);
+		} else { /* the operator's queue: GET /api/v1/privacy-requests */
 			log_info(
 			    "event=privacy_request_received queue=operator request=%s due=%lld", id,
 			    (long long)due);
+			notices = notify_operators(c.app, c.st, id, due);
+		}
+		/* notices_queued: 0 says nobody was told by e-mail (the request
+		 * is in the queue all the same; the log warns the operator). */
 		http_response_json(
 		    resp, 201,
-		    json_pack("{s:s, s:s, s:I, s:s}", "id", id, "status",
+		    json_pack("{s:s, s:s, s:I, s:s, s:i}", "id", id, "status",
 		              tid[0] ? "forwarded" : "received", "due_at", (json_int_t)due,
 		              "handled_by",
 		              tid[0] ? "your organisation's admins (the controller); Iris does not "
 		                       "answer on their behalf"
-		                     : "the operator of this Iris installation"));
+		                     : "the operator of this Iris installation",
+		              "notices_queued", notices));
 	}
 	api_call_end(&c);
 }
@@ -175,8 +228,8 @@ static void h_operator_list(const struct http_request *req, struct http_response
 
 static void h_operator_answer(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	static const struct api_field spec[] = {
-	    {.name = "answer", .type = API_STRING, .required = true}, {.name = NULL}};
+	static const struct api_field spec[] = {{"answer", API_REQUEST_TEXT, true},
+	                                        {NULL, API_ANY, false}};
 	struct api_call c;
 	const char *rid = http_request_param(req, "rid");
 	const char *error = NULL;

@@ -141,5 +141,6 @@ void api_routes_members(struct http_router *router, struct app *app);
 void api_routes_dsr(struct http_router *router, struct app *app);
 void api_routes_dsr_requests(struct http_router *router, struct app *app);
 void api_routes_dsr_import(struct http_router *router, struct app *app);
+void api_routes_logs(struct http_router *router, struct app *app);
 
 #endif

@@ -16,6 +16,7 @@
  *   GET   /api/v1/tenants/{id}/audit-extract[?from_seq=N] admin, auditor (P-AUD-2)
  * Other tenants' resources answer 404; auditors' writes 403.
  */
+#include "core/module.h"
 #include "api/api_registers.h"
 #include "core/ids.h"
 #include "domain/app.h"
@@ -341,3 +342,25 @@ void api_routes_registers(struct http_router *router, struct app *app)
 	                h_audit_extract, app);
 	api_routes_registers_ops(router, app);
 }
+
+/* Erasure waits while a legal hold covers the account (P-RET-2). */
+static int erase_guard_legal_hold(struct store *st, const char *tenant_id, const char *subject_id,
+                                  const char **reason_r)
+{
+	if (!legal_hold_active(st, tenant_id, "user", subject_id))
+		return 0;
+	*reason_r = "a legal hold suspends deletion of this account";
+	return 1;
+}
+
+/* The registers and duties of a processor: instructions, retention and
+ * legal holds, sub-processors, breaches, the Art. 30 record, the TOM
+ * report, the end of a contract; their time-driven jobs and REST routes. */
+const struct module registers_module = {
+    .name = "registers",
+    .columns = registers_catalog,
+    .tables = registers_catalog_tables,
+    .jobs = privacy_jobs_register,
+    .routes = api_routes_registers,
+    .privacy = {.erase_guard = erase_guard_legal_hold},
+};

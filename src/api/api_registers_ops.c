@@ -235,8 +235,17 @@ static void h_breach_notify(const struct http_request *req, struct http_response
 		api_fail(resp, error);
 	} else {
 		/* What was sent, not what was asked: a tenant whose admins have
-		 * no e-mail address is not notified, and the operator is told. */
-		if (json_array_size(json_object_get(res, "unreachable")) > 0)
+		 * no e-mail address, or whose mail cannot leave for want of a
+		 * relay, is not notified, and the operator is told. */
+		if (strcmp(api_str(res, "delivery"), "queued") != 0)
+			json_object_set_new(
+			    res, "warning",
+			    json_string("no SMTP relay is configured (smtp.url): the mails are "
+			                "held in the outbox and no tenant counts as notified; "
+			                "set smtp.url, restart irisd and notify again (the held "
+			                "mails leave too), or reach the tenants another way: "
+			                "the 72-hour clock keeps running"));
+		else if (json_array_size(json_object_get(res, "unreachable")) > 0)
 			json_object_set_new(
 			    res, "warning",
 			    json_string(

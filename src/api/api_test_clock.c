@@ -8,6 +8,7 @@
  *        due at the new time before answering {offset_s, now, jobs_run}, so
  *        24-hour, 72-hour, 30-day and one-year rules are tested in seconds.
  */
+#include "core/module.h"
 #include "api/api_internal.h"
 #include "api/api_registers.h"
 #include "core/config.h"
@@ -61,7 +62,8 @@ static void h_advance(const struct http_request *req, struct http_response *resp
 	for (int round = 0; round < TEST_CLOCK_MAX_ROUNDS; round++) {
 		n = jobs_run_due(app, st, clock_now(), TEST_CLOCK_BATCH);
 		if (n < 0) {
-			http_response_error(resp, 500, "internal_error", "running the due jobs failed");
+			http_response_error(resp, 500, "internal_error",
+			                    "running the due jobs failed");
 			return;
 		}
 		total += n;
@@ -73,7 +75,6 @@ static void h_advance(const struct http_request *req, struct http_response *resp
 	http_response_json(resp, 200, r);
 }
 
-/* Called by api_routes_register (api_util.c). */
 void api_routes_test_clock(struct http_router *router, struct app *app);
 
 void api_routes_test_clock(struct http_router *router, struct app *app)
@@ -84,3 +85,9 @@ void api_routes_test_clock(struct http_router *router, struct app *app)
 	http_router_add(router, "GET", "/api/v1/test/clock", HTTP_ROUTE_WORKER, h_get, app);
 	http_router_add(router, "POST", "/api/v1/test/clock", HTTP_ROUTE_WORKER, h_advance, app);
 }
+
+/* The operator's test clock; its routes answer 404 unless server.test_mode. */
+const struct module test_clock_module = {
+    .name = "test_clock",
+    .routes = api_routes_test_clock,
+};

@@ -501,28 +501,3 @@ void api_token_response(struct http_response *resp, int status, const struct log
 	                      api_account_json(&r->account));
 	http_response_json(resp, status, o);
 }
-
-void api_routes_contacts(struct http_router *router, struct app *app);
-void api_routes_conversations(struct http_router *router, struct app *app);
-
-void api_routes_directory(struct http_router *router, struct app *app);
-void api_routes_test_clock(struct http_router *router, struct app *app); /* test_mode only */
-void api_routes_logs(struct http_router *router, struct app *app);
-
-void api_routes_register(struct http_router *router, struct app *app)
-{
-	api_routes_auth(router, app);
-	api_routes_me(router, app);
-	api_routes_profile(router, app);
-	api_routes_tenants(router, app);
-	api_routes_members(router, app);
-	api_routes_directory(router, app);
-	api_routes_logs(router, app);
-	api_routes_dsr(router, app);
-	api_routes_dsr_requests(router, app);
-	api_routes_dsr_import(router, app);
-	api_routes_contacts(router, app);
-	api_routes_registers(router, app);
-	api_routes_conversations(router, app);
-	api_routes_test_clock(router, app);
-}

@@ -1,4 +1,5 @@
 /* cmd/ctl_context: see ctl_context.h. */
+#include "cmd/modules.h"
 #include "cmd/ctl_context.h"
 #include "cmd/datadir.h"
 #include "core/xalloc.h"
@@ -25,6 +26,7 @@ int ctl_context_open(const struct ctl *ctl, struct ctl_context *cx)
 		return -1;
 	}
 	free(used);
+	iris_modules_register(); /* idempotent */
 	if (app_init(&cx->app, &cx->cfg, cx->cfg.data_dir, ctl->create, &app_error) < 0) {
 		fprintf(stderr, "irisctl: %s: %s\n", cx->cfg.data_dir, app_error);
 		app_deinit(&cx->app);
@@ -136,13 +138,15 @@ int ctl_tenant_resolve(struct ctl_context *cx, const char *name_or_id, char id_r
 	return rc == 0 ? 0 : -1;
 }
 
-int ctl_read_secret_line(char *buf, size_t cap)
+/* Reads standard input up to the first newline (one_line) or to its end
+ * into buf; see ctl_read_secret_line and ctl_read_stdin_text. */
+static int read_stdin(char *buf, size_t cap, bool one_line)
 {
 	size_t n = 0;
 	char ch;
 	ssize_t r;
 	/* read(2), not stdio: no copy of the secret stays in a FILE buffer */
-	while ((r = read(STDIN_FILENO, &ch, 1)) == 1 && ch != '\n') {
+	while ((r = read(STDIN_FILENO, &ch, 1)) == 1 && !(one_line && ch == '\n')) {
 		if (n + 1 >= cap) {
 			secret_wipe(buf, cap);
 			return -1;
@@ -153,8 +157,20 @@ int ctl_read_secret_line(char *buf, size_t cap)
 		secret_wipe(buf, cap);
 		return -1;
 	}
+	if (!one_line && n > 0 && buf[n - 1] == '\n') /* the last line's end */
+		n--;
 	if (n > 0 && buf[n - 1] == '\r')
 		n--;
 	buf[n] = '\0';
 	return (int)n;
+}
+
+int ctl_read_secret_line(char *buf, size_t cap)
+{
+	return read_stdin(buf, cap, true);
+}
+
+int ctl_read_stdin_text(char *buf, size_t cap)
+{
+	return read_stdin(buf, cap, false);
 }

@@ -31,5 +31,9 @@ int ctl_tenant_resolve(struct ctl_context *cx, const char *name_or_id, char id_r
  * its line end, into buf (cap bytes). Returns its length, or -1 (nothing
  * read, or too long) with buf wiped. The caller wipes buf after use. */
 int ctl_read_secret_line(char *buf, size_t cap);
+/* The same for all of standard input up to its end (a text of several
+ * lines, such as the answer to a privacy request), without the last line
+ * end. -1 when empty or longer than cap - 1 bytes. */
+int ctl_read_stdin_text(char *buf, size_t cap);
 
 #endif

@@ -6,7 +6,10 @@
  *   irisctl dsr deletion-log --tenant T|-     a tenant's deletion log ("-": no tenant)
  *   irisctl dsr requests [--tenant T|-]       requests with due dates ("-", the default:
  *                                             the operator's queue, accounts without a tenant)
- *   irisctl dsr answer --request R --answer TEXT   the operator answers one of those
+ *   irisctl dsr answer --request R --answer-stdin
+ *                                             the operator answers one of those; the answer
+ *                                             (personal data) is read from standard input,
+ *                                             never argv (process list, shell history)
  */
 #include "cmd/ctl_commands.h"
 #include "cmd/ctl_context.h"
@@ -27,7 +30,7 @@ static int usage(void)
 	                "       irisctl dsr erase --user U\n"
 	                "       irisctl dsr deletion-log --tenant T|-\n"
 	                "       irisctl dsr requests [--tenant T|-]\n"
-	                "       irisctl dsr answer --request R --answer TEXT\n");
+	                "       irisctl dsr answer --request R --answer-stdin < FILE\n");
 	return 2;
 }
 
@@ -84,6 +87,30 @@ static int answer(struct dsr_ctx *d, const char *request_id, const char *text)
 	return 0;
 }
 
+/* irisctl dsr answer --request R --answer-stdin: the answer is personal
+ * data, so it comes from standard input (all of it, several lines allowed),
+ * read before the database is opened and wiped after. */
+static int answer_from_stdin(struct ctl *ctl, const char *request_id)
+{
+	/* room for the longest answer and its line end ("\r\n") */
+	size_t cap = DSR_REQUEST_TEXT_MAX + 3;
+	char *text = xmalloc(cap);
+	int rc = 1, len = ctl_read_stdin_text(text, cap);
+	struct ctl_context cx;
+	if (len <= 0 || len > DSR_REQUEST_TEXT_MAX) {
+		fprintf(stderr,
+		        "irisctl: --answer-stdin: no answer on standard input (or longer than %d "
+		        "bytes)\n",
+		        DSR_REQUEST_TEXT_MAX);
+	} else if (ctl_context_open(ctl, &cx) == 0) {
+		struct dsr_ctx d = {cx.app.keys, cx.st, (unsigned)cx.cfg.audit_checkpoint_every};
+		rc = answer(&d, request_id, text);
+		ctl_context_close(&cx);
+	}
+	secret_free(text, cap);
+	return rc;
+}
+
 static int run(struct ctl_context *cx, const char *cmd, const char *user, const char *tenant,
                const char *out, bool html)
 {
@@ -101,8 +128,6 @@ static int run(struct ctl_context *cx, const char *cmd, const char *user, const 
 	}
 	if (strcmp(cmd, "requests") == 0)
 		return requests(cx, &d, tenant);
-	if (strcmp(cmd, "answer") == 0)
-		return answer(&d, user, out); /* --request, --answer: see ctl_dsr() */
 	if (accounts_get_by_username(cx->st, user, &acc, &error) < 0) {
 		fprintf(stderr, "irisctl: no account '%s'\n", user);
 		return 1;
@@ -153,12 +178,12 @@ int ctl_dsr(struct ctl *ctl, int argc, char **argv)
 	    {"out", 'o', true, 'o'},
 	    {"html", 0, false, 'H'},
 	    {"request", 0, true, 'R'},
-	    {"answer", 0, true, 'A'},
+	    {"answer-stdin", 0, false, 'A'},
 	    {0},
 	};
 	struct cli_opts p;
-	const char *user = NULL, *tenant = NULL, *out = NULL, *request = NULL, *text = NULL;
-	bool html = false;
+	const char *user = NULL, *tenant = NULL, *out = NULL, *request = NULL;
+	bool html = false, answer_stdin = false;
 	int c;
 	if (argc < 2)
 		return usage();
@@ -182,7 +207,7 @@ int ctl_dsr(struct ctl *ctl, int argc, char **argv)
 			request = p.value;
 			break;
 		case 'A':
-			text = p.value;
+			answer_stdin = true;
 			break;
 		default:
 			return usage();
@@ -193,14 +218,15 @@ int ctl_dsr(struct ctl *ctl, int argc, char **argv)
 	           (strcmp(cmd, "report") == 0 && user != NULL) ||
 	           (strcmp(cmd, "export") == 0 && user != NULL && out != NULL) ||
 	           (strcmp(cmd, "erase") == 0 && user != NULL) || strcmp(cmd, "requests") == 0 ||
-	           (strcmp(cmd, "answer") == 0 && request != NULL && text != NULL));
+	           (strcmp(cmd, "answer") == 0 && request != NULL && answer_stdin));
 	if (!ok)
 		return usage();
+	if (strcmp(cmd, "answer") == 0)
+		return answer_from_stdin(ctl, request);
 	struct ctl_context cx;
 	if (ctl_context_open(ctl, &cx) < 0)
 		return 1;
-	int rc = strcmp(cmd, "answer") == 0 ? run(&cx, cmd, request, tenant, text, html)
-	                                    : run(&cx, cmd, user, tenant, out, html);
+	int rc = run(&cx, cmd, user, tenant, out, html);
 	ctl_context_close(&cx);
 	return rc;
 }

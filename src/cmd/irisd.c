@@ -5,6 +5,7 @@
  * (reload what is reloadable: log level, auth and rate limits, SMTP,
  * certificate).
  */
+#include "cmd/modules.h"
 #include "cmd/datadir.h"
 #include "cmd/first_run.h"
 #include "cmd/periodic.h"
@@ -203,7 +204,7 @@ static void kick_mail(void *ctx)
 
 static void start_duties(struct irisd *d)
 {
-	privacy_jobs_register();
+	iris_modules_jobs();
 	if (jobs_ensure_recurring(app_thread_store(&d->app), clock_now()) < 0)
 		log_warn("event=jobs_recurring_failed");
 	d->mail = periodic_start(d->loop, 2000, deliver_mail, &d->app);
@@ -234,7 +235,7 @@ static int start_http(struct irisd *d)
 	d->metrics =
 	    (struct net_metrics_access){d->cfg.http_metrics_public, api_operator_token_ok, &d->app};
 	net_routes_builtin(d->router, &d->metrics);
-	api_routes_register(d->router, &d->app);
+	iris_modules_routes(d->router, &d->app);
 	if (http_server_start(d->loop, &hs, d->router, &d->http, &error) < 0) {
 		log_error("event=listen_failed error=\"%s\"", error);
 		return -1;
@@ -278,6 +279,7 @@ static int run(struct irisd *d)
 		free(lock_error);
 		return 1;
 	}
+	iris_modules_register();
 	if (app_init(&d->app, &d->cfg, d->cfg.data_dir, true, &error) < 0) {
 		log_error("event=startup_failed error=\"%s\"", error);
 		return 1;

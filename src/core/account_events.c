@@ -76,3 +76,14 @@ const char *account_change_name(enum account_change change)
 	}
 	return "unknown";
 }
+
+int account_change_parse(const char *name, enum account_change *change_r)
+{
+	for (int i = ACCOUNT_CHANGE_RESTRICTED; i <= ACCOUNT_CHANGE_TENANT_DESTROYED; i++)
+		if (name != NULL &&
+		    strcmp(name, account_change_name((enum account_change)i)) == 0) {
+			*change_r = (enum account_change)i;
+			return 0;
+		}
+	return -1;
+}

@@ -7,6 +7,9 @@
  * made the change, after its transaction committed. Subscribers (the XMPP
  * server) end the account's live sessions. It lives in core so that every
  * layer (privacy, domain, xmpp) can reach it without a dependency cycle.
+ * This signal is in-process only: the same function also records the change
+ * in its transaction (privacy/account_changes.h), which a running irisd
+ * reads, so that changes made by irisctl reach it too.
  *
  * Threads: notify may be called from any thread. Subscribers are called on
  * the notifier's thread, one at a time, under the registry's lock: they must
@@ -17,6 +20,8 @@
 #define IRIS_CORE_ACCOUNT_EVENTS_H
 
 #include "core/ids.h"
+
+#include <stdint.h>
 
 enum account_change {
 	ACCOUNT_CHANGE_RESTRICTED = 0,   /* Art. 18 restriction set (P-DSR-4) */
@@ -37,6 +42,9 @@ struct account_event {
 	/* The session that made the change and stays (an XMPP resource, for a
 	 * password change over XEP-0077); "" ends every session. */
 	char keep_session[ACCOUNT_EVENTS_KEEP_MAX + 1];
+	/* Its row in account_state_changes (privacy/account_changes.h) when
+	 * read from there; 0 for an in-process notification. */
+	int64_t seq;
 };
 
 typedef void account_events_fn(const struct account_event *ev, void *ctx);
@@ -54,5 +62,7 @@ void account_events_notify(enum account_change change, const char *account_id,
 
 /* "restricted", "disabled", "password", "erased", "tenant_destroyed". */
 const char *account_change_name(enum account_change change);
+/* The reverse; -1 for an unknown name. */
+int account_change_parse(const char *name, enum account_change *change_r);
 
 #endif

@@ -10,6 +10,11 @@
 #include <string.h>
 
 #define S(field) offsetof(struct config, field)
+/* A reloadable setting: its field must be _Atomic (config.h), or this does
+ * not compile (no _Generic association matches). */
+#define RS(field)                                                                                  \
+	(S(field) + 0 * _Generic(&((struct config *)0)->field, _Atomic int * : 0,                  \
+	                         _Atomic bool * : 0, char *_Atomic * : 0))
 
 const struct config_setting config_settings[] = {
     {"server.data_dir", CONFIG_STRING, S(data_dir), 0, 0, "data", false,
@@ -20,7 +25,7 @@ const struct config_setting config_settings[] = {
      "development mode: allows plain HTTP, on loopback only"},
     {"server.test_mode", CONFIG_BOOL, S(test_mode), 0, 0, "false", false,
      "test mode: the operator's test clock (POST /api/v1/test/clock); never in production"},
-    {"server.log_level", CONFIG_STRING, S(log_level), 0, 0, "info", true,
+    {"server.log_level", CONFIG_STRING, RS(log_level), 0, 0, "info", true,
      "debug, info, warn or error"},
     {"server.workers", CONFIG_INT, S(workers), 1, 64, "4", false,
      "threads for blocking work (storage, hashing)"},
@@ -30,9 +35,9 @@ const struct config_setting config_settings[] = {
      "port of the HTTPS listener (0 picks a free one)"},
     {"http.tls", CONFIG_BOOL, S(http_tls), 0, 0, "true", false,
      "TLS on the listener; false only with dev_mode on loopback"},
-    {"http.tls_cert", CONFIG_STRING, S(tls_cert), 0, 0, "", true,
+    {"http.tls_cert", CONFIG_STRING, RS(tls_cert), 0, 0, "", true,
      "PEM certificate chain; empty: a self-signed one in the data directory"},
-    {"http.tls_key", CONFIG_STRING, S(tls_key), 0, 0, "", true, "PEM private key for tls_cert"},
+    {"http.tls_key", CONFIG_STRING, RS(tls_key), 0, 0, "", true, "PEM private key for tls_cert"},
     {"http.max_header_bytes", CONFIG_INT, S(http_max_header_bytes), 1024, 1048576, "16384", false,
      "largest request head accepted"},
     {"http.max_body_bytes", CONFIG_INT, S(http_max_body_bytes), 1024, 268435456, "8388608", false,
@@ -43,7 +48,7 @@ const struct config_setting config_settings[] = {
      "keep-alive connections idle longer are closed"},
     {"http.max_connections", CONFIG_INT, S(http_max_connections), 1, 1000000, "10000", false,
      "simultaneous HTTP connections"},
-    {"http.public_url", CONFIG_STRING, S(public_url), 0, 0, "", true,
+    {"http.public_url", CONFIG_STRING, RS(public_url), 0, 0, "", true,
      "URL users reach the server at (links in e-mail); empty: derived"},
     {"http.metrics_public", CONFIG_BOOL, S(http_metrics_public), 0, 0, "false", false,
      "GET /metrics for anyone; false: loopback peers and operators' tokens only"},
@@ -53,56 +58,56 @@ const struct config_setting config_settings[] = {
     {"http.proxy_header", CONFIG_STRING, S(http_proxy_header), 0, 0, "x-forwarded-for", false,
      "the header the trusted proxies write: x-forwarded-for or forwarded (RFC 7239); the "
      "other one is ignored"},
-    {"auth.token_ttl_s", CONFIG_INT, S(token_ttl_s), 60, 31536000, "86400", true,
+    {"auth.token_ttl_s", CONFIG_INT, RS(token_ttl_s), 60, 31536000, "86400", true,
      "lifetime of an API token"},
-    {"auth.login_max_failures", CONFIG_INT, S(login_max_failures), 1, 1000, "5", true,
+    {"auth.login_max_failures", CONFIG_INT, RS(login_max_failures), 1, 1000, "5", true,
      "failed logins of one account from one address before delays start (a success clears "
      "them)"},
-    {"auth.login_window_s", CONFIG_INT, S(login_window_s), 60, 604800, "3600", true,
+    {"auth.login_window_s", CONFIG_INT, RS(login_window_s), 60, 604800, "3600", true,
      "failed logins older than this no longer count"},
-    {"auth.login_backoff_s", CONFIG_INT, S(login_backoff_s), 1, 3600, "2", true,
+    {"auth.login_backoff_s", CONFIG_INT, RS(login_backoff_s), 1, 3600, "2", true,
      "first delay once a login limit is reached; doubles with each further failure"},
-    {"auth.login_backoff_max_s", CONFIG_INT, S(login_backoff_max_s), 1, 86400, "300", true,
+    {"auth.login_backoff_max_s", CONFIG_INT, RS(login_backoff_max_s), 1, 86400, "300", true,
      "longest delay between two login attempts of a throttled pair or address"},
-    {"auth.login_address_max_failures", CONFIG_INT, S(login_address_max_failures), 1, 1000000,
+    {"auth.login_address_max_failures", CONFIG_INT, RS(login_address_max_failures), 1, 1000000,
      "300", true,
      "failed logins from one address (all accounts, within the window) before that address "
      "is delayed; high for NATs and proxies"},
-    {"auth.login_account_max_failures", CONFIG_INT, S(login_account_max_failures), 1, 1000000, "50",
-     true,
+    {"auth.login_account_max_failures", CONFIG_INT, RS(login_account_max_failures), 1, 1000000,
+     "50", true,
      "failed logins of one account (all addresses, within the window) after which each "
      "address gets one free attempt only: slows, never locks"},
-    {"auth.scram_iterations", CONFIG_INT, S(scram_iterations), 4096, 10000000, "10000", true,
+    {"auth.scram_iterations", CONFIG_INT, RS(scram_iterations), 4096, 10000000, "10000", true,
      "PBKDF2 iterations of new SCRAM credentials"},
-    {"auth.self_registration", CONFIG_BOOL, S(self_registration), 0, 0, "true", true,
+    {"auth.self_registration", CONFIG_BOOL, RS(self_registration), 0, 0, "true", true,
      "freemium self-registration with e-mail confirmation"},
-    {"auth.confirm_ttl_s", CONFIG_INT, S(confirm_ttl_s), 300, 2592000, "86400", true,
+    {"auth.confirm_ttl_s", CONFIG_INT, RS(confirm_ttl_s), 300, 2592000, "86400", true,
      "lifetime of an e-mail confirmation code"},
-    {"ratelimit.address_burst", CONFIG_INT, S(rl_address_burst), 0, 1000000, "300", true,
+    {"ratelimit.address_burst", CONFIG_INT, RS(rl_address_burst), 0, 1000000, "300", true,
      "requests one client address may make at once (0: no per-address limit)"},
-    {"ratelimit.address_per_min", CONFIG_INT, S(rl_address_per_min), 0, 60000000, "3000", true,
+    {"ratelimit.address_per_min", CONFIG_INT, RS(rl_address_per_min), 0, 60000000, "3000", true,
      "requests a minute one client address regains"},
-    {"ratelimit.account_burst", CONFIG_INT, S(rl_account_burst), 0, 1000000, "120", true,
+    {"ratelimit.account_burst", CONFIG_INT, RS(rl_account_burst), 0, 1000000, "120", true,
      "requests one account may make at once (0: no per-account limit)"},
-    {"ratelimit.account_per_min", CONFIG_INT, S(rl_account_per_min), 0, 60000000, "1200", true,
+    {"ratelimit.account_per_min", CONFIG_INT, RS(rl_account_per_min), 0, 60000000, "1200", true,
      "requests a minute one account regains"},
-    {"ratelimit.directory_burst", CONFIG_INT, S(rl_directory_burst), 0, 1000000, "20", true,
+    {"ratelimit.directory_burst", CONFIG_INT, RS(rl_directory_burst), 0, 1000000, "20", true,
      "directory searches one account may make at once (0: no limit)"},
-    {"ratelimit.directory_per_min", CONFIG_INT, S(rl_directory_per_min), 0, 60000000, "30", true,
+    {"ratelimit.directory_per_min", CONFIG_INT, RS(rl_directory_per_min), 0, 60000000, "30", true,
      "directory searches a minute one account regains"},
-    {"ratelimit.stuffing_usernames", CONFIG_INT, S(rl_stuffing_usernames), 2, 32, "10", true,
+    {"ratelimit.stuffing_usernames", CONFIG_INT, RS(rl_stuffing_usernames), 2, 32, "10", true,
      "distinct usernames failing from one address that make a credential-stuffing event"},
-    {"ratelimit.stuffing_window_s", CONFIG_INT, S(rl_stuffing_window_s), 10, 86400, "600", true,
+    {"ratelimit.stuffing_window_s", CONFIG_INT, RS(rl_stuffing_window_s), 10, 86400, "600", true,
      "window in which those failures are counted"},
-    {"smtp.url", CONFIG_STRING, S(smtp_url), 0, 0, "", true,
+    {"smtp.url", CONFIG_STRING, RS(smtp_url), 0, 0, "", true,
      "SMTP relay, e.g. smtp://127.0.0.1:25; empty: mail stays in the outbox"},
-    {"smtp.from", CONFIG_STRING, S(smtp_from), 0, 0, "iris@localhost", true,
+    {"smtp.from", CONFIG_STRING, RS(smtp_from), 0, 0, "iris@localhost", true,
      "sender address of mail from Iris"},
-    {"smtp.timeout_s", CONFIG_INT, S(smtp_timeout_s), 1, 600, "30", true,
+    {"smtp.timeout_s", CONFIG_INT, RS(smtp_timeout_s), 1, 600, "30", true,
      "time allowed for one SMTP delivery"},
-    {"audit.checkpoint_every", CONFIG_INT, S(audit_checkpoint_every), 1, 1000000, "100", true,
+    {"audit.checkpoint_every", CONFIG_INT, RS(audit_checkpoint_every), 1, 1000000, "100", true,
      "audit entries between signed checkpoints"},
-    {"profile.avatar_max_bytes", CONFIG_INT, S(avatar_max_bytes), 1024, 16777216, "1048576", true,
+    {"profile.avatar_max_bytes", CONFIG_INT, RS(avatar_max_bytes), 1024, 16777216, "1048576", true,
      "largest avatar image accepted"},
     {"xmpp.bind", CONFIG_STRING, S(xmpp_bind), 0, 0, "127.0.0.1", false,
      "address of the XMPP client listeners"},
@@ -118,7 +123,7 @@ const struct config_setting config_settings[] = {
      "simultaneous XMPP client connections"},
     {"xmpp.auth_timeout_ms", CONFIG_INT, S(xmpp_auth_timeout_ms), 1000, 600000, "30000", false,
      "time allowed from connect to a bound resource"},
-    {"xmpp.max_offline", CONFIG_INT, S(xmpp_max_offline), 0, 1000000, "10000", true,
+    {"xmpp.max_offline", CONFIG_INT, RS(xmpp_max_offline), 0, 1000000, "10000", true,
      "offline messages kept per user (beyond: service-unavailable)"},
     {"xmpp.channel_binding", CONFIG_BOOL, S(xmpp_channel_binding), 0, 0, "false", false,
      "offer SCRAM -PLUS (tls-exporter, tls-server-end-point); off: clients binding only with "
@@ -396,20 +401,22 @@ int config_apply_reloadable(struct config *dst, const struct config *src)
 			}
 			continue;
 		}
+		/* workers read these fields while this runs: atomic stores (the
+		 * fields are _Atomic, see RS) */
 		char *d = (char *)dst + s->offset;
 		const char *from = (const char *)src + s->offset;
 		if (s->type == CONFIG_STRING) {
-			char **cur = (char **)(void *)d;
+			char *_Atomic *cur = (char *_Atomic *)(void *)d;
 			const char *want = *(char *const *)(const void *)from;
-			if (strcmp(*cur, want) == 0)
-				continue;
 			char *old = *cur;
-			__atomic_store_n(cur, xstrdup(want), __ATOMIC_RELEASE);
+			if (strcmp(old, want) == 0)
+				continue;
+			*cur = xstrdup(want);
 			string_retire(old);
 		} else if (s->type == CONFIG_INT) {
-			*(int *)(void *)d = *(const int *)(const void *)from;
+			*(_Atomic int *)(void *)d = *(const int *)(const void *)from;
 		} else {
-			*(bool *)(void *)d = *(const bool *)(const void *)from;
+			*(_Atomic bool *)(void *)d = *(const bool *)(const void *)from;
 		}
 	}
 	return pending;

@@ -14,20 +14,26 @@
 
 enum config_type { CONFIG_BOOL, CONFIG_INT, CONFIG_STRING };
 
+/*
+ * Settings SIGHUP may change (reloadable in config_settings) are _Atomic:
+ * the loop thread writes them on a reload while worker threads read them, so
+ * every plain read and write of them is atomic. config.c refuses to compile a
+ * reloadable row whose field is not.
+ */
 struct config {
 	/* [server] */
 	char *data_dir;
 	char *domain;
 	bool dev_mode;
 	bool test_mode;
-	char *log_level;
+	char *_Atomic log_level;
 	int workers;
 	/* [http] */
 	char *http_bind;
 	int http_port;
 	bool http_tls;
-	char *tls_cert;
-	char *tls_key;
+	char *_Atomic tls_cert;
+	char *_Atomic tls_key;
 	int http_max_header_bytes;
 	int http_max_body_bytes;
 	int http_header_timeout_ms;
@@ -36,35 +42,35 @@ struct config {
 	bool http_metrics_public;
 	char *http_trusted_proxies;
 	char *http_proxy_header;
-	char *public_url;
+	char *_Atomic public_url;
 	/* [auth] */
-	int token_ttl_s;
-	int login_max_failures;
-	int login_window_s;
-	int login_backoff_s;
-	int login_backoff_max_s;
-	int login_address_max_failures;
-	int login_account_max_failures;
-	int scram_iterations;
-	bool self_registration;
-	int confirm_ttl_s;
+	_Atomic int token_ttl_s;
+	_Atomic int login_max_failures;
+	_Atomic int login_window_s;
+	_Atomic int login_backoff_s;
+	_Atomic int login_backoff_max_s;
+	_Atomic int login_address_max_failures;
+	_Atomic int login_account_max_failures;
+	_Atomic int scram_iterations;
+	_Atomic bool self_registration;
+	_Atomic int confirm_ttl_s;
 	/* [ratelimit] */
-	int rl_address_burst;
-	int rl_address_per_min;
-	int rl_account_burst;
-	int rl_account_per_min;
-	int rl_directory_burst;
-	int rl_directory_per_min;
-	int rl_stuffing_usernames; /* distinct usernames, credential stuffing */
-	int rl_stuffing_window_s;
+	_Atomic int rl_address_burst;
+	_Atomic int rl_address_per_min;
+	_Atomic int rl_account_burst;
+	_Atomic int rl_account_per_min;
+	_Atomic int rl_directory_burst;
+	_Atomic int rl_directory_per_min;
+	_Atomic int rl_stuffing_usernames; /* distinct usernames, credential stuffing */
+	_Atomic int rl_stuffing_window_s;
 	/* [smtp] */
-	char *smtp_url;
-	char *smtp_from;
-	int smtp_timeout_s;
+	char *_Atomic smtp_url;
+	char *_Atomic smtp_from;
+	_Atomic int smtp_timeout_s;
 	/* [audit] */
-	int audit_checkpoint_every;
+	_Atomic int audit_checkpoint_every;
 	/* [profile] */
-	int avatar_max_bytes;
+	_Atomic int avatar_max_bytes;
 	/* [xmpp] */
 	char *xmpp_bind;
 	int xmpp_c2s_port;
@@ -73,7 +79,7 @@ struct config {
 	int xmpp_max_stanza_bytes;
 	int xmpp_max_connections;
 	int xmpp_auth_timeout_ms;
-	int xmpp_max_offline;
+	_Atomic int xmpp_max_offline;
 	int xmpp_resume_timeout_s;
 	bool xmpp_channel_binding;
 };

@@ -10,8 +10,9 @@
 #include <string.h>
 #include <time.h>
 
-static enum log_level threshold = LOG_LEVEL_INFO;
-static FILE *log_out;
+/* SIGHUP changes the level on the loop thread while workers log: atomic */
+static _Atomic enum log_level threshold = LOG_LEVEL_INFO;
+static FILE *log_out; /* under log_lock */
 static unsigned char pseudonym_key[32];
 static bool pseudonym_key_set;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -21,7 +22,9 @@ static const char *const level_names[] = {"debug", "info", "warn", "error"};
 void log_init(enum log_level level, FILE *out)
 {
 	threshold = level;
+	pthread_mutex_lock(&log_lock);
 	log_out = out;
+	pthread_mutex_unlock(&log_lock);
 }
 
 int log_level_parse(const char *name, enum log_level *level_r)
@@ -70,7 +73,8 @@ const char *log_pseudonym(const char *id, char buf[LOG_PSEUDONYM_LEN])
 	return buf;
 }
 
-__attribute__((format(printf, 2, 0))) static void log_vwrite(enum log_level level, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void log_vwrite(enum log_level level, const char *fmt,
+                                                             va_list ap)
 {
 	struct timespec ts;
 	struct tm tm;
@@ -78,8 +82,8 @@ __attribute__((format(printf, 2, 0))) static void log_vwrite(enum log_level leve
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-	FILE *out = log_out != NULL ? log_out : stderr;
 	pthread_mutex_lock(&log_lock);
+	FILE *out = log_out != NULL ? log_out : stderr;
 	fprintf(out, "ts=%s.%03ldZ level=%s ", stamp, ts.tv_nsec / 1000000, level_names[level]);
 	vfprintf(out, fmt, ap);
 	fputc('\n', out);

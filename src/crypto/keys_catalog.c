@@ -9,6 +9,7 @@
  * is erased (keys_subject_destroy), which is itself the crypto-shredding of
  * all of the subject's sealed values.
  */
+#include "core/module.h"
 #include "crypto/keys_catalog.h"
 
 #include <stddef.h>
@@ -39,4 +40,15 @@ const struct catalog_column crypto_catalog[] = {
     TECH("install_keys", "sealed", "installation private key sealed under the master key"),
     TECH("install_keys", "public", "public half of an installation key (for verifiers)"),
     {0},
+};
+
+const struct catalog_table crypto_catalog_tables[] = {
+    {"subject_keys", "subject_id", "tenant_id", NULL, NULL},
+    {0},
+};
+
+const struct module keys_module = {
+    .name = "keys",
+    .columns = crypto_catalog,
+    .tables = crypto_catalog_tables,
 };

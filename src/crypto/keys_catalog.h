@@ -8,5 +8,8 @@
 #include "privacy/catalog.h"
 
 extern const struct catalog_column crypto_catalog[];
+extern const struct catalog_table crypto_catalog_tables[];
+/* The keys' module descriptor (core/module.h): catalog only. */
+extern const struct module keys_module;
 
 #endif

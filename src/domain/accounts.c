@@ -1,6 +1,7 @@
 /* domain/accounts: create, read, change and erase accounts (see accounts.h). */
 #include "domain/accounts.h"
 #include "core/account_events.h"
+#include "privacy/account_changes.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/xalloc.h"
@@ -8,7 +9,6 @@
 #include "domain/accounts_internal.h"
 #include "domain/app.h"
 #include "domain/directory.h"
-#include "privacy/erasure_ledger.h"
 #include "domain/mail.h"
 #include "privacy/dsr.h"
 #include "store/store.h"
@@ -251,6 +251,8 @@ int accounts_set_password(struct app *app, struct store *st, const struct actor 
 	              "UPDATE auth_tokens SET revoked_at = ? WHERE account_id = ? AND "
 	              "revoked_at IS NULL",
 	              "is", now, account_id) != STORE_DONE ||
+	    account_changes_record_tx(st, ACCOUNT_CHANGE_PASSWORD, account_id, acc.tenant_id,
+	                              NULL) < 0 ||
 	    acc_audit(app, st, actor, acc.tenant_id, "account.password_set", "account", account_id,
 	              "password", actor->role == ROLE_TENANT_ADMIN) < 0 ||
 	    store_tx_commit(st) < 0) {
@@ -370,6 +372,9 @@ int accounts_update(struct app *app, struct store *st, const struct actor *actor
 	}
 	if (update_tx(app, st, &acc, upd, fields, sizeof(fields), error_r) < 0)
 		goto fail;
+	if (upd->status != NULL && strcmp(upd->status, "disabled") == 0 &&
+	    account_changes_record_tx(st, ACCOUNT_CHANGE_DISABLED, acc.id, acc.tenant_id, NULL) < 0)
+		goto fail;
 	if (fields[0] != '\0') {
 		fields[strlen(fields) - 1] = '\0';
 		if (acc_audit(app, st, actor, acc.tenant_id, "account.update", "account", acc.id,
@@ -424,8 +429,9 @@ static int erase_tx(struct app *app, struct store *st, const struct actor *actor
 	              "decided_by = ? WHERE account_id = ? AND status = 'open'",
 	              "iss", now, actor->id, acc->id) != STORE_DONE)
 		return -1;
-	if (dsr_erase_tx(&cx, &e, log_id, error_r) < 0 ||
-	    erasure_ledger_record(st, acc->tenant_id, acc->id) < 0) /* P-AVL-1 */
+	/* the modules' duties (the backups' erasure ledger, P-AVL-1) run inside
+	 * dsr_erase_tx */
+	if (dsr_erase_tx(&cx, &e, log_id, error_r) < 0)
 		return -1;
 	/* The accounts tables again, idempotently: erasure of this module's
 	 * data must not depend on the composition root having registered the
@@ -437,7 +443,9 @@ static int erase_tx(struct app *app, struct store *st, const struct actor *actor
 	              "s", acc->id) != STORE_DONE ||
 	    store_run(st, "UPDATE deletion_requests SET account_id = NULL WHERE account_id = ?",
 	              "s", acc->id) != STORE_DONE ||
-	    store_run(st, "DELETE FROM accounts WHERE id = ?", "s", acc->id) != STORE_DONE)
+	    store_run(st, "DELETE FROM accounts WHERE id = ?", "s", acc->id) != STORE_DONE ||
+	    /* after the catalog walk above, which deletes the subject's rows */
+	    account_changes_record_tx(st, ACCOUNT_CHANGE_ERASED, acc->id, acc->tenant_id, NULL) < 0)
 		return *error_r = "internal", -1;
 	bool self = strcmp(actor->id, acc->id) == 0;
 	if (acc_audit(app, st, actor, acc->tenant_id, "account.erase", "account", acc->id,

@@ -88,7 +88,6 @@ int app_init(struct app *app, const struct config *cfg, const char *data_dir, bo
 		return -1;
 	}
 	store_close(&st);
-	app_register_catalog();
 	return 0;
 }
 

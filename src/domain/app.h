@@ -28,7 +28,8 @@ struct app {
 };
 
 /* Opens keys and database under data_dir (creating both on first start),
- * applies migrations and registers every catalog fragment. */
+ * applies migrations. The catalog comes from the modules the program
+ * registered before (core/module.h; src/cmd/modules.c). */
 int app_init(struct app *app, const struct config *cfg, const char *data_dir, bool create,
              const char **error_r);
 void app_deinit(struct app *app);
@@ -44,8 +45,5 @@ struct store *app_thread_store(struct app *app);
 /* Closes the calling thread's connection, if any. */
 void app_thread_release(void);
 
-/* Registers the catalog fragment of every module (privacy_catalog_register);
- * idempotent. Tests call it to check the whole schema. */
-void app_register_catalog(void);
 
 #endif

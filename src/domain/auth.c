@@ -218,32 +218,67 @@ static void dummy_check(struct app *app, const char *password)
 		(void)scram_password_matches(password, &dummy);
 }
 
-static bool password_ok(struct store *st, const struct account *acc, const char *password)
+/* The account's SCRAM-SHA-256 credentials; false when it has none. */
+static bool credentials_of(struct store *st, const char *account_id, struct scram_credentials *c)
 {
-	struct scram_credentials c;
 	bool ok = false;
 	struct store_stmt *q =
-	    store_query(st, "SELECT scram_sha256 FROM accounts WHERE id = ?", "s", acc->id);
+	    store_query(st, "SELECT scram_sha256 FROM accounts WHERE id = ?", "s", account_id);
 	if (q != NULL && store_step(q) == STORE_ROW &&
-	    scram_credentials_decode(store_col_text(q, 0), &c) == 0)
+	    scram_credentials_decode(store_col_text(q, 0), c) == 0)
 		ok = true;
 	store_stmt_done(q);
-	if (ok)
-		ok = scram_password_matches(password, &c);
-	secret_wipe(&c, sizeof(c));
 	return ok;
+}
+
+/* Checks password; the credentials it was checked against stay in *c. */
+static bool password_ok(struct store *st, const struct account *acc, const char *password,
+                        struct scram_credentials *c)
+{
+	return credentials_of(st, acc->id, c) && scram_password_matches(password, c);
+}
+
+/* Inside the transaction that issues the token: the account as judged
+ * (outside it, since PBKDF2 must not hold the write lock) may have changed
+ * since (a new password, disabled, restricted, erased). Then the login is
+ * refused as if the change had come first. Returns the login result and
+ * sets *error_r, or NULL when nothing changed (acc refreshed). */
+static const char *recheck_tx(struct store *st, struct account *acc,
+                              const struct scram_credentials *seen, const char **error_r)
+{
+	struct scram_credentials now;
+	struct account fresh;
+	const char *err = NULL;
+	*error_r = "unauthorized";
+	if (accounts_get(st, acc->id, &fresh, &err) < 0)
+		return strcmp(err, "not_found") == 0 ? "unknown_user" : (*error_r = "internal", "");
+	bool same = credentials_of(st, acc->id, &now) && now.hash == seen->hash &&
+	            now.iterations == seen->iterations &&
+	            memcmp(now.salt, seen->salt, sizeof(now.salt)) == 0 &&
+	            memcmp(now.stored_key, seen->stored_key, sizeof(now.stored_key)) == 0 &&
+	            memcmp(now.server_key, seen->server_key, sizeof(now.server_key)) == 0;
+	secret_wipe(&now, sizeof(now));
+	if (!same)
+		return "bad_password";
+	if (strcmp(fresh.status, "active") != 0)
+		return *error_r = "account_disabled", "disabled";
+	if (restriction_is_set(st, acc->id, NULL))
+		return *error_r = "account_restricted", "restricted";
+	*acc = fresh;
+	*error_r = NULL;
+	return NULL;
 }
 
 /* Decides the outcome once the throttle let the attempt through. */
 static const char *judge(struct app *app, struct store *st, const struct account *acc,
-                         const char *password, const char **error_r)
+                         const char *password, struct scram_credentials *seen, const char **error_r)
 {
 	if (acc == NULL) {
 		dummy_check(app, password);
 		*error_r = "unauthorized";
 		return "unknown_user";
 	}
-	if (!password_ok(st, acc, password)) {
+	if (!password_ok(st, acc, password, seen)) {
 		*error_r = "unauthorized";
 		return "bad_password";
 	}
@@ -298,7 +333,21 @@ int auth_login_client(struct app *app, struct store *st, const char *username, c
 		rate_limit_login_failure(remote_addr, username); /* P-SEC-8: refused counts too */
 		return *error_r = "throttled", -1;
 	}
-	const char *result = judge(app, st, known ? &acc : NULL, password, error_r);
+	struct scram_credentials seen;
+	memset(&seen, 0, sizeof(seen));
+	const char *result = judge(app, st, known ? &acc : NULL, password, &seen, error_r);
+	if (*error_r == NULL) {
+		if (store_tx_begin(st) < 0)
+			return *error_r = "internal", -1;
+		result = recheck_tx(st, &acc, &seen, error_r);
+		if (result != NULL)
+			store_tx_rollback(st); /* the refusal is recorded below */
+		if (result != NULL && strcmp(result, "unknown_user") == 0)
+			known = false; /* erased meanwhile */
+	}
+	secret_wipe(&seen, sizeof(seen));
+	if (result != NULL && result[0] == '\0')
+		return -1; /* a store error in the recheck */
 	if (*error_r != NULL) {
 		const char *code = *error_r;
 		if (record(app, st, known ? &acc : NULL, addr_hash, &lc, result) < 0)
@@ -308,8 +357,7 @@ int auth_login_client(struct app *app, struct store *st, const char *username, c
 		*error_r = code;
 		return -1;
 	}
-	if (store_tx_begin(st) < 0)
-		return *error_r = "internal", -1;
+	/* the transaction of recheck_tx is open */
 	out->account = acc;
 	out->scope = acc.must_change_password ? TOKEN_PASSWORD_CHANGE : TOKEN_FULL;
 	if (auth_token_issue_tx(app, st, acc.id, out->scope, ttl_s, out) < 0 ||

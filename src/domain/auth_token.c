@@ -4,6 +4,7 @@
  * database lets nobody act as a user.
  */
 #include "core/account_events.h"
+#include "privacy/account_changes.h"
 #include "core/config.h"
 #include "core/ids.h"
 #include "core/log.h"
@@ -150,7 +151,9 @@ static int change_tx(struct app *app, struct store *st, const struct principal *
 	              "UPDATE auth_tokens SET revoked_at = ? WHERE account_id = ? AND "
 	              "revoked_at IS NULL",
 	              "is", now, p->account.id) != STORE_DONE ||
-	    (out != NULL && auth_token_issue_tx(app, st, p->account.id, TOKEN_FULL, 0, out) < 0))
+	    (out != NULL && auth_token_issue_tx(app, st, p->account.id, TOKEN_FULL, 0, out) < 0) ||
+	    account_changes_record_tx(st, ACCOUNT_CHANGE_PASSWORD, p->account.id,
+	                              p->account.tenant_id, p->session) < 0)
 		return -1;
 	return acc_audit(app, st, &p->actor, p->account.tenant_id, "account.password_change",
 	                 "account", p->account.id, "password", false);

@@ -56,7 +56,9 @@ int archive_add(struct archive_writer *w, const char *name, const void *data, si
 	snprintf((char *)h + 108, 8, "%07o", 0);
 	snprintf((char *)h + 116, 8, "%07o", 0);
 	snprintf((char *)h + 124, 12, "%011llo", (unsigned long long)len);
-	snprintf((char *)h + 136, 12, "%011llo", (unsigned long long)(mtime > 0 ? mtime : 0));
+	/* ustar holds 11 octal digits: a time past year 6000 is clamped */
+	unsigned long long t = mtime > 0 ? (unsigned long long)mtime : 0;
+	snprintf((char *)h + 136, 12, "%011llo", t > 077777777777ull ? 077777777777ull : t);
 	h[156] = '0';
 	memcpy(h + 257, "ustar", 6);
 	memcpy(h + 263, "00", 2);

@@ -84,5 +84,8 @@ int audit_purge_tenant(struct store *st, struct keys *keys, const char *tenant_i
 
 /* Catalog fragment of the audit tables (migration 003). */
 extern const struct catalog_column audit_catalog[];
+extern const struct catalog_table audit_catalog_tables[];
+/* The audit log's module descriptor (core/module.h). */
+extern const struct module audit_module;
 
 #endif

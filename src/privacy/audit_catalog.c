@@ -9,6 +9,7 @@
  * tenant at the end of its contract (audit_purge_tenant, P-END-1). Once an
  * account is erased, its id in the log points at nothing.
  */
+#include "core/module.h"
 #include "privacy/audit.h"
 
 #define AUDIT_PURPOSE "input control and accountability (audit log)"
@@ -48,4 +49,15 @@ const struct catalog_column audit_catalog[] = {
     TECH("audit_purges", "head_hash", "final head of the destroyed chain"),
     TECH("audit_purges", "at_ms", "time of destruction"),
     {0},
+};
+
+const struct catalog_table audit_catalog_tables[] = {
+    {"audit_log", "target_id", "tenant_id", NULL, NULL},
+    {0},
+};
+
+const struct module audit_module = {
+    .name = "audit",
+    .columns = audit_catalog,
+    .tables = audit_catalog_tables,
 };

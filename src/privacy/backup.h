@@ -52,5 +52,8 @@ int backup_restore(const char *in_path, const char *key_path, const char *new_di
                    struct backup_info *info, const char **error_r);
 
 /* Catalog fragment: extern const struct catalog_column backup_catalog[]; */
+/* The backups' module descriptor (core/module.h): catalog and the erasure
+ * ledger written at every erasure. */
+extern const struct module backup_module;
 
 #endif

@@ -2,6 +2,7 @@
  * Catalog entries of migration 010's backup tables: the erasure ledger
  * (P-AVL-1) and the record of backup runs.
  */
+#include "core/module.h"
 #include "privacy/backup.h"
 #include "privacy/catalog.h"
 #include "privacy/erasure_ledger.h"
@@ -40,4 +41,13 @@ const struct catalog_table backup_catalog_tables[] = {
      "lists erased subjects by random id only, so that restored backups erase them again "
      "(P-AVL-1); kept as proof of erasure"},
     {NULL, NULL, NULL, NULL, NULL},
+};
+
+/* Backups hold copies of erased people: every erasure is recorded in the
+ * ledger that a restore replays (P-AVL-1, P-DSR-3). */
+const struct module backup_module = {
+    .name = "backup",
+    .columns = backup_catalog,
+    .tables = backup_catalog_tables,
+    .privacy = {.erase_tx = erasure_ledger_record},
 };

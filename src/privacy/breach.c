@@ -1,5 +1,6 @@
 /* privacy/breach: see breach.h. */
 #include "privacy/breach.h"
+#include "core/config.h"
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/xalloc.h"
@@ -287,33 +288,93 @@ json_t *breach_report_json(struct store *st, const char *id, const char *tenant_
 	return r;
 }
 
-/* Counts the admin mails of one tenant in res (see breach_notify). */
-static void outcome_add(json_t *res, const char *tenant_id, int admin_mails, int user_mails)
+/* The tally of one tenant in notify_one(). */
+struct tenant_outcome {
+	int admin_mails, user_mails;
+	json_t *users_unreachable; /* account ids without an e-mail address */
+};
+
+/* Adds one tenant's outcome to res (see breach_notify) and takes
+ * o->users_unreachable. The tenant is listed as notified only when a mail
+ * to an admin was queued and a relay can carry it (relay). */
+static void outcome_add(json_t *res, const char *tenant_id, struct tenant_outcome *o, bool relay)
 {
 	json_t *n = json_object_get(res, "mails_queued");
 	json_object_set_new(res, "mails_queued",
-	                    json_integer(json_integer_value(n) + admin_mails + user_mails));
-	if (admin_mails > 0)
+	                    json_integer(json_integer_value(n) + o->admin_mails + o->user_mails));
+	if (o->admin_mails > 0 && relay)
 		json_array_append_new(json_object_get(res, "notified"),
-		                      json_pack("{s:s, s:i, s:i}", "tenant_id", tenant_id,
-		                                "admin_mails", admin_mails, "user_mails",
-		                                user_mails));
+		                      json_pack("{s:s, s:i, s:i, s:o}", "tenant_id", tenant_id,
+		                                "admin_mails", o->admin_mails, "user_mails",
+		                                o->user_mails, "users_unreachable",
+		                                o->users_unreachable));
 	else
-		json_array_append_new(json_object_get(res, "unreachable"),
-		                      json_pack("{s:s, s:i, s:s}", "tenant_id", tenant_id,
-		                                "user_mails", user_mails, "reason",
-		                                "no active tenant admin has an e-mail address"));
+		json_array_append_new(
+		    json_object_get(res, "unreachable"),
+		    json_pack(
+		        "{s:s, s:i, s:i, s:o, s:s}", "tenant_id", tenant_id, "admin_mails",
+		        o->admin_mails, "user_mails", o->user_mails, "users_unreachable",
+		        o->users_unreachable, "reason",
+		        o->admin_mails == 0
+		            ? "no active tenant admin has an e-mail address"
+		            : "mail held in the outbox: no SMTP relay is configured (smtp.url)"));
+	o->users_unreachable = NULL;
 }
 
-/* Mails one tenant's admins their report. Only a mail actually queued
- * records the tenant as notified (its 72-hour clock stops); a tenant whose
- * admins have no e-mail address stays unnotified and is reported in res as
- * unreachable, with a warning in the log. Affected users are mailed when
- * asked either way. Returns the admin mails queued, -1 on error. */
+/* Mails the affected users of tenant_id not told yet. A user is recorded as
+ * told (breach_users.notified_at) only when a mail to them was queued and a
+ * relay can carry it; users without an e-mail address are added to
+ * o->users_unreachable. */
+static int notify_users_of(struct app *app, struct store *st, const char *id, const char *tenant_id,
+                           bool relay, int64_t now, struct tenant_outcome *o)
+{
+	char **uids = regs_strv(st,
+	                        "SELECT account_id FROM breach_users WHERE breach_id = ? AND"
+	                        " notified_at IS NULL ORDER BY account_id",
+	                        id);
+	int rc = uids != NULL ? 0 : -1;
+	for (char **u = uids; rc == 0 && u != NULL && *u != NULL; u++) {
+		struct account acc;
+		const char *error = NULL;
+		char *email = NULL;
+		if (accounts_get(st, *u, &acc, &error) < 0 || strcmp(acc.tenant_id, tenant_id) != 0)
+			continue;
+		if (accounts_email(app, st, &acc, &email) < 0)
+			rc = -1;
+		else if (email == NULL)
+			json_array_append_new(o->users_unreachable, json_string(acc.id));
+		else if (mail_enqueue(
+		             app, st, tenant_id, acc.id, "breach_user_notice", email,
+		             "Iris: a security incident concerns your account",
+		             "A security incident may have affected data of your account. "
+		             "Your organisation's administrators have the details and will "
+		             "tell you what to do.\n") < 0)
+			rc = -1;
+		else if (relay && store_run(st,
+		                            "UPDATE breach_users SET notified_at = ? WHERE"
+		                            " breach_id = ? AND account_id = ?",
+		                            "iss", now, id, acc.id) != STORE_DONE)
+			rc = -1;
+		else
+			o->user_mails++;
+		free(email);
+	}
+	regs_strv_free(uids);
+	return rc;
+}
+
+/* Mails one tenant's admins their report. The tenant is recorded as
+ * notified (its 72-hour clock stops) only when a mail was queued AND a relay
+ * is configured to carry it: a tenant whose admins have no e-mail address,
+ * or whose mail is held for want of a relay (smtp.url empty), stays
+ * unnotified and is reported in res as unreachable, with a warning in the
+ * log. Affected users are mailed when asked either way. Returns 1 when the
+ * tenant counts as notified, 0 when not, -1 on error. */
 static int notify_one(struct app *app, struct store *st, const struct actor *actor, const char *id,
                       const char *tenant_id, bool users, int64_t now, json_t *res)
 {
-	int user_mails = 0;
+	bool relay = app->cfg->smtp_url[0] != '\0';
+	struct tenant_outcome o = {0, 0, NULL};
 	json_t *report = breach_report_json(st, id, tenant_id);
 	if (report == NULL)
 		return -1;
@@ -330,60 +391,32 @@ static int notify_one(struct app *app, struct store *st, const struct actor *act
 	free(body);
 	free(doc);
 	json_decref(report);
+	bool told = n > 0 && relay;
+	o.admin_mails = n;
+	o.users_unreachable = json_array();
 	if (n < 0 ||
-	    (n > 0 && (store_run(st,
-	                         "UPDATE breach_tenants SET notified_at = ? WHERE breach_id = ? AND"
-	                         " tenant_id = ?",
-	                         "iss", now, id, tenant_id) != STORE_DONE ||
-	               regs_audit(app, st, actor, tenant_id, "breach.notify", "breach", id,
-	                          "breach_tenants.notified_at", false) < 0)))
+	    (told && (store_run(st,
+	                        "UPDATE breach_tenants SET notified_at = ? WHERE breach_id = ? AND"
+	                        " tenant_id = ?",
+	                        "iss", now, id, tenant_id) != STORE_DONE ||
+	              regs_audit(app, st, actor, tenant_id, "breach.notify", "breach", id,
+	                         "breach_tenants.notified_at", false) < 0)) ||
+	    (users && notify_users_of(app, st, id, tenant_id, relay, now, &o) < 0)) {
+		json_decref(o.users_unreachable);
 		return -1;
-	if (!users) {
-		outcome_add(res, tenant_id, n, 0);
-		return n;
 	}
-	char **uids = regs_strv(st,
-	                        "SELECT account_id FROM breach_users WHERE breach_id = ? AND"
-	                        " notified_at IS NULL ORDER BY account_id",
-	                        id);
-	int rc = uids != NULL ? 0 : -1;
-	for (char **u = uids; rc == 0 && u != NULL && *u != NULL; u++) {
-		struct account acc;
-		const char *error = NULL;
-		char *email = NULL;
-		if (accounts_get(st, *u, &acc, &error) < 0 || strcmp(acc.tenant_id, tenant_id) != 0)
-			continue;
-		if (accounts_email(app, st, &acc, &email) < 0)
-			rc = -1;
-		else if (email != NULL &&
-		         mail_enqueue(
-		             app, st, tenant_id, acc.id, "breach_user_notice", email,
-		             "Iris: a security incident concerns your account",
-		             "A security incident may have affected data of your account. "
-		             "Your organisation's administrators have the details and will "
-		             "tell you what to do.\n") < 0)
-			rc = -1;
-		else if (store_run(st,
-		                   "UPDATE breach_users SET notified_at = ? WHERE breach_id = ? AND"
-		                   " account_id = ?",
-		                   "iss", now, id, acc.id) != STORE_DONE)
-			rc = -1;
-		else if (email != NULL)
-			user_mails++;
-		free(email);
-	}
-	regs_strv_free(uids);
-	if (rc < 0)
-		return -1;
-	outcome_add(res, tenant_id, n, user_mails);
-	return n;
+	if (n > 0 && !relay)
+		log_warn("event=breach_notice_held breach=%s tenant=%s reason=no_smtp_url", id,
+		         tenant_id);
+	outcome_add(res, tenant_id, &o, relay);
+	return told ? 1 : 0;
 }
 
 int breach_notify(struct app *app, struct store *st, const struct actor *actor, const char *id,
                   const char *tenant_id, bool notify_users, json_t **result_r, const char **error_r)
 {
 	json_t *res = json_pack("{s:i, s:[], s:[]}", "mails_queued", 0, "notified", "unreachable");
-	int matched = 0, mails;
+	int matched = 0, told;
 	int64_t now = privacy_clock_now();
 	char **tenants =
 	    tenant_id != NULL
@@ -405,12 +438,12 @@ int breach_notify(struct app *app, struct store *st, const struct actor *actor, 
 	for (char **t = tenants; *t != NULL; t++) {
 		if (tenant_id != NULL && strcmp(*t, tenant_id) != 0)
 			continue;
-		if ((mails = notify_one(app, st, actor, id, *t, notify_users, now, res)) < 0) {
+		if ((told = notify_one(app, st, actor, id, *t, notify_users, now, res)) < 0) {
 			store_tx_rollback(st);
 			goto out;
 		}
 		matched++;
-		n += mails > 0;
+		n += told;
 	}
 	if (tenant_id != NULL && matched == 0) {
 		store_tx_rollback(st);
@@ -424,6 +457,10 @@ int breach_notify(struct app *app, struct store *st, const struct actor *actor, 
 	if (app->mail_kick != NULL)
 		app->mail_kick(app->mail_kick_ctx);
 	json_object_set_new(res, "tenants_notified", json_integer(n));
+	/* Without a relay the outbox holds every mail (mail_deliver_due). */
+	json_object_set_new(
+	    res, "delivery",
+	    json_string(app->cfg->smtp_url[0] != '\0' ? "queued" : "held: no smtp.url"));
 	if (result_r != NULL) {
 		*result_r = res;
 		res = NULL;
@@ -454,33 +491,14 @@ json_t *breach_notices_json(struct store *st, const char *tenant_id)
 /* Mails every operator account with an address (reminders of the clock). */
 static int remind_operators(struct app *app, struct store *st, const char *bid, int hours)
 {
-	char **ops =
-	    regs_strv(st,
-	              "SELECT id FROM accounts WHERE role = 'operator' AND status = 'active'"
-	              " AND tenant_id = ?",
-	              "");
-	int rc = ops != NULL ? 0 : -1;
-	for (char **o = ops; rc == 0 && o != NULL && *o != NULL; o++) {
-		struct account acc;
-		const char *error = NULL;
-		char *email = NULL;
-		if (accounts_get(st, *o, &acc, &error) < 0 ||
-		    accounts_email(app, st, &acc, &email) < 0)
-			continue;
-		if (email != NULL) {
-			char *body =
-			    xasprintf("Breach %s: %d hours since detection and at least one "
-			              "affected tenant is not notified. The deadline is 72 "
-			              "hours after detection (GDPR Art. 33).\n",
-			              bid, hours);
-			rc = mail_enqueue(app, st, "", acc.id, "breach_reminder", email,
-			                  "Iris: breach notification deadline", body);
-			free(body);
-		}
-		free(email);
-	}
-	regs_strv_free(ops);
-	return rc;
+	char *body = xasprintf("Breach %s: %d hours since detection and at least one "
+	                       "affected tenant is not notified. The deadline is 72 "
+	                       "hours after detection (GDPR Art. 33).\n",
+	                       bid, hours);
+	int n = regs_mail_operators(app, st, "breach_reminder",
+	                            "Iris: breach notification deadline", body);
+	free(body);
+	return n < 0 ? -1 : 0;
 }
 
 int breach_clock(struct app *app, struct store *st, const char *arg, int64_t now, char *summary,

@@ -43,12 +43,17 @@ int breach_update(struct app *app, struct store *st, const struct actor *actor, 
                   const char **error_r);
 /* Notifies tenant_id (NULL: every affected tenant not yet notified);
  * notify_users also mails the affected users of those tenants. A tenant
- * counts as notified only when a mail to one of its admins was queued: a
- * tenant without an admin with an e-mail address stays unnotified (its
- * clock runs on) and is listed as unreachable (and logged as a warning).
- * Returns the number of tenants notified; *result_r (may be NULL) gets
- * {tenants_notified, mails_queued, notified: [{tenant_id, admin_mails,
- * user_mails}], unreachable: [{tenant_id, user_mails, reason}]}. */
+ * (or user) counts as notified only when a mail to one of its admins (to
+ * them) was queued AND an SMTP relay is configured (smtp.url): without a
+ * relay the outbox holds every mail. A tenant without an admin with an
+ * e-mail address, or whose mail is held, stays unnotified (its clock runs
+ * on) and is listed as unreachable (and logged as a warning). Returns the
+ * number of tenants notified; *result_r (may be NULL) gets
+ * {tenants_notified, mails_queued, delivery ("queued" or "held: no
+ * smtp.url"), notified: [{tenant_id, admin_mails, user_mails,
+ * users_unreachable}], unreachable: [{tenant_id, admin_mails, user_mails,
+ * users_unreachable, reason}]}; users_unreachable: the affected users
+ * without an e-mail address (not recorded as told). */
 int breach_notify(struct app *app, struct store *st, const struct actor *actor, const char *id,
                   const char *tenant_id, bool notify_users, json_t **result_r,
                   const char **error_r);

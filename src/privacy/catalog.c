@@ -9,6 +9,7 @@
  * Registration happens at start-up, before worker threads run; after that
  * the registry is only read, which is safe from any thread.
  */
+#include "core/module.h"
 #include "privacy/catalog.h"
 #include "core/xalloc.h"
 
@@ -162,6 +163,19 @@ const char *privacy_catalog_export_name(enum catalog_export export_as)
 		return "file";
 	}
 	return "unknown";
+}
+
+static void register_module_catalog(const struct module *m, void *ctx)
+{
+	if (m->columns != NULL)
+		privacy_catalog_register(m->columns);
+	if (m->tables != NULL)
+		privacy_catalog_register_tables(m->tables);
+}
+
+void privacy_catalog_register_modules(void)
+{
+	module_each(register_module_catalog, NULL);
 }
 
 void privacy_catalog_register_tables(const struct catalog_table *fragment)

@@ -49,6 +49,9 @@ struct catalog_column {
 
 /* Registers a fragment (static storage, zero-terminated). Idempotent. */
 void privacy_catalog_register(const struct catalog_column *fragment);
+/* Registers the columns and tables of every registered module
+ * (core/module.h); idempotent. The composition root calls it once. */
+void privacy_catalog_register_modules(void);
 /* Finds the entry of table.column, or NULL. */
 const struct catalog_column *privacy_catalog_find(const char *table, const char *column);
 /* Calls fn for every registered entry, in registration order. */

@@ -3,6 +3,7 @@
  * SQL is built from catalog identifiers only (static strings in code,
  * checked to be plain identifiers), never from input.
  */
+#include "core/module.h"
 #include "privacy/dsr.h"
 #include "core/log.h"
 #include "core/xalloc.h"
@@ -420,23 +421,33 @@ char *dsr_report_html(const json_t *report)
 
 /* ---- erasure ---- */
 
-static dsr_erase_guard_fn *erase_guard;
-static dsr_erase_hook_fn *erase_hooks[8];
-static size_t n_erase_hooks;
-
-void dsr_add_erase_hook(dsr_erase_hook_fn *fn)
-{
-	for (size_t i = 0; i < n_erase_hooks; i++)
-		if (erase_hooks[i] == fn)
-			return;
-	if (n_erase_hooks < 8)
-		erase_hooks[n_erase_hooks++] = fn;
-}
 static __thread const char *guard_reason;
 
-void dsr_set_erase_guard(dsr_erase_guard_fn *fn)
+/* The modules' guards and erasure hooks (core/module.h), walked in
+ * registration order; the first refusal or failure stops the walk. */
+struct module_walk {
+	const struct dsr_erasure *e;
+	struct store *st;
+	bool refused;
+	bool failed;
+};
+
+static void guard_module(const struct module *m, void *ctx)
 {
-	erase_guard = fn;
+	struct module_walk *w = ctx;
+	if (!w->refused && m->privacy.erase_guard != NULL &&
+	    m->privacy.erase_guard(w->st, w->e->tenant_id, w->e->subject_id, &guard_reason) != 0)
+		w->refused = true;
+}
+
+static void erase_module(const struct module *m, void *ctx)
+{
+	struct module_walk *w = ctx;
+	if (!w->failed && m->privacy.erase_tx != NULL &&
+	    m->privacy.erase_tx(w->st, w->e->tenant_id, w->e->subject_id) < 0) {
+		log_warn("event=erase_module_failed module=%s", m->name);
+		w->failed = true;
+	}
 }
 
 const char *dsr_erase_refusal(void)
@@ -563,7 +574,9 @@ int dsr_erase_tx(const struct dsr_ctx *cx, const struct dsr_erasure *e, char log
 	guard_reason = NULL;
 	if (!store_in_tx(cx->st))
 		return -1;
-	if (erase_guard != NULL && erase_guard(cx->st, e->tenant_id, e->subject_id, &guard_reason))
+	struct module_walk walk = {e, cx->st, false, false};
+	module_each(guard_module, &walk);
+	if (walk.refused)
 		return *error_r = "legal_hold", -1;
 	privacy_catalog_each_table(tables_fn, &l);
 	json_t *erased = json_object(), *anon = json_object(), *kept = json_object();
@@ -583,9 +596,9 @@ int dsr_erase_tx(const struct dsr_ctx *cx, const struct dsr_erasure *e, char log
 			goto out;
 	if (keys_subject_destroy(cx->keys, cx->st, e->tenant_id, e->subject_id) < 0)
 		goto out;
-	for (size_t i = 0; i < n_erase_hooks; i++)
-		if (erase_hooks[i](cx->st, e->tenant_id, e->subject_id) < 0)
-			goto out;
+	module_each(erase_module, &walk);
+	if (walk.failed)
+		goto out;
 	*error_r = NULL;
 	ret = 0;
 out:

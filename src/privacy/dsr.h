@@ -85,16 +85,10 @@ char *dsr_report_html(const json_t *report);
 int dsr_export(const struct dsr_ctx *cx, const char *tenant_id, const char *subject_id,
                unsigned char **tar_r, size_t *len_r);
 
-/* Extension point of the export: modules with data the catalog walk cannot
- * shape (XEP-0227 roster and messages once XMPP exists, iCalendar, ...)
- * register a provider that adds files and their manifest entries
- * ({"path", "categories":[...], "format"}). Register at start-up. */
-struct dsr_export_provider {
-	const char *name;
-	int (*write)(const struct dsr_ctx *cx, const char *tenant_id, const char *subject_id,
-	             struct archive_writer *w, json_t *manifest_entries);
-};
-void dsr_export_register(const struct dsr_export_provider *p);
+/* Modules with data the catalog walk cannot shape (XEP-0227 roster and
+ * messages, iCalendar, ...) add files and their manifest entries
+ * ({"path", "categories":[...], "format"}) through the export hook of their
+ * descriptor (core/module.h), called here after the walk. */
 
 /* Erasure (P-DSR-3, P-ACC-4), inside the caller's transaction: checks the
  * erasure guard (legal hold), writes the deletion-log entry (categories and
@@ -112,23 +106,14 @@ struct dsr_erasure {
 int dsr_erase_tx(const struct dsr_ctx *cx, const struct dsr_erasure *e, char log_id_r[IDS_UUID_LEN],
                  const char **error_r);
 
-/* A guard consulted before erasure (the retention module's legal hold):
- * returns non-zero with *reason_r (static text) to refuse. */
-typedef int dsr_erase_guard_fn(struct store *st, const char *tenant_id, const char *subject_id,
-                               const char **reason_r);
-void dsr_set_erase_guard(dsr_erase_guard_fn *fn);
-/* The reason of the last refusal of this thread's guard, or NULL. */
+/* Every registered module (core/module.h) takes part: its erase_guard is
+ * consulted first (a legal hold refuses with "legal_hold"), its erase_tx
+ * runs once the subject key is destroyed (others' rosters, the backups'
+ * erasure ledger). The reason of the last refusal on this thread, or NULL: */
 const char *dsr_erase_refusal(void);
 
-/* Hooks run inside dsr_erase_tx once the subject key is destroyed, e.g. the
- * backups' erasure ledger (erasure_ledger_record has this signature). At
- * most 8; register at start-up. */
-typedef int dsr_erase_hook_fn(struct store *st, const char *tenant_id, const char *subject_id);
-void dsr_add_erase_hook(dsr_erase_hook_fn *fn);
-
-/* Table declarations of the foundation modules (keys, audit, outbox, jobs)
- * and of this module's tables; registered by the composition root. */
-extern const struct catalog_table dsr_foundation_tables[];
+/* This module's tables (the privacy centre's own rows); the privacy
+ * centre's module descriptor (api/api_dsr.c) declares them. */
 extern const struct catalog_table dsr_tables[];
 extern const struct catalog_column dsr_catalog[];
 

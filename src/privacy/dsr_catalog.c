@@ -94,14 +94,6 @@ const struct catalog_column dsr_catalog[] = {
     {0},
 };
 
-const struct catalog_table dsr_foundation_tables[] = {
-    {"subject_keys", "subject_id", "tenant_id", NULL, NULL},
-    {"audit_log", "target_id", "tenant_id", NULL, NULL},
-    {"mail_outbox", "subject_id", "tenant_id", "id", NULL},
-    {"jobs", "arg", "tenant_id", NULL, NULL},
-    {0},
-};
-
 const struct catalog_table dsr_tables[] = {
     {"deletion_log", NULL, "tenant_id", NULL,
      "names the erased subject only through a keyed pseudonym; kept as proof of erasure"},

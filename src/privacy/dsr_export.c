@@ -10,6 +10,7 @@
  *   profile.vcf            a vCard 4.0 built from the values' categories
  * plus whatever registered providers add (XEP-0227 for XMPP data, ...).
  */
+#include "core/module.h"
 #include "core/xalloc.h"
 #include "privacy/archive.h"
 #include "privacy/catalog.h"
@@ -20,18 +21,22 @@
 #include <string.h>
 #include <time.h>
 
-#define MAX_PROVIDERS 16
+/* The modules' export hooks (core/module.h), in registration order. */
+struct export_walk {
+	const struct dsr_ctx *cx;
+	const char *tenant_id;
+	const char *subject_id;
+	struct archive_writer *w;
+	json_t *entries;
+	bool failed;
+};
 
-static const struct dsr_export_provider *providers[MAX_PROVIDERS];
-static size_t n_providers;
-
-void dsr_export_register(const struct dsr_export_provider *p)
+static void export_module(const struct module *m, void *ctx)
 {
-	for (size_t i = 0; i < n_providers; i++)
-		if (providers[i] == p)
-			return;
-	if (n_providers < MAX_PROVIDERS)
-		providers[n_providers++] = p;
+	struct export_walk *x = ctx;
+	if (!x->failed && m->privacy.export != NULL &&
+	    m->privacy.export(x->cx, x->tenant_id, x->subject_id, x->w, x->entries) < 0)
+		x->failed = true;
 }
 
 struct export_ctx {
@@ -261,9 +266,10 @@ int dsr_export(const struct dsr_ctx *cx, const char *tenant_id, const char *subj
 	}
 	json_array_append_new(x.entries, json_pack("{s:s, s:o, s:s}", "path", "profile.vcf",
 	                                           "categories", vcats, "format", "text/vcard"));
-	for (size_t i = 0; i < n_providers; i++)
-		if (providers[i]->write(cx, tenant_id, subject_id, &w, x.entries) < 0)
-			goto out;
+	struct export_walk walk = {cx, tenant_id, subject_id, &w, x.entries, false};
+	module_each(export_module, &walk);
+	if (walk.failed)
+		goto out;
 	json_t *manifest = json_pack(
 	    "{s:s, s:i, s:{s:s, s:o}, s:I, s:s, s:O}", "format", "iris-export", "version", 1,
 	    "subject", "id", subject_id, "tenant_id",

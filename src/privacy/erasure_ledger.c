@@ -123,8 +123,10 @@ int erasure_ledger_load_file(const char *path, struct erasure_list *list, const 
 			*error_r = "malformed line in the ledger file";
 			goto out;
 		}
-		snprintf(e.id, sizeof(e.id), "%s", id);
-		snprintf(e.tenant_id, sizeof(e.tenant_id), "%s", strcmp(tenant, "-") ? tenant : "");
+		/* both are UUIDs (checked above): the precision only says so */
+		snprintf(e.id, sizeof(e.id), "%.*s", (int)sizeof(e.id) - 1, id);
+		snprintf(e.tenant_id, sizeof(e.tenant_id), "%.*s", (int)sizeof(e.tenant_id) - 1,
+		         strcmp(tenant, "-") ? tenant : "");
 		snprintf(e.subject_id, sizeof(e.subject_id), "%s", subject);
 		e.erased_at = at;
 		list_add(list, &e);

@@ -24,6 +24,11 @@ int regs_audit(struct app *app, struct store *st, const struct actor *actor, con
  * the caller must not report the tenant as told. */
 int regs_mail_admins(struct app *app, struct store *st, const char *tenant_id, const char *kind,
                      const char *subject, const char *body);
+/* The same for every active operator account with an e-mail address
+ * (breach reminders, the operator's queue of privacy requests). 0 is
+ * logged as event=operators_unreachable. */
+int regs_mail_operators(struct app *app, struct store *st, const char *kind, const char *subject,
+                        const char *body);
 /* True when s is 1..max bytes of printable text (UTF-8; newline and tab
  * allowed when multiline). */
 bool regs_text_ok(const char *s, size_t max, bool multiline);

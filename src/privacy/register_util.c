@@ -68,6 +68,39 @@ int regs_mail_admins(struct app *app, struct store *st, const char *tenant_id, c
 	return n;
 }
 
+int regs_mail_operators(struct app *app, struct store *st, const char *kind, const char *subject,
+                        const char *body)
+{
+	char **ids =
+	    regs_strv(st,
+	              "SELECT id FROM accounts WHERE role = 'operator' AND status = 'active'"
+	              " AND tenant_id = ? ORDER BY username",
+	              "");
+	int n = 0;
+	if (ids == NULL)
+		return -1;
+	for (char **id = ids; *id != NULL && n >= 0; id++) {
+		struct account acc;
+		const char *error = NULL;
+		char *email = NULL;
+		if (accounts_get(st, *id, &acc, &error) < 0 ||
+		    accounts_email(app, st, &acc, &email) < 0) {
+			n = -1;
+			break;
+		}
+		if (email != NULL)
+			n = mail_enqueue(app, st, "", acc.id, kind, email, subject, body) < 0
+			        ? -1
+			        : n + 1;
+		free(email);
+	}
+	regs_strv_free(ids);
+	/* Nobody to tell: the log is the operator's last channel. */
+	if (n == 0)
+		log_warn("event=operators_unreachable kind=%s reason=no_operator_email", kind);
+	return n;
+}
+
 bool regs_text_ok(const char *s, size_t max, bool multiline)
 {
 	size_t len = s != NULL ? strlen(s) : 0;

@@ -1,6 +1,7 @@
 /* privacy/restriction: see restriction.h. */
 #include "privacy/restriction.h"
 #include "core/account_events.h"
+#include "privacy/account_changes.h"
 #include "store/store.h"
 
 #include <string.h>
@@ -44,6 +45,8 @@ int restriction_set(const struct dsr_ctx *cx, const struct dsr_actor *actor, con
 	               "UPDATE auth_tokens SET revoked_at = ? WHERE account_id = ? AND "
 	               "revoked_at IS NULL",
 	               "is", now, account_id) != STORE_DONE) ||
+	    (restricted && account_changes_record_tx(cx->st, ACCOUNT_CHANGE_RESTRICTED, account_id,
+	                                             tenant_id, NULL) < 0) ||
 	    dsr_audit(cx, actor, tenant_id, restricted ? "dsr.restrict" : "dsr.restriction_lift",
 	              "account", account_id, "restriction", instruction) < 0 ||
 	    store_tx_commit(cx->st) < 0) {

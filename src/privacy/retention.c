@@ -1,4 +1,5 @@
 /* privacy/retention: see retention.h. */
+#include "core/module.h"
 #include "privacy/retention.h"
 #include "core/ids.h"
 #include "core/log.h"
@@ -26,11 +27,11 @@ static const struct retention_decl builtin[] = {
      "connection logs are kept exactly one year (P-LOG-2; security of processing, Art. 32)"},
     {"instruction_records", "pending_instructions", "decided_at", false, "tenant_id", NULL, NULL,
      90, "decided instructions stay at least 90 days as proof (the audit log keeps the rest)"},
-    {"subprocessor_decisions", "subprocessor_notices", "decided_at", false, "tenant_id", NULL,
-     NULL, 365, "objections and consents to sub-processor changes: proof for one year at least"},
-    {"contact_import_reports", "contact_imports", "created_at", false, "tenant_id", NULL, NULL,
-     1, "no legal minimum: an import report (with the raw text of rejected rows) may be "
-        "deleted from the day after the import"},
+    {"subprocessor_decisions", "subprocessor_notices", "decided_at", false, "tenant_id", NULL, NULL,
+     365, "objections and consents to sub-processor changes: proof for one year at least"},
+    {"contact_import_reports", "contact_imports", "created_at", false, "tenant_id", NULL, NULL, 1,
+     "no legal minimum: an import report (with the raw text of rejected rows) may be "
+     "deleted from the day after the import"},
     {NULL, NULL, NULL, false, NULL, NULL, NULL, 0, NULL},
 };
 
@@ -67,6 +68,17 @@ void retention_register(const struct retention_decl *fragment)
 	if (fragment_count == MAX_FRAGMENTS)
 		fatal("event=retention_register_full");
 	fragments[fragment_count++] = fragment;
+}
+
+static void register_module_retention(const struct module *m, void *ctx)
+{
+	if (m->retention != NULL)
+		retention_register(m->retention);
+}
+
+void retention_register_modules(void)
+{
+	module_each(register_module_retention, NULL);
 }
 
 const struct retention_decl *retention_find(const char *category)
@@ -110,16 +122,16 @@ int retention_effective_days(struct store *st, const char *tenant_id,
 	return days;
 }
 
-int retention_check(const char *category, int days, const char **reason_r,
-                    const char **error_r)
+int retention_check(const char *category, int days, const char **reason_r, const char **error_r)
 {
 	const struct retention_decl *d = retention_find(category);
 	*reason_r = NULL;
 	if (d == NULL) {
 		for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
 			if (category != NULL && strcmp(category, fixed[i].category) == 0) {
-				*reason_r = "this category is kept under a legal duty and cannot be "
-				            "changed by the tenant";
+				*reason_r =
+				    "this category is kept under a legal duty and cannot be "
+				    "changed by the tenant";
 				*error_r = "instruction_refused";
 				return -1;
 			}
@@ -179,19 +191,20 @@ json_t *retention_rules_json(struct store *st, const char *tenant_id)
 		for (const struct retention_decl *d = fragments[i]; d->category != NULL; d++) {
 			int dflt = retention_default_days(d);
 			json_array_append_new(
-			    list, json_pack("{s:s, s:s, s:i, s:i, s:i, s:s, s:b}", "category",
-			                    d->category, "table", d->table, "default_days", dflt,
-			                    "legal_min_days", d->legal_min_days, "days",
-			                    retention_effective_days(st, tenant_id, d), "legal_note",
-			                    d->legal_note, "changeable", d->legal_min_days < dflt));
+			    list,
+			    json_pack("{s:s, s:s, s:i, s:i, s:i, s:s, s:b}", "category",
+			              d->category, "table", d->table, "default_days", dflt,
+			              "legal_min_days", d->legal_min_days, "days",
+			              retention_effective_days(st, tenant_id, d), "legal_note",
+			              d->legal_note, "changeable", d->legal_min_days < dflt));
 		}
 	}
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
-		json_array_append_new(list, json_pack("{s:s, s:s, s:n, s:n, s:n, s:s, s:b}",
-		                                      "category", fixed[i].category, "table",
-		                                      fixed[i].table, "default_days", "legal_min_days",
-		                                      "days", "legal_note", fixed[i].note, "changeable",
-		                                      false));
+		json_array_append_new(list,
+		                      json_pack("{s:s, s:s, s:n, s:n, s:n, s:s, s:b}", "category",
+		                                fixed[i].category, "table", fixed[i].table,
+		                                "default_days", "legal_min_days", "days",
+		                                "legal_note", fixed[i].note, "changeable", false));
 	return list;
 }
 
@@ -220,14 +233,15 @@ static int sweep_tenant(struct store *st, const struct retention_decl *d, const 
 	int64_t cut = d->time_ms ? cutoff * 1000 : cutoff;
 	char *sql;
 	if (d->subject_column != NULL)
-		sql = xasprintf("DELETE FROM %s WHERE %s = ? AND %s < ? AND (%s IS NULL OR %s NOT IN"
-		                " (SELECT subject_id FROM legal_holds WHERE tenant_id = ? AND"
-		                " subject_type = '%s' AND lifted_at IS NULL))",
-		                d->table, d->tenant_column, d->time_column, d->subject_column,
-		                d->subject_column, d->subject_type);
+		sql =
+		    xasprintf("DELETE FROM %s WHERE %s = ? AND %s < ? AND (%s IS NULL OR %s NOT IN"
+		              " (SELECT subject_id FROM legal_holds WHERE tenant_id = ? AND"
+		              " subject_type = '%s' AND lifted_at IS NULL))",
+		              d->table, d->tenant_column, d->time_column, d->subject_column,
+		              d->subject_column, d->subject_type);
 	else
-		sql = xasprintf("DELETE FROM %s WHERE %s = ? AND %s < ?", d->table, d->tenant_column,
-		                d->time_column);
+		sql = xasprintf("DELETE FROM %s WHERE %s = ? AND %s < ?", d->table,
+		                d->tenant_column, d->time_column);
 	int rc = -1;
 	if (store_tx_begin(st) < 0)
 		goto out;

@@ -42,6 +42,8 @@ struct retention_decl {
  * the built-in ones (connection logs, decided instructions, sub-processor
  * decisions) are always present. Idempotent. */
 void retention_register(const struct retention_decl *fragment);
+/* Registers the declarations of every registered module (core/module.h). */
+void retention_register_modules(void);
 /* The declaration of category, or NULL. */
 const struct retention_decl *retention_find(const char *category);
 /* Default period of a declaration: the longest retention_days of its

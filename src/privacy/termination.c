@@ -1,6 +1,8 @@
 /* privacy/termination: see termination.h. */
+#include "core/module.h"
 #include "privacy/termination.h"
 #include "core/account_events.h"
+#include "privacy/account_changes.h"
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/config.h"
@@ -390,6 +392,31 @@ static int log_destruction_tx(struct app *app, struct store *st, const char *ten
 	return rc;
 }
 
+/* The modules' own duties at the end of a contract (core/module.h): rows
+ * the catalog does not tie to the tenant; the first failure stops. */
+struct terminate_walk {
+	struct store *st;
+	const char *tenant_id;
+	bool failed;
+};
+
+static void terminate_module(const struct module *m, void *ctx)
+{
+	struct terminate_walk *w = ctx;
+	if (!w->failed && m->privacy.terminate_tx != NULL &&
+	    m->privacy.terminate_tx(w->st, w->tenant_id) < 0) {
+		log_warn("event=terminate_module_failed module=%s", m->name);
+		w->failed = true;
+	}
+}
+
+static int terminate_modules_tx(struct store *st, const char *tenant_id)
+{
+	struct terminate_walk w = {st, tenant_id, false};
+	module_each(terminate_module, &w);
+	return w.failed ? -1 : 0;
+}
+
 int termination_run(struct app *app, struct store *st, const char *tenant_id, int64_t now,
                     char *summary, size_t len)
 {
@@ -413,8 +440,11 @@ int termination_run(struct app *app, struct store *st, const char *tenant_id, in
 	}
 	if (store_tx_begin(st) < 0)
 		goto out;
-	if (destroy_rows(st, tenant_id, tables, deleted) < 0 ||
+	if (terminate_modules_tx(st, tenant_id) < 0 ||
+	    destroy_rows(st, tenant_id, tables, deleted) < 0 ||
 	    log_destruction_tx(app, st, tenant_id, tables, deleted, now) < 0 ||
+	    account_changes_record_tx(st, ACCOUNT_CHANGE_TENANT_DESTROYED, NULL, tenant_id, NULL) <
+	        0 ||
 	    keys_tenant_destroy(app->keys, st, tenant_id) < 0 ||
 	    audit_purge_tenant(st, app->keys, tenant_id, "system", "system") < 0)
 		goto rollback;

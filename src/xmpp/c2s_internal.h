@@ -223,6 +223,9 @@ struct c2s_conn {
 	size_t n_directed;
 	char version_id[20]; /* id of our jabber:iq:version query */
 	char addr_hash[65];
+	/* The last account_state_changes seq the login saw (account_watch.c):
+	 * set at the SASL lookup, then by the transaction that accepted it. */
+	int64_t state_seq;
 	double presence_tokens; /* flood bucket, see PRESENCE_RATE */
 	uint64_t presence_at;   /* uv_now() of the last refill */
 	/* XEP-0198 (sm.c): NULL until <enable/>. A hibernating session lost
@@ -289,6 +292,8 @@ void sm_free(struct c2s_conn *c);
 void sasl_features(struct c2s_conn *c, struct xml_elem *features);
 void sasl_handle(struct c2s_conn *c, struct xml_elem *el);
 void sasl_free(struct sasl_state **s);
+/* The account a SASL exchange in progress is about (looked up), or NULL. */
+const struct xacct *sasl_account(const struct c2s_conn *c);
 
 /* session.c */
 void session_features(struct c2s_conn *c, struct xml_elem *features);

@@ -1,9 +1,10 @@
 /*
  * Catalog entries of migration 015 (PEP nodes and items, bookmarks among
  * them, and private XML storage: src/xmpp/pep*.c). Registered in
- * src/cmd/catalog_all.c. Sealed values are sealed under the owner's
+ * src/cmd/modules.c (pep_module). Sealed values are sealed under the owner's
  * subject key (tenant_id, owner_id) with the row id column id.
  */
+#include "core/module.h"
 #include "privacy/catalog.h"
 
 extern const struct catalog_column pep_catalog[];
@@ -65,4 +66,11 @@ const struct catalog_table pep_catalog_tables[] = {
     {"pep_items", "owner_id", "tenant_id", "id", NULL},
     {"xmpp_private", "owner_id", "tenant_id", "id", NULL},
     {0},
+};
+
+/* The module descriptor (core/module.h) of personal eventing (PEP nodes, avatars). */
+const struct module pep_module = {
+    .name = "xmpp.pep",
+    .columns = pep_catalog,
+    .tables = pep_catalog_tables,
 };

@@ -22,6 +22,7 @@
 #include "domain/app.h"
 #include "domain/auth.h"
 #include "net/tls.h"
+#include "privacy/account_changes.h"
 #include "privacy/restriction.h"
 #include "store/store.h"
 #include "xmpp/c2s_internal.h"
@@ -40,7 +41,8 @@ struct sasl_state {
 	bool found;
 	struct xacct acct;
 	bool busy;
-	char user_key[65]; /* what the login throttle counts (auth_user_key) */
+	char user_key[65];             /* what the login throttle counts (auth_user_key) */
+	struct scram_credentials cred; /* as looked up: the login rechecks them */
 };
 
 void sasl_free(struct sasl_state **s)
@@ -50,6 +52,12 @@ void sasl_free(struct sasl_state **s)
 	scram_server_free(&(*s)->scram);
 	secret_free(*s, sizeof(**s));
 	*s = NULL;
+}
+
+const struct xacct *sasl_account(const struct c2s_conn *c)
+{
+	const struct sasl_state *s = c->sasl;
+	return s != NULL && s->found && s->mech != MECH_NONE ? &s->acct : NULL;
 }
 
 static bool plaintext_ok(const struct c2s_conn *c)
@@ -119,6 +127,8 @@ struct record_job {
 	char *reply;      /* SCRAM server-final, for <success/> */
 	const char *cond; /* SASL failure to send after the record, or NULL */
 	const char *text;
+	struct scram_credentials cred; /* as looked up */
+	int64_t seq;                   /* account_state_changes seen by the commit */
 };
 
 int connlog_write(struct store *st, const char *account_id, const char *tenant_id,
@@ -127,11 +137,62 @@ int connlog_write(struct store *st, const char *account_id, const char *tenant_i
 	return auth_connlog_write(st, account_id, tenant_id, "xmpp", event, addr_hash, client);
 }
 
+static bool same_credentials(const struct scram_credentials *a, const struct scram_credentials *b)
+{
+	return a->hash == b->hash && a->iterations == b->iterations &&
+	       memcmp(a->salt, b->salt, sizeof(a->salt)) == 0 &&
+	       memcmp(a->stored_key, b->stored_key, sizeof(a->stored_key)) == 0 &&
+	       memcmp(a->server_key, b->server_key, sizeof(a->server_key)) == 0;
+}
+
+static void refuse(struct record_job *r, const char *result, const char *cond, const char *text)
+{
+	snprintf(r->result, sizeof(r->result), "%s", result);
+	r->cond = cond;
+	r->text = text;
+}
+
+/* The last step of a login, inside the transaction that records it. The
+ * account may have changed since the lookup while the client answered the
+ * challenge (restricted, disabled, a new password, erased): then the login
+ * is refused as if the change had come first. BEGIN IMMEDIATE serialises
+ * this with the change; a change committed after it has a seq above r->seq
+ * and ends the session (account_watch.c). -1 on a store error. */
+static int recheck(struct store *st, struct record_job *r)
+{
+	struct xacct now;
+	struct scram_credentials cred;
+	int found = xacct_by_username(st, r->acct.username, &now);
+	r->seq = account_changes_last(st);
+	if (found < 0 || r->seq < 0)
+		return -1;
+	if (found == 0 || strcmp(now.id, r->acct.id) != 0) {
+		r->found = false; /* erased: nothing to tie the record to */
+		refuse(r, "unknown_user", "not-authorized", NULL);
+		return 0;
+	}
+	bool same = sasl_credentials(st, now.id, r->cred.hash, &cred) == 0 &&
+	            same_credentials(&cred, &r->cred);
+	secret_wipe(&cred, sizeof(cred));
+	if (!same || now.must_change_password)
+		refuse(r, "bad_password", "not-authorized", NULL);
+	else if (strcmp(now.status, "active") != 0)
+		refuse(r, "disabled", "account-disabled", NULL);
+	else if (restriction_is_set(st, now.id, NULL))
+		refuse(r, "restricted", "account-disabled",
+		       "processing of this account is restricted");
+	return 0;
+}
+
 static void record_work(struct dbjob *job, struct app *app, struct store *st)
 {
 	struct record_job *r = (struct record_job *)job;
 	struct account acc;
 	memset(&acc, 0, sizeof(acc));
+	if (r->found && r->cond == NULL && recheck(st, r) < 0) {
+		job->status = -1;
+		return;
+	}
 	if (r->found) {
 		memcpy(acc.id, r->acct.id, sizeof(acc.id));
 		memcpy(acc.tenant_id, r->acct.tenant_id, sizeof(acc.tenant_id));
@@ -166,6 +227,7 @@ static void record_done(struct dbjob *job)
 		free(s);
 		free(b64);
 		c->acct = r->acct;
+		c->state_seq = r->seq;
 		memcpy(c->addr_hash, r->addr_hash, sizeof(c->addr_hash));
 		c->state = C2S_AUTHED;
 		sasl_free(&c->sasl);
@@ -173,7 +235,7 @@ static void record_done(struct dbjob *job)
 	}
 out:
 	free(r->reply);
-	free(r);
+	secret_free(r, sizeof(*r));
 }
 
 /* Records the attempt, then answers: success (reply = SCRAM final or "")
@@ -188,6 +250,7 @@ static void record(struct c2s_conn *c, const char *result, const char *addr_hash
 	r->job.done = record_done;
 	r->found = c->sasl->found;
 	r->acct = c->sasl->acct;
+	r->cred = c->sasl->cred;
 	snprintf(r->result, sizeof(r->result), "%s", result);
 	snprintf(r->addr, sizeof(r->addr), "%s", c->addr);
 	snprintf(r->addr_hash, sizeof(r->addr_hash), "%s", addr_hash);
@@ -253,6 +316,7 @@ struct lookup_job {
 	enum scram_hash hash;
 	int found; /* 1, 0, -1 */
 	struct xacct acct;
+	int64_t seq; /* account_state_changes seen before the account was read */
 	int wait;
 	struct scram_credentials cred;
 	/* PLAIN */
@@ -265,7 +329,10 @@ struct lookup_job {
 static void lookup_work(struct dbjob *job, struct app *app, struct store *st)
 {
 	struct lookup_job *l = (struct lookup_job *)job;
-	if (auth_address_hash(app, st, l->addr, l->addr_hash) < 0) {
+	/* read first: a change after this seq may be missed below, so it
+	 * still ends the exchange (account_watch.c) */
+	l->seq = account_changes_last(st);
+	if (l->seq < 0 || auth_address_hash(app, st, l->addr, l->addr_hash) < 0) {
 		job->status = -1;
 		return;
 	}
@@ -314,6 +381,8 @@ static void lookup_done(struct dbjob *job)
 	}
 	c->sasl->found = l->found == 1;
 	c->sasl->acct = l->acct;
+	c->sasl->cred = l->cred;
+	c->state_seq = l->seq;
 	memcpy(c->sasl->user_key, l->user_key, sizeof(c->sasl->user_key));
 	if (l->wait > 0) {
 		c->sasl->busy = true;

@@ -1,8 +1,9 @@
 /*
  * Catalog entries of migration 013 (XMPP extensions: the blocking list and
  * the delivery state of archived messages). Registered in
- * src/cmd/catalog_all.c.
+ * src/cmd/modules.c (xep_module).
  */
+#include "core/module.h"
 #include "privacy/catalog.h"
 
 extern const struct catalog_column xep_catalog[];
@@ -45,4 +46,12 @@ const struct catalog_table xep_catalog_tables[] = {
      "belongs to the conversation of message_id (both participants); deleted with the "
      "message when both deleted the conversation"},
     {0},
+};
+
+/* The module descriptor (core/module.h) of the XEPs with storage: blocking, private XML, bookmarks,
+ * history deletion. */
+const struct module xep_module = {
+    .name = "xmpp.xeps",
+    .columns = xep_catalog,
+    .tables = xep_catalog_tables,
 };

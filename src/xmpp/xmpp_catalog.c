@@ -1,7 +1,8 @@
 /*
  * Catalog entries of migration 012 (XMPP rosters, the sealed 1:1 archive,
- * offline storage, the connection log). Registered in src/cmd/catalog_all.c.
+ * offline storage, the connection log). Declared by xmpp_module (src/cmd/modules.c).
  */
+#include "core/module.h"
 #include "privacy/catalog.h"
 
 extern const struct catalog_column xmpp_catalog[];
@@ -107,4 +108,12 @@ const struct catalog_table xmpp_catalog_tables[] = {
     {"xmpp_offline", "owner_id", NULL, NULL, NULL},
     {"connection_log", "account_id", "tenant_id", NULL, NULL},
     {0},
+};
+
+/* The module descriptor (core/module.h) of the XMPP core: rosters, archive, offline messages,
+ * connection state. */
+const struct module xmpp_module = {
+    .name = "xmpp",
+    .columns = xmpp_catalog,
+    .tables = xmpp_catalog_tables,
 };

@@ -23,6 +23,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BUILD = os.environ.get("IRIS_BUILD", os.path.join(ROOT, "build", "asan"))
 IRISD = os.path.join(BUILD, "src", "cmd", "irisd")
 IRISCTL = os.path.join(BUILD, "src", "cmd", "irisctl")
+# What tests/run-all sets for a ThreadSanitizer build, for a direct pytest run.
+os.environ.setdefault("TSAN_OPTIONS", "halt_on_error=0 second_deadlock_stack=1 history_size=4 "
+                      "suppressions=" + os.path.join(ROOT, "tests", "tsan.supp"))
 
 
 def free_port():
@@ -138,10 +141,11 @@ class Iris:
         assert r.status_code == 200, r.text
         return r.json()["token"]
 
-    def ctl(self, *args, check=False):
+    def ctl(self, *args, check=False, input=None):
+        """Runs irisctl on this server's data; input: its standard input."""
         return subprocess.run([IRISCTL, "--data", self.data_dir, "--config", self.config_path]
                               + list(args), capture_output=True, text=True, check=check,
-                              timeout=120)
+                              timeout=120, input=input)
 
     def db_bytes(self):
         """Every byte of the database files (main, WAL), for at-rest scans."""
@@ -154,9 +158,45 @@ class Iris:
         return out
 
 
+# Every irisd log of this session and how far tsan_reports() has read it. A
+# ThreadSanitizer build prints a report and keeps running (halt_on_error=0),
+# so the fixture no_tsan_report looks for reports after each test.
+IRISD_LOGS = {}
+TSAN_MARK = b"WARNING: ThreadSanitizer"
+
+
+def tsan_reports():
+    """ThreadSanitizer reports written to the irisd logs since the last call
+    (each report from its WARNING line, up to 3,000 bytes)."""
+    found = []
+    for path, seen in IRISD_LOGS.items():
+        try:
+            with open(path, "rb") as f:
+                f.seek(seen)
+                text = f.read()
+        except OSError:
+            continue
+        IRISD_LOGS[path] = seen + len(text)
+        at = text.find(TSAN_MARK)
+        while at >= 0:
+            found.append("%s:\n%s" % (path, text[at:at + 3000].decode(errors="replace")))
+            at = text.find(TSAN_MARK, at + 1)
+    return found
+
+
+@pytest.fixture(autouse=True)
+def no_tsan_report():
+    """Fails the test during which (or before which) an irisd of this session
+    reported a data race, a lock-order inversion or another TSan finding."""
+    yield
+    found = tsan_reports()
+    assert not found, "ThreadSanitizer report in irisd log:\n" + "\n".join(found)
+
+
 def start_irisd(data_dir, config_text):
     """Starts irisd with config_text; returns (proc, config_path) once it
     listens. Raises if it exits or does not listen within 30 s."""
+    IRISD_LOGS.setdefault(data_dir + ".log", 0)
     config_path = os.path.join(os.path.dirname(data_dir), "irisd.ini")
     with open(config_path, "w") as f:
         f.write(config_text)
@@ -226,7 +266,10 @@ def iris(mail_sink, tmp_path_factory):
     proc, config_path = start_irisd(data_dir, config_for(port, mail_sink.port))
     server = Iris(data_dir, port, mail_sink, proc, config_path)
     yield server
-    assert stop_irisd(proc) == 0, "irisd did not drain and exit cleanly"
+    rc = stop_irisd(proc)
+    found = tsan_reports()
+    assert not found, "ThreadSanitizer report in irisd log:\n" + "\n".join(found)
+    assert rc == 0, "irisd did not drain and exit cleanly"
 
 
 @pytest.fixture

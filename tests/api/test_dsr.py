@@ -474,9 +474,53 @@ def test_operator_queue_and_due_dates(clock_iris):
     # irisctl answers too (a second request), and refuses a tenant's request.
     rid2 = iris.api("POST", "/api/v1/privacy-requests", {"kind": "objection"},
                     token=token).json()["id"]
-    out = iris.ctl("dsr", "answer", "--request", rid2, "--answer", "Objection recorded.")
+    out = iris.ctl("dsr", "answer", "--request", rid2, "--answer-stdin",
+                   input="Objection recorded.\nWe stopped the processing.\n")
     assert out.returncode == 0 and "answered" in out.stdout, out.stderr
-    out = iris.ctl("dsr", "answer", "--request", tenant_rid, "--answer", "no")
+    out = iris.ctl("dsr", "answer", "--request", tenant_rid, "--answer-stdin", input="no\n")
     assert out.returncode == 1 and "not_found" in out.stderr
     mine = iris.api("GET", "/api/v1/me/privacy-requests", token=token).json()["requests"]
-    assert [m["answer"] for m in mine if m["id"] == rid2] == ["Objection recorded."]
+    assert [m["answer"] for m in mine if m["id"] == rid2] == [
+        "Objection recorded.\nWe stopped the processing."]
+
+
+# The operator's queue (P-DSR-7 for freemium users): the operators are told
+# by e-mail (without the request's content) when a request arrives, and the
+# answer says when nobody could be told; the operator's answer has the same
+# limit as a tenant admin's; irisctl reads an answer (personal data) from
+# standard input only, never from argv.
+def test_operator_told_and_answer_limits(clock_iris):
+    iris = clock_iris
+    op = lib.operator_token(iris)
+    _, _, _, token = lib.register(iris, prefix="free")
+    r = iris.api("POST", "/api/v1/privacy-requests",
+                 {"kind": "access", "message": "private words"}, token=token)
+    assert r.status_code == 201 and r.json()["notices_queued"] == 0, r.text
+    op_name = unique("op")
+    op_email = op_name + "@example.org"
+    out = iris.ctl("account", "create", "--tenant", "-", "--username", op_name, "--email",
+                   op_email, "--role", "operator", "--password-stdin",
+                   input="operator-password-1\n")
+    assert out.returncode == 0, out.stderr
+    r = iris.api("POST", "/api/v1/privacy-requests",
+                 {"kind": "erasure", "message": "private words"}, token=token)
+    assert r.status_code == 201 and r.json()["notices_queued"] == 1, r.text
+    rid = r.json()["id"]
+    text = iris.mails.wait_for(op_email).get_content()
+    assert rid in text and "/api/v1/privacy-requests" in text
+    assert "private words" not in text
+    path = "/api/v1/privacy-requests/%s/answer" % rid
+    r = iris.api("POST", path, {"answer": "x" * 4001}, token=op)
+    assert r.status_code == 400 and r.json()["error"]["max_bytes"] == 4000, r.text
+    assert r.json()["error"]["field"] == "answer"
+    # irisctl: no answer in argv; an empty or too long standard input is refused.
+    out = iris.ctl("dsr", "answer", "--request", rid, "--answer", "in argv")
+    assert out.returncode == 2 and "--answer" in out.stderr
+    out = iris.ctl("dsr", "answer", "--request", rid, "--answer-stdin", input="")
+    assert out.returncode == 1 and "standard input" in out.stderr
+    out = iris.ctl("dsr", "answer", "--request", rid, "--answer-stdin", input="y" * 4001)
+    assert out.returncode == 1 and "4000" in out.stderr
+    out = iris.ctl("dsr", "answer", "--request", rid, "--answer-stdin", input="Erased.\n")
+    assert out.returncode == 0, out.stderr
+    mine = iris.api("GET", "/api/v1/me/privacy-requests", token=token).json()["requests"]
+    assert [m["answer"] for m in mine if m["id"] == rid] == ["Erased."]

@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from conftest import Iris, config_for, free_port, start_irisd, stop_irisd
 from test_accounts_lib import (add_member, error_code, full_token, operator_token, unique)
 
 
@@ -263,6 +264,69 @@ def test_breach_notify_reports_what_was_sent(iris, org):
     r = iris.api("POST", "/api/v1/breaches/%s/notify" % bid, {"tenant_id": mute}, token=op)
     assert r.status_code == 200 and r.json()["tenants_notified"] == 0, r.text
     assert r.json()["unreachable"][0]["tenant_id"] == mute
+    assert r.json()["delivery"] == "queued"
+
+
+def test_breach_users_without_address_not_recorded_as_told(iris, org):
+    """An affected user without an e-mail address is not recorded as told:
+    the answer lists them under users_unreachable, and again on the next
+    notification, while a user with an address is mailed once."""
+    op = org["op"]
+    tid, admin, _, _ = tenant_with_admin(iris)
+    mailed, _, _ = add_member(iris, tid, admin)
+    r = iris.api("POST", "/api/v1/tenants/%s/members" % tid, {
+        "username": unique("mute"), "password": "mute-password-1", "role": "user"},
+        token=admin)  # no e-mail address
+    assert r.status_code == 201, r.text
+    mute = r.json()["id"]
+    body = {"title": "Leaked list", "facts": "a member list leaked", "effects": "names",
+            "remedies": "removed", "detected_at": int(time.time()) - 60,
+            "user_ids": [mailed, mute]}
+    r = iris.api("POST", "/api/v1/breaches", body, token=op)
+    assert r.status_code == 201, r.text
+    bid = r.json()["id"]
+    for user_mails in (1, 0):
+        r = iris.api("POST", "/api/v1/breaches/%s/notify" % bid,
+                     {"tenant_id": tid, "notify_users": True}, token=op)
+        assert r.status_code == 200, r.text
+        told = r.json()["notified"][0]
+        assert told["user_mails"] == user_mails, r.json()
+        assert told["users_unreachable"] == [mute], r.json()
+
+
+def test_breach_notice_held_without_relay(mail_sink, tmp_path):
+    """Without an SMTP relay (smtp.url empty) the outbox holds every mail:
+    the answer says so with a warning, no tenant counts as notified and the
+    72-hour clock keeps running."""
+    port = free_port()
+    config = config_for(port, mail_sink.port).replace(
+        "url = smtp://127.0.0.1:%d\n" % mail_sink.port, "")
+    assert "smtp://" not in config
+    data_dir = str(tmp_path / "data")
+    proc, config_path = start_irisd(data_dir, config)
+    try:
+        iris = Iris(data_dir, port, mail_sink, proc, config_path)
+        tid, _, email, _ = tenant_with_admin(iris)
+        op = operator_token(iris)
+        body = {"title": "Lost phone", "facts": "a phone was lost", "effects": "contacts",
+                "remedies": "wiped", "detected_at": int(time.time()) - 3600,
+                "tenant_ids": [tid]}
+        r = iris.api("POST", "/api/v1/breaches", body, token=op)
+        assert r.status_code == 201, r.text
+        bid = r.json()["id"]
+        r = iris.api("POST", "/api/v1/breaches/%s/notify" % bid, {}, token=op)
+        assert r.status_code == 200, r.text
+        res = r.json()
+        assert res["delivery"] == "held: no smtp.url" and "smtp.url" in res["warning"]
+        assert res["tenants_notified"] == 0 and res["notified"] == [], res
+        assert res["mails_queued"] == 1
+        assert res["unreachable"][0]["tenant_id"] == tid
+        assert res["unreachable"][0]["admin_mails"] == 1
+        assert res["breach"]["tenants_unnotified"] == 1
+        assert res["breach"]["tenants"][0]["notified_at"] is None
+        assert mail_sink.all_for(email) == []
+    finally:
+        stop_irisd(proc)
 
 
 # P-END-1

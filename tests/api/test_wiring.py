@@ -1,5 +1,5 @@
 """Wiring between privacy modules done at the composition root
-(src/cmd/catalog_all.c): legal hold guards erasure, erasure reaches the
+(src/cmd/modules.c and the module descriptors): legal hold guards erasure, erasure reaches the
 backups' ledger."""
 import sqlite3
 import os

@@ -30,6 +30,7 @@ def _load(name, path):
 
 
 api = _load("api_conftest", os.path.join(API, "conftest.py"))
+no_tsan_report = api.no_tsan_report  # the autouse fixture, for these tests too
 import test_accounts_lib as lib  # noqa: E402
 
 import slixmpp  # noqa: E402
@@ -124,7 +125,10 @@ def xiris(mail_sink, tmp_path_factory):
     base = tmp_path_factory.mktemp("xiris")
     server = start(str(base / "data"), mail_sink)
     yield server
-    assert api.stop_irisd(server.proc) == 0, "irisd did not drain and exit cleanly"
+    rc = api.stop_irisd(server.proc)
+    found = api.tsan_reports()
+    assert not found, "ThreadSanitizer report in irisd log:\n" + "\n".join(found)
+    assert rc == 0, "irisd did not drain and exit cleanly"
 
 
 @pytest.fixture

@@ -12,10 +12,6 @@
 #include "store/store.h"
 #include "test_accounts_fixture.h"
 
-/* Catalog registration is the composition root's job; not needed here. */
-void app_register_catalog(void)
-{
-}
 
 int afx_setup(void **state)
 {

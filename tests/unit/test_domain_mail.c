@@ -14,10 +14,6 @@
 #include "domain/mail.h"
 #include "store/store.h"
 
-/* Catalog registration is the composition root's job; not needed here. */
-void app_register_catalog(void)
-{
-}
 
 static void test_address_syntax(void **state)
 {

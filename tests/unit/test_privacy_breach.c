@@ -26,6 +26,13 @@ static const char *state_of(struct rfx *f, const char *id, int64_t now)
 	return s;
 }
 
+/* A relay configured (nothing listens: these tests only queue). */
+static void set_relay(struct rfx *f, const char *url)
+{
+	char *cerr = NULL;
+	assert_int_equal(config_set(&f->cfg, "smtp.url", url, &cerr), 0);
+}
+
 /* P-BRE-1 */
 static void test_clock_reminders_overdue_and_notice(void **state)
 {
@@ -62,6 +69,7 @@ static void test_clock_reminders_overdue_and_notice(void **state)
 	/* Notifying: the admins' mail carries the report for this tenant only.
 	 * An operator's action, at the time of the action's clock. */
 	privacy_clock_set(f->now + 73 * HOUR);
+	set_relay(f, "smtp://127.0.0.1:9");
 	assert_int_equal(breach_notify(&f->app, f->st, &f->op_actor, id, NULL, true, NULL, &error),
 	                 1);
 	assert_int_equal(
@@ -103,12 +111,58 @@ static void test_notified_in_time(void **state)
 	assert_int_equal(breach_create(&f->app, f->st, &f->op_actor, &in, id, &error), 0);
 	json_decref(tenants);
 	privacy_clock_set(f->now + 2 * HOUR);
+	set_relay(f, "smtp://127.0.0.1:9");
 	assert_int_equal(
 	    breach_notify(&f->app, f->st, &f->op_actor, id, f->tenant, false, NULL, &error), 1);
 	rfx_run_at(f, f->now + 80 * HOUR);
 	assert_int_equal(
 	    rfx_count(f, "SELECT COUNT(*) FROM breaches WHERE overdue_at IS NOT NULL", NULL), 0);
 	assert_string_equal(state_of(f, id, f->now + 80 * HOUR), "notified");
+}
+
+/* Without an SMTP relay (smtp.url empty) the outbox holds every mail: the
+ * notices are queued but nobody is recorded as told, the clock runs on, and
+ * the answer says the mail is held. */
+static void test_notice_held_without_relay(void **state)
+{
+	struct rfx *f = *state;
+	const char *error = NULL;
+	char id[IDS_UUID_LEN];
+	json_t *users = json_pack("[s]", f->user.id), *res = NULL;
+	struct breach_new in = {
+	    "Lost token", "a token leaked", "sessions exposed", "revoked", f->now, NULL, users};
+	assert_int_equal(breach_create(&f->app, f->st, &f->op_actor, &in, id, &error), 0);
+	json_decref(users);
+	privacy_clock_set(f->now + HOUR);
+	assert_int_equal(breach_notify(&f->app, f->st, &f->op_actor, id, NULL, true, &res, &error),
+	                 0);
+	assert_string_equal(json_string_value(json_object_get(res, "delivery")),
+	                    "held: no smtp.url");
+	assert_int_equal(json_array_size(json_object_get(res, "notified")), 0);
+	json_t *u = json_array_get(json_object_get(res, "unreachable"), 0);
+	assert_int_equal(json_integer_value(json_object_get(u, "admin_mails")), 1);
+	assert_non_null(strstr(json_string_value(json_object_get(u, "reason")), "smtp.url"));
+	json_decref(res);
+	assert_int_equal(
+	    rfx_count(f, "SELECT COUNT(*) FROM mail_outbox WHERE kind = 'breach_notice'", NULL), 1);
+	assert_int_equal(
+	    rfx_count(f, "SELECT COUNT(*) FROM breach_tenants WHERE notified_at IS NOT NULL", NULL),
+	    0);
+	assert_int_equal(
+	    rfx_count(f, "SELECT COUNT(*) FROM breach_users WHERE notified_at IS NOT NULL", NULL),
+	    0);
+	assert_string_equal(state_of(f, id, f->now + HOUR), "open");
+	/* The clock still reminds and marks the breach overdue. */
+	rfx_run_at(f, f->now + 73 * HOUR);
+	assert_string_equal(state_of(f, id, f->now + 73 * HOUR), "overdue");
+	/* Once a relay is set, notifying again records the tenant and the user. */
+	set_relay(f, "smtp://127.0.0.1:9");
+	privacy_clock_set(f->now + 74 * HOUR);
+	assert_int_equal(breach_notify(&f->app, f->st, &f->op_actor, id, NULL, true, NULL, &error),
+	                 1);
+	assert_int_equal(
+	    rfx_count(f, "SELECT COUNT(*) FROM breach_users WHERE notified_at IS NOT NULL", NULL),
+	    1);
 }
 
 /* P-BRE-2 */
@@ -140,6 +194,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_clock_reminders_overdue_and_notice, rfx_setup,
 	                                    rfx_teardown),
 	    cmocka_unit_test_setup_teardown(test_notified_in_time, rfx_setup, rfx_teardown),
+	    cmocka_unit_test_setup_teardown(test_notice_held_without_relay, rfx_setup,
+	                                    rfx_teardown),
 	    cmocka_unit_test_setup_teardown(test_failed_logins_are_counted_not_breaches, rfx_setup,
 	                                    rfx_teardown),
 	};

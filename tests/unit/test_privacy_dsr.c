@@ -8,11 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/module.h"
 #include "crypto/keys.h"
+#include "crypto/keys_catalog.h"
 #include "domain/auth.h"
 #include "domain/mail_catalog.h"
 #include "domain/profile.h"
 #include "privacy/archive.h"
+#include "privacy/audit.h"
 #include "privacy/catalog.h"
 #include "privacy/consent.h"
 #include "privacy/consent_mail.h"
@@ -22,8 +25,6 @@
 #include "store/store.h"
 #include "test_accounts_fixture.h"
 
-extern const struct catalog_column crypto_catalog[];
-extern const struct catalog_column audit_catalog[];
 extern const struct catalog_column accounts_catalog[];
 extern const struct catalog_table accounts_catalog_tables[];
 
@@ -36,7 +37,10 @@ static int setup(void **state)
 	privacy_catalog_register(jobs_catalog);
 	privacy_catalog_register(accounts_catalog);
 	privacy_catalog_register(dsr_catalog);
-	privacy_catalog_register_tables(dsr_foundation_tables);
+	privacy_catalog_register_tables(crypto_catalog_tables);
+	privacy_catalog_register_tables(audit_catalog_tables);
+	privacy_catalog_register_tables(mail_catalog_tables);
+	privacy_catalog_register_tables(jobs_catalog_tables);
 	privacy_catalog_register_tables(accounts_catalog_tables);
 	privacy_catalog_register_tables(dsr_tables);
 	return afx_setup(state);
@@ -173,9 +177,11 @@ static void test_erasure_guard_refuses(void **state)
 	const char *error = NULL;
 	actor_system(&sys, "operator-cli");
 	afx_account(f, "", "held", ROLE_USER, &a);
-	dsr_set_erase_guard(refuse);
+	static const struct module holding = {.name = "test.holding",
+	                                      .privacy = {.erase_guard = refuse}};
+	module_register(&holding);
 	assert_int_equal(accounts_erase(&f->app, f->st, &sys, a.id, &error), -1);
-	dsr_set_erase_guard(NULL);
+	module_reset();
 	assert_string_equal(error, "legal_hold");
 	assert_int_equal(accounts_get(f->st, a.id, &a, &error), 0);
 	assert_true(keys_subject_exists(f->app.keys, f->st, "", a.id));

@@ -21,7 +21,7 @@
 extern const struct catalog_column crypto_catalog[];
 extern const struct catalog_column accounts_catalog[];
 
-void app_register_catalog(void)
+static void register_catalog(void)
 {
 	privacy_catalog_register(crypto_catalog);
 	privacy_catalog_register(audit_catalog);
@@ -44,6 +44,7 @@ int rfx_setup(void **state)
 	/* No listener there: the TOM report's TLS probe must find nothing. */
 	assert_int_equal(config_set(&f->cfg, "http.port", "9", &cerr), 0);
 	snprintf(data, sizeof(data), "%s/data", f->dir);
+	register_catalog();
 	assert_int_equal(app_init(&f->app, &f->cfg, data, true, &error), 0);
 	f->st = app_thread_store(&f->app);
 	privacy_jobs_register();
@@ -81,8 +82,8 @@ void rfx_tenant(struct rfx *f, const char *name, char id_r[IDS_UUID_LEN])
 	assert_int_equal(tenants_create(&f->app, f->st, &sys, name, id_r, &error), 0);
 }
 
-void rfx_account(struct rfx *f, const char *tenant_id, const char *username,
-                 enum account_role role, struct account *out)
+void rfx_account(struct rfx *f, const char *tenant_id, const char *username, enum account_role role,
+                 struct account *out)
 {
 	char password[96], email[128], id[IDS_UUID_LEN], otp[64];
 	const char *error = NULL;
