@@ -19,8 +19,8 @@
 #include "core/xalloc.h"
 #include "domain/app.h"
 #include "domain/mail.h"
-#include "privacy/dsr_requests.h"
-#include "privacy/register_internal.h" /* regs_mail_operators */
+#include "compliance/dsr_requests.h"
+#include "compliance/register_internal.h" /* regs_mail_operators */
 #include "store/store.h"
 
 #include <stdio.h>

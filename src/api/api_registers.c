@@ -16,16 +16,18 @@
  *   GET   /api/v1/tenants/{id}/audit-extract[?from_seq=N] admin, auditor (P-AUD-2)
  * Other tenants' resources answer 404; auditors' writes 403.
  */
+#include "privacy/retention_log.h"
+#include "core/clock.h"
 #include "core/module.h"
 #include "api/api_registers.h"
 #include "core/ids.h"
 #include "domain/app.h"
 #include "privacy/audit.h"
-#include "privacy/instructions.h"
-#include "privacy/legal_hold.h"
-#include "privacy/register.h"
-#include "privacy/retention.h"
-#include "privacy/tom.h"
+#include "compliance/instructions.h"
+#include "compliance/legal_hold.h"
+#include "compliance/register.h"
+#include "compliance/retention.h"
+#include "compliance/tom.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -279,7 +281,7 @@ static void h_tom(const struct http_request *req, struct http_response *resp, vo
 	bool html = want_html(req, resp, &bad);
 	if (!bad)
 		report_reply(resp, html,
-		             tom_report_json(c.app, c.st, c.tenant_id, privacy_clock_now()),
+		             tom_report_json(c.app, c.st, c.tenant_id, clock_action_now()),
 		             tom_report_html);
 }
 

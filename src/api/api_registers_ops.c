@@ -19,13 +19,14 @@
  *   POST  /api/v1/tenants/{id}/termination {end_at, grace_days?}  operator
  *   DELETE /api/v1/tenants/{id}/termination     operator
  */
+#include "core/clock.h"
 #include "api/api_registers.h"
 #include "core/ids.h"
 #include "domain/app.h"
-#include "privacy/breach.h"
-#include "privacy/retention.h"
-#include "privacy/subprocessors.h"
-#include "privacy/termination.h"
+#include "compliance/breach.h"
+#include "compliance/retention.h"
+#include "compliance/subprocessors.h"
+#include "compliance/termination.h"
 #include "store/store.h"
 
 #include <stdlib.h>
@@ -155,7 +156,7 @@ static void h_breaches_list(const struct http_request *req, struct http_response
 	struct api_call c;
 	if (api_call_begin(req, resp, ctx, API_OPERATOR, NULL, &c) < 0)
 		return;
-	api_reply_wrapped(resp, 0, "breaches", breach_list_json(c.st, privacy_clock_now()));
+	api_reply_wrapped(resp, 0, "breaches", breach_list_json(c.st, clock_action_now()));
 }
 
 static void h_breaches_create(const struct http_request *req, struct http_response *resp, void *ctx)
@@ -181,7 +182,7 @@ static void h_breaches_create(const struct http_request *req, struct http_respon
 	if (breach_create(c.app, c.st, &c.p.actor, &in, id, &error) < 0)
 		api_fail(resp, error);
 	else
-		http_response_json(resp, 201, breach_get_json(c.st, id, privacy_clock_now()));
+		http_response_json(resp, 201, breach_get_json(c.st, id, clock_action_now()));
 	api_call_end(&c);
 }
 
@@ -190,7 +191,7 @@ static void h_breach_get(const struct http_request *req, struct http_response *r
 	struct api_call c;
 	if (api_call_begin(req, resp, ctx, API_OPERATOR, NULL, &c) < 0)
 		return;
-	json_t *b = breach_get_json(c.st, http_request_param(req, "bid"), privacy_clock_now());
+	json_t *b = breach_get_json(c.st, http_request_param(req, "bid"), clock_action_now());
 	if (b == NULL)
 		api_fail(resp, "not_found");
 	else
@@ -214,7 +215,7 @@ static void h_breach_patch(const struct http_request *req, struct http_response 
 	                  api_str(c.body, "status"), &error) < 0)
 		api_fail(resp, error);
 	else
-		http_response_json(resp, 200, breach_get_json(c.st, bid, privacy_clock_now()));
+		http_response_json(resp, 200, breach_get_json(c.st, bid, clock_action_now()));
 	api_call_end(&c);
 }
 
@@ -254,7 +255,7 @@ static void h_breach_notify(const struct http_request *req, struct http_response
 			        "(PATCH /api/v1/tenants/{id}/members/{uid} {\"email\"}) and "
 			        "notify again, or reach them another way: the 72-hour clock "
 			        "keeps running"));
-		json_object_set_new(res, "breach", breach_get_json(c.st, bid, privacy_clock_now()));
+		json_object_set_new(res, "breach", breach_get_json(c.st, bid, clock_action_now()));
 		http_response_json(resp, 200, res);
 	}
 	api_call_end(&c);
@@ -276,7 +277,7 @@ static void h_unsuccessful(const struct http_request *req, struct http_response 
 		return;
 	const char *since = http_request_query(req, "since", buf, sizeof(buf));
 	char *end = NULL;
-	long long t = since != NULL ? strtoll(since, &end, 10) : privacy_clock_now() - 86400;
+	long long t = since != NULL ? strtoll(since, &end, 10) : clock_action_now() - 86400;
 	if (since != NULL && (end == since || *end != '\0' || t < 0)) {
 		api_fail_field(resp, "invalid_field", "since");
 		return;

@@ -14,7 +14,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "domain/app.h"
-#include "domain/clock.h"
+#include "core/clock.h"
 #include "domain/jobs.h"
 
 /* At most ten years per call; the runs after one advance are bounded too. */

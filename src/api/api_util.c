@@ -9,11 +9,11 @@
 #include "domain/app.h"
 #include "domain/rate_limit.h"
 #include "domain/tenants.h"
-#include "privacy/breach.h"
+#include "compliance/breach.h"
 #include "privacy/consent.h"
-#include "privacy/dsr_requests.h"
+#include "compliance/dsr_requests.h"
 #include "privacy/restriction.h"
-#include "privacy/subprocessors.h"
+#include "compliance/subprocessors.h"
 #include "store/store.h"
 
 #include <stdio.h>

@@ -17,7 +17,7 @@
 #include "domain/accounts.h"
 #include "privacy/deletion_log.h"
 #include "privacy/dsr.h"
-#include "privacy/dsr_requests.h"
+#include "compliance/dsr_requests.h"
 
 #include <stdio.h>
 #include <stdlib.h>

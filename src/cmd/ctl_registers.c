@@ -8,14 +8,15 @@
  *   irisctl subprocessor list               sub-processor register (P-SUB-1)
  *   irisctl subprocessor add NAME ADDRESS PURPOSE DATA LOCATION
  */
+#include "core/clock.h"
 #include "cmd/ctl_commands.h"
 #include "cmd/ctl_context.h"
 #include "domain/accounts.h"
-#include "privacy/breach.h"
-#include "privacy/register.h"
-#include "privacy/retention.h"
-#include "privacy/subprocessors.h"
-#include "privacy/tom.h"
+#include "compliance/breach.h"
+#include "compliance/register.h"
+#include "compliance/retention.h"
+#include "compliance/subprocessors.h"
+#include "compliance/tom.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,7 +69,7 @@ static int report(struct ctl *ctl, int argc, char **argv, bool tom)
 		ctl_context_close(&cx);
 		return 1;
 	}
-	json_t *r = tom ? tom_report_json(&cx.app, cx.st, tenant_id, privacy_clock_now())
+	json_t *r = tom ? tom_report_json(&cx.app, cx.st, tenant_id, clock_action_now())
 	                : register_ropa_json(&cx.app, cx.st, tenant_id);
 	if (r == NULL) {
 		fprintf(stderr, "irisctl: no report for tenant %s (database error)\n", tenant);
@@ -108,7 +109,7 @@ int ctl_breach(struct ctl *ctl, int argc, char **argv)
 	}
 	if (ctl_context_open(ctl, &cx) < 0)
 		return 1;
-	json_t *list = breach_list_json(cx.st, privacy_clock_now());
+	json_t *list = breach_list_json(cx.st, clock_action_now());
 	print_json(list);
 	json_decref(list);
 	ctl_context_close(&cx);

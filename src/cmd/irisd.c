@@ -15,7 +15,7 @@
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "domain/app.h"
-#include "domain/clock.h"
+#include "core/clock.h"
 #include "domain/jobs.h"
 #include "domain/mail.h"
 #include "domain/rate_limit.h"
@@ -24,7 +24,7 @@
 #include "net/tls.h"
 #include "api/api.h"
 #include "xmpp/xmpp_server.h"
-#include "privacy/retention.h"
+#include "compliance/retention.h"
 
 #include <jansson.h>
 #include <malloc.h>

@@ -8,14 +8,14 @@
 #include "cmd/modules.h"
 #include "core/module.h"
 #include "privacy/catalog.h"
-#include "privacy/retention.h"
+#include "compliance/retention.h"
 
 #include <stddef.h>
 
 extern const struct module keys_module, audit_module, mail_module, jobs_module, backup_module,
     account_changes_module, accounts_module, directory_module, privacy_centre_module,
     registers_module, contacts_module, xmpp_module, xep_module, pep_module, conversations_module,
-    test_clock_module;
+    test_clock_module, time_module;
 
 static const struct module *const iris_modules[] = {
     &keys_module,            /* subject keys (crypto-shredding) */
@@ -34,6 +34,7 @@ static const struct module *const iris_modules[] = {
     &pep_module,             /* personal eventing, avatars */
     &conversations_module,   /* history deletion over REST */
     &test_clock_module,      /* the operator's test clock (test_mode) */
+    &time_module,            /* XEP-0202 entity time (src/modules/time) */
 };
 
 void iris_modules_register(void)

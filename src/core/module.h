@@ -35,6 +35,7 @@ struct http_router;
 struct json_t;
 struct retention_decl;
 struct store;
+struct xmpp_module;
 
 /* What a module owes a data subject beyond what the catalog walk does by
  * itself (the walk exports and erases every catalogued column of every
@@ -72,6 +73,9 @@ struct module {
 	void (*jobs)(void);
 	/* Adds the module's REST routes, or NULL. */
 	void (*routes)(struct http_router *router, struct app *app);
+	/* Its XMPP handlers and disco features (xmpp/xmpp_module.h), or NULL:
+	 * the XMPP server installs them at start. */
+	const struct xmpp_module *xmpp;
 	struct module_privacy privacy;
 };
 

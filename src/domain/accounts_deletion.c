@@ -4,13 +4,12 @@
  * in the tenant admins' queue, where an admin erases the account ("done") or
  * declines ("rejected"). Only one open request per account. A request is
  * due one calendar month after it was made (GDPR Art. 12(3), P-DSR-7), by
- * the privacy clock (privacy_clock_now, which the test clock moves).
+ * the privacy clock (clock_action_now, which the test clock moves).
  */
+#include "core/clock.h"
 #include "core/log.h"
 #include "domain/accounts_internal.h"
 #include "domain/app.h"
-#include "privacy/retention.h"
-#include "privacy/dsr_requests.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -43,7 +42,7 @@ int accounts_deletion_request(struct app *app, struct store *st, const struct ac
 	    store_run(st,
 	              "INSERT INTO deletion_requests (id, tenant_id, account_id, status, "
 	              "created_at) VALUES (?, ?, ?, 'open', ?)",
-	              "sssi", id_r, acc->tenant_id, acc->id, privacy_clock_now()) != STORE_DONE ||
+	              "sssi", id_r, acc->tenant_id, acc->id, clock_action_now()) != STORE_DONE ||
 	    acc_audit(app, st, &self, acc->tenant_id, "account.deletion_request",
 	              "deletion_request", id_r, "account_id,status", false) < 0 ||
 	    store_tx_commit(st) < 0) {
@@ -64,7 +63,7 @@ int accounts_deletion_requests_list(struct store *st, const char *tenant_id,
 	                                   "LEFT JOIN accounts a ON a.id = r.account_id WHERE "
 	                                   "r.tenant_id = ? ORDER BY r.created_at, r.id",
 	                                   "s", tenant_id);
-	int64_t now = privacy_clock_now();
+	int64_t now = clock_action_now();
 	int rc;
 	if (q == NULL)
 		return -1;
@@ -79,7 +78,7 @@ int accounts_deletion_requests_list(struct store *st, const char *tenant_id,
 		snprintf(r.status, sizeof(r.status), "%s", store_col_text(q, 3));
 		r.created_at = store_col_int(q, 4);
 		r.decided_at = store_col_is_null(q, 5) ? 0 : store_col_int(q, 5);
-		r.due_at = dsr_add_month(r.created_at);
+		r.due_at = clock_add_month(r.created_at);
 		r.overdue = strcmp(r.status, "open") == 0 && now > r.due_at;
 		fn(&r, ctx);
 	}

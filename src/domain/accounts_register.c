@@ -8,13 +8,13 @@
  * registration, which frees their username and address; each such erasure
  * is recorded in the retention log.
  */
+#include "privacy/retention_log.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "domain/accounts_internal.h"
 #include "domain/app.h"
 #include "domain/mail.h"
-#include "privacy/retention.h"
 #include "store/store.h"
 
 #include <stdio.h>

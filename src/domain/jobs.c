@@ -1,6 +1,6 @@
 /* domain/jobs: see jobs.h. */
 #include "domain/jobs.h"
-#include "domain/clock.h"
+#include "core/clock.h"
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/metrics.h"

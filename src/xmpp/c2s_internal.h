@@ -23,6 +23,7 @@
 #include "xmpp/xml_buf.h"
 #include "xmpp/xml_elem.h"
 #include "xmpp/xml_parser.h"
+#include "xmpp/xmpp_module.h"
 
 struct app;
 struct config;
@@ -427,6 +428,9 @@ struct xmpp_server {
 	 * with the unacknowledged copy), NULL otherwise */
 	const char *sm_msg_id;
 	struct account_watch *watch; /* account_watch.c */
+	/* iq handlers of the registered modules, their disco features and
+	 * per-server state (xmpp_registry.h) */
+	struct xmpp_registry *registry;
 };
 
 /* The online-user record of acct (created on first bind), and its removal
@@ -441,6 +445,10 @@ void xmpp_tenant_unlink(struct xmpp_server *srv, struct xuser *u);
 void xmpp_server_maybe_drained(struct xmpp_server *srv);
 /* A short unique id for stanzas the server makes. */
 void xmpp_server_new_id(struct xmpp_server *srv, char out[20]);
+
+/* router.c: the core's iq handlers (roster, session, ping, invisible) and
+ * its message-only disco features. */
+extern const struct xmpp_module router_xmpp;
 
 /* account_watch.c: sessions end when their account may no longer log in
  * (core/account_events.h). start subscribes (loop thread, at start), stop

@@ -59,11 +59,11 @@ static void notify_user(struct xuser *v, const char *from, const char *node,
 	}
 }
 
-static bool may_notify(struct xuser *owner, struct xuser *v)
+static bool may_notify(struct xmpp_server *srv, struct xuser *owner, struct xuser *v)
 {
 	return v != owner && presence_visible(owner, &v->acct, v->bare) &&
-	       !xep_is_blocked(owner->acct.username, v->bare) &&
-	       !xep_is_blocked(v->acct.username, owner->bare);
+	       !xep_is_blocked(srv, owner->acct.username, v->bare) &&
+	       !xep_is_blocked(srv, v->acct.username, owner->bare);
 }
 
 void pep_notify(struct xmpp_server *srv, struct xuser *owner, const char *node,
@@ -73,7 +73,7 @@ void pep_notify(struct xmpp_server *srv, struct xuser *owner, const char *node,
 	if (access == PEP_ACCESS_WHITELIST)
 		return;
 	for (struct xuser *v = xmpp_tenant_online(srv, owner->acct.tenant_id); v; v = v->tnext)
-		if (may_notify(owner, v))
+		if (may_notify(srv, owner, v))
 			notify_user(v, owner->bare, node, event);
 	for (size_t i = 0; i < owner->roster.n; i++) {
 		struct roster_item *it = &owner->roster.items[i];
@@ -85,7 +85,7 @@ void pep_notify(struct xmpp_server *srv, struct xuser *owner, const char *node,
 		if (v == NULL || (owner->acct.tenant_id[0] != '\0' &&
 		                  strcmp(v->acct.tenant_id, owner->acct.tenant_id) == 0))
 			continue; /* tenant members were notified above */
-		if (may_notify(owner, v))
+		if (may_notify(srv, owner, v))
 			notify_user(v, owner->bare, node, event);
 	}
 }
@@ -567,50 +567,68 @@ static void private_iq(struct c2s_conn *c, struct xml_doc *doc, struct xml_elem 
 	xmpp_job_submit(c->srv, &j->job);
 }
 
-bool pep_iq(struct c2s_conn *c, struct xml_doc *doc)
+/* The xep_target of an addressee (no 'to' is the sender's own account). */
+static enum xep_target pep_target(enum xmpp_to to)
 {
-	struct xml_elem *el = xml_doc_root(doc);
-	const char *type = stanza_type(el);
-	struct xml_elem *q = xml_elem_first_child(el);
-	char local[65];
-	if (c->state != C2S_BOUND || c->user == NULL || type == NULL)
-		return false;
-	if (pep_caps_answer(c, doc))
-		return true;
-	bool get = strcmp(type, "get") == 0, set = strcmp(type, "set") == 0;
-	if ((!get && !set) || q == NULL)
-		return false;
-	bool is_pubsub = xml_elem_is(q, NS_PUBSUB, "pubsub");
-	bool is_owner = xml_elem_is(q, NS_PUBSUB_OWNER, "pubsub");
-	bool is_private = xml_elem_is(q, NS_PRIVATE, "query");
-	if (!is_pubsub && !is_owner && !is_private)
-		return false;
-	enum xep_target t = xep_target_of(c, el, local);
-	if (t == XT_NONE)
-		return false;
-	bool mine = t == XT_SERVER || t == XT_SELF;
-	if (is_private) {
-		private_iq(c, doc, q, set, mine);
-		return true;
-	}
-	if (t == XT_SERVER && stanza_to(el) != NULL) {
-		/* no pubsub service on the domain itself (XEP-0163 is per account) */
-		xep_error(c, &doc, STANZA_ERR_SERVICE_UNAVAILABLE);
-		return true;
-	}
-	if (is_owner) {
-		xep_error(c, &doc, STANZA_ERR_FEATURE_NOT_IMPLEMENTED);
-		return true;
-	}
-	if (set) {
-		if (!mine)
-			xep_error(c, &doc, STANZA_ERR_FORBIDDEN);
-		else
-			pubsub_set(c, doc, q);
-	} else
-		pubsub_get(c, doc, q, t, local);
-	return true;
+	return to == XMPP_TO_SELF ? XT_SELF : to == XMPP_TO_OTHER ? XT_OTHER : XT_SERVER;
 }
+
+static void private_handler(struct xmpp_iq *iq)
+{
+	private_iq(iq->conn, iq->doc, iq->q, iq->type == XMPP_IQ_SET, iq->to != XMPP_TO_OTHER);
+}
+
+/* XEP-0163 on an account (there is no pubsub service on the domain: an iq
+ * to it gets the core's <service-unavailable/>). */
+static void pubsub_handler(struct xmpp_iq *iq)
+{
+	if (iq->type == XMPP_IQ_GET)
+		pubsub_get(iq->conn, iq->doc, iq->q, pep_target(iq->to),
+		           iq->local ? iq->local : "");
+	else if (iq->to == XMPP_TO_OTHER)
+		xmpp_iq_error(iq, STANZA_ERR_FORBIDDEN);
+	else
+		pubsub_set(iq->conn, iq->doc, iq->q);
+}
+
+static void pubsub_owner_handler(struct xmpp_iq *iq)
+{
+	xmpp_iq_error(iq, STANZA_ERR_FEATURE_NOT_IMPLEMENTED);
+}
+
+#define PEP_TO (XMPP_TO_NONE | XMPP_TO_SELF | XMPP_TO_OTHER)
+#define PEP_FEATURE(f)                                                                             \
+	{                                                                                          \
+		NULL, NULL, 0, 0, XMPP_DISCO_ACCOUNT, "http://jabber.org/protocol/pubsub#" f, NULL \
+	}
+
+/* PEP (XEP-0163), bookmarks (XEP-0402, PEP nodes) and private XML
+ * (XEP-0049). The pubsub#... features are node behaviours of the pubsub
+ * handler (pubsub_get, pubsub_set in this file). */
+static const struct xmpp_handler pep_handlers[] = {
+    {NS_PRIVATE, "query", XMPP_IQ_GET | XMPP_IQ_SET, XMPP_TO_MINE | XMPP_TO_OTHER,
+     XMPP_DISCO_SERVER, NULL, private_handler},
+    {NS_PUBSUB, "pubsub", XMPP_IQ_GET | XMPP_IQ_SET, PEP_TO, 0, NULL, pubsub_handler},
+    {NS_PUBSUB_OWNER, "pubsub", XMPP_IQ_GET | XMPP_IQ_SET, PEP_TO, 0, NULL, pubsub_owner_handler},
+    PEP_FEATURE("access-presence"),  /* access_model in pubsub_set's publish-options */
+    PEP_FEATURE("access-whitelist"), /* the default access model of bookmarks */
+    PEP_FEATURE("auto-create"),      /* a publish creates the node (pubsub_set) */
+    PEP_FEATURE("item-ids"),
+    PEP_FEATURE("last-published"),   /* pep_send_last_items (below) */
+    PEP_FEATURE("persistent-items"), /* pep_db.c */
+    PEP_FEATURE("publish"),
+    PEP_FEATURE("publish-options"),
+    PEP_FEATURE("retract-items"),
+    PEP_FEATURE("retrieve-items"), /* pubsub_get */
+    {0},
+};
+#undef PEP_TO
+#undef PEP_FEATURE
+
+const struct xmpp_module pep_xmpp = {
+    .name = "pep",
+    .handlers = pep_handlers,
+};
 
 /* ---- last items after the initial presence ------------------------------- */
 
@@ -745,8 +763,8 @@ static void last_done(struct dbjob *job)
 		if (send &&
 		    xacct_local_of(c->srv, it->owner_bare, owner_local, sizeof(owner_local)) !=
 		        NULL &&
-		    (xep_is_blocked(owner_local, c->user->bare) ||
-		     xep_is_blocked(c->acct.username, it->owner_bare)))
+		    (xep_is_blocked(c->srv, owner_local, c->user->bare) ||
+		     xep_is_blocked(c->srv, c->acct.username, it->owner_bare)))
 			send = false;
 		if (send) {
 			struct xml_elem *items;

@@ -19,10 +19,10 @@ struct c2s_conn;
 struct xml_doc;
 struct xml_elem;
 
-/* xep_iq_dispatch: a pubsub or jabber:iq:private iq (get/set), or the
- * client's answer to the server's caps query. True when handled (doc
- * taken). */
-bool pep_iq(struct c2s_conn *c, struct xml_doc *doc);
+/* xep_iq_dispatch: the client's answer (result or error) to the server's
+ * caps query. True when it was one (doc taken). The pubsub and
+ * jabber:iq:private handlers are pep_xmpp's (xmpp_module.h). */
+bool pep_caps_answer(struct c2s_conn *c, struct xml_doc *doc);
 
 /* xep_presence, for a presence without a to (a broadcast): stamps the
  * XEP-0153 photo hash of the profile avatar, learns the client's +notify

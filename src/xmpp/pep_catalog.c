@@ -6,6 +6,7 @@
  */
 #include "core/module.h"
 #include "privacy/catalog.h"
+#include "xmpp/pep_internal.h"
 
 extern const struct catalog_column pep_catalog[];
 extern const struct catalog_table pep_catalog_tables[];
@@ -73,4 +74,5 @@ const struct module pep_module = {
     .name = "xmpp.pep",
     .columns = pep_catalog,
     .tables = pep_catalog_tables,
+    .xmpp = &pep_xmpp,
 };

@@ -175,10 +175,10 @@ bool pep_send_filter(struct c2s_conn *c, const struct xml_elem *stanza)
 		*slash = '\0';
 	if (strcmp(bare, c->user->bare) != 0) {
 		/* XEP-0191 §3.5/3.6: the blocked see nothing, and say nothing */
-		if (xep_is_blocked(c->acct.username, bare))
+		if (xep_is_blocked(c->srv, c->acct.username, bare))
 			return true;
 		if (xacct_local_of(c->srv, bare, local, sizeof(local)) != NULL &&
-		    xep_is_blocked(local, c->user->bare))
+		    xep_is_blocked(c->srv, local, c->user->bare))
 			return true;
 	}
 	struct pep_sess *s = pep_sess_get(c, false);

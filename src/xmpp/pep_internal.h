@@ -11,6 +11,10 @@
 
 #include "xmpp/c2s_internal.h"
 #include "xmpp/pep.h"
+#include "xmpp/xmpp_module.h"
+
+/* PEP and private XML handlers and features (pep.c). */
+extern const struct xmpp_module pep_xmpp;
 
 struct keys;
 
@@ -116,8 +120,7 @@ void pep_avatar_changed(struct c2s_conn *c);
 /* pep_csi.c: the client's caps (XEP-0115) in a broadcast presence: asks
  * its disco#info once per caps version to learn its +notify nodes. */
 void pep_caps_seen(struct c2s_conn *c, const struct xml_elem *presence);
-/* The client's answer to that query (taken: true). */
-bool pep_caps_answer(struct c2s_conn *c, struct xml_doc *doc);
+/* The client's answer to that query: pep_caps_answer (pep.h). */
 
 /* pep.c: the last item of every node c's user may see (initial presence). */
 void pep_send_last_items(struct c2s_conn *c);

@@ -116,56 +116,55 @@ void router_message(struct c2s_conn *c, struct xml_doc *doc)
 	free(full);
 }
 
-static void iq_result_empty(struct c2s_conn *c, struct xml_doc **doc)
+/* ---- the core's iq handlers (xmpp_module.h) ------------------------------ */
+
+static void roster_handler(struct xmpp_iq *iq)
 {
-	server_send_iq_result(c, xml_doc_root(*doc), NULL);
-	xml_doc_free(doc);
+	roster_iq(iq->conn, iq->doc);
 }
 
-static void disco_info(struct c2s_conn *c, struct xml_doc **doc)
+/* The legacy session iq (RFC 3921) and ping (XEP-0199): an empty result. */
+static void empty_result_handler(struct xmpp_iq *iq)
 {
-	static const char *features[] = {XMPP_NS_DISCO_INFO,   XMPP_NS_PING, XMPP_NS_ROSTER,
-	                                 "urn:xmpp:offline:0", "msgoffline", NULL};
-	struct xml_doc *p = xml_doc_new(0);
-	struct xml_elem *q = xml_elem_new(p, NULL, XMPP_NS_DISCO_INFO, "query");
-	struct xml_elem *id = xml_elem_new(p, q, XMPP_NS_DISCO_INFO, "identity");
-	xml_elem_set_attr(id, "category", "server");
-	xml_elem_set_attr(id, "type", "im");
-	xml_elem_set_attr(id, "name", "Iris");
-	for (int i = 0; features[i] != NULL; i++)
-		xml_elem_set_attr(xml_elem_new(p, q, XMPP_NS_DISCO_INFO, "feature"), "var",
-		                  features[i]);
-	server_send_iq_result(c, xml_doc_root(*doc), &p);
-	xml_doc_free(doc);
+	xmpp_iq_result(iq, NULL);
 }
 
-/* An iq to the server itself (or to the account's bare JID). */
-static void iq_to_server(struct c2s_conn *c, struct xml_doc *doc, bool to_account)
+static void invisible_handler(struct xmpp_iq *iq) /* XEP-0186 */
 {
-	struct xml_elem *el = xml_doc_root(doc);
-	const char *type = stanza_type(el);
-	struct xml_elem *q = xml_elem_first_child(el);
-	if (strcmp(type, "result") == 0 || strcmp(type, "error") == 0) {
+	presence_invisible_iq(iq->conn, iq->doc, strcmp(xml_elem_name(iq->q), "invisible") == 0);
+}
+
+#define BOTH (XMPP_IQ_GET | XMPP_IQ_SET)
+#define SERVER (XMPP_TO_NONE | XMPP_TO_SERVER)
+
+static const struct xmpp_handler router_handlers[] = {
+    {XMPP_NS_ROSTER, "query", BOTH, XMPP_TO_MINE, XMPP_DISCO_SERVER, NULL, roster_handler},
+    /* a stream feature (session.c), not a disco feature */
+    {XMPP_NS_SESSION, "session", BOTH, XMPP_TO_MINE, 0, NULL, empty_result_handler},
+    {XMPP_NS_PING, "ping", BOTH, XMPP_TO_MINE, XMPP_DISCO_SERVER, NULL, empty_result_handler},
+    {XMPP_NS_INVISIBLE, "invisible", BOTH, SERVER, XMPP_DISCO_SERVER, NULL, invisible_handler},
+    {XMPP_NS_INVISIBLE, "visible", BOTH, SERVER, 0, NULL, invisible_handler},
+    /* XEP-0160: messages to an offline account are stored (offline.c) */
+    {NULL, NULL, 0, 0, XMPP_DISCO_SERVER, "msgoffline", NULL},
+    {0},
+};
+#undef BOTH
+#undef SERVER
+
+const struct xmpp_module router_xmpp = {
+    .name = "core",
+    .handlers = router_handlers,
+};
+
+/* An iq to the server itself (or to the account's bare JID) that no
+ * handler of the registry took (xep_iq_dispatch). */
+static void iq_to_server(struct c2s_conn *c, struct xml_doc *doc)
+{
+	const char *type = stanza_type(xml_doc_root(doc));
+	if (strcmp(type, "result") == 0 || strcmp(type, "error") == 0)
 		xml_doc_free(&doc);
-		return;
-	}
-	if (q != NULL && xml_elem_is(q, XMPP_NS_ROSTER, "query")) {
-		roster_iq(c, doc);
-	} else if (q != NULL && xml_elem_is(q, XMPP_NS_SESSION, "session")) {
-		iq_result_empty(c, &doc);
-	} else if (q != NULL && xml_elem_is(q, XMPP_NS_PING, "ping")) {
-		iq_result_empty(c, &doc);
-	} else if (q != NULL && !to_account &&
-	           (xml_elem_is(q, XMPP_NS_INVISIBLE, "invisible") ||
-	            xml_elem_is(q, XMPP_NS_INVISIBLE, "visible"))) {
-		presence_invisible_iq(c, doc,
-		                      strcmp(xml_elem_name(q), "invisible") == 0); /* 0186 */
-	} else if (q != NULL && !to_account && xml_elem_is(q, XMPP_NS_DISCO_INFO, "query") &&
-	           strcmp(type, "get") == 0) {
-		disco_info(c, &doc);
-	} else {
+	else
 		error_reply(c, &doc, STANZA_ERR_SERVICE_UNAVAILABLE);
-	}
 }
 
 static bool iq_valid(struct xml_elem *el)
@@ -189,10 +188,10 @@ void router_iq(struct c2s_conn *c, struct xml_doc *doc)
 		return;
 	}
 	type = stanza_type(el);
-	if (xep_iq_dispatch(c, doc)) /* extensions: xep.c */
+	if (xep_iq_dispatch(c, doc)) /* the handler registry: xep.c */
 		return;
 	if (to == NULL) {
-		iq_to_server(c, doc, false);
+		iq_to_server(c, doc);
 		return;
 	}
 	int where = parse_to(c, to, &j);
@@ -207,7 +206,7 @@ void router_iq(struct c2s_conn *c, struct xml_doc *doc)
 	bool reply_type = strcmp(type, "result") == 0 || strcmp(type, "error") == 0;
 	if (j.local == NULL) {
 		jid_free(&j);
-		iq_to_server(c, doc, false);
+		iq_to_server(c, doc);
 		return;
 	}
 	if (j.resource == NULL) {
@@ -215,7 +214,7 @@ void router_iq(struct c2s_conn *c, struct xml_doc *doc)
 		           memcmp(j.local, c->acct.username, j.local_len) == 0;
 		jid_free(&j);
 		if (own)
-			iq_to_server(c, doc, true);
+			iq_to_server(c, doc);
 		else if (reply_type)
 			xml_doc_free(&doc);
 		else

@@ -16,6 +16,7 @@
 #include "xmpp/xep_history.h"
 #include "xmpp/xep_internal.h"
 #include "xmpp/xml_parser.h"
+#include "xmpp/xmpp_registry.h"
 
 #include <openssl/sha.h>
 #include <stdio.h>
@@ -25,46 +26,56 @@
 
 #define IRIS_VERSION "0.1"
 #define BLOCK_MAX_ITEMS 1000
+#define BLOCK_BUCKETS 1024
 
-/* Features of the server (sorted: the caps hash needs them sorted). */
-static const char *const features[] = {
-    "http://jabber.org/protocol/commands",
-    "http://jabber.org/protocol/disco#info",
-    "http://jabber.org/protocol/disco#items",
-    "jabber:iq:last",
-    "jabber:iq:private",
-    "jabber:iq:register", /* XEP-0077: password change only */
-    "jabber:iq:roster",
-    "jabber:iq:version",
-    "msgoffline",
-    "urn:xmpp:blocking",
-    "urn:xmpp:carbons:2",
-    "urn:xmpp:ping",
-    "vcard-temp",
-    NULL,
+/* A session with carbons on (XEP-0280). */
+struct carbon_entry {
+	char *full;
+	char stream_id[33];
 };
 
-/* On an account's bare JID. */
-static const char *const account_features[] = {
-    "http://jabber.org/protocol/disco#info",
-    "http://jabber.org/protocol/pubsub#access-presence",
-    "http://jabber.org/protocol/pubsub#access-whitelist",
-    "http://jabber.org/protocol/pubsub#auto-create",
-    "http://jabber.org/protocol/pubsub#item-ids",
-    "http://jabber.org/protocol/pubsub#last-published",
-    "http://jabber.org/protocol/pubsub#persistent-items",
-    "http://jabber.org/protocol/pubsub#publish",
-    "http://jabber.org/protocol/pubsub#publish-options",
-    "http://jabber.org/protocol/pubsub#retract-items",
-    "http://jabber.org/protocol/pubsub#retrieve-items",
-    "urn:xmpp:mam:2",
-    "vcard-temp",
-    NULL,
+/* One block list entry (XEP-0191). */
+struct block {
+	struct block *next;
+	char *owner; /* username */
+	char *jid;
 };
 
-static time_t started;
+/* The extensions' state on one server (xmpp_module.h: init/free). */
+struct xep_state {
+	time_t started;               /* jabber:iq:last of the server: its uptime */
+	char caps_ver[64];            /* XEP-0115 verification string, made once */
+	struct carbon_entry *carbons; /* sessions with carbons on */
+	size_t n_carbons;
+	/* every account's block list, loaded once from the store */
+	struct block *blocks[BLOCK_BUCKETS];
+	bool blocks_loaded;
+};
 
-/* ---- helpers ----------------------------------------------------------- */
+static void blocks_clear(struct xep_state *st);
+
+static void *xep_state_new(struct xmpp_server *srv)
+{
+	(void)srv;
+	struct xep_state *st = xcalloc(1, sizeof(*st));
+	st->started = time(NULL);
+	return st;
+}
+
+static void xep_state_free(void *p)
+{
+	struct xep_state *st = p;
+	for (size_t i = 0; i < st->n_carbons; i++)
+		free(st->carbons[i].full);
+	free(st->carbons);
+	blocks_clear(st);
+	free(st);
+}
+
+static struct xep_state *xep_state(struct xmpp_server *srv)
+{
+	return xmpp_module_state(srv, &xep_xmpp);
+}
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -78,6 +89,16 @@ void xep_error(struct c2s_conn *c, struct xml_doc **doc, enum stanza_error_cond 
 {
 	c2s_send_stanza_error(c, xml_doc_root(*doc), cond);
 	xml_doc_free(doc);
+}
+
+void xmpp_iq_result(struct xmpp_iq *iq, struct xml_doc **payload)
+{
+	xep_result(iq->conn, &iq->doc, payload);
+}
+
+void xmpp_iq_error(struct xmpp_iq *iq, enum stanza_error_cond cond)
+{
+	xep_error(iq->conn, &iq->doc, cond);
 }
 
 enum xep_target xep_target_of(struct c2s_conn *c, const struct xml_elem *el, char local[65])
@@ -106,39 +127,48 @@ enum xep_target xep_target_of(struct c2s_conn *c, const struct xml_elem *el, cha
 
 /* ---- disco, caps, version, last ----------------------------------------- */
 
-static void add_features(struct xml_doc *p, struct xml_elem *q, const char *const *list)
+/* The disco features of entity, from the handler registry: what the
+ * registered modules serve (xmpp_module.h). */
+static void add_features(struct c2s_conn *c, struct xml_doc *p, struct xml_elem *q,
+                         enum xmpp_entity entity)
 {
-	for (size_t i = 0; list[i] != NULL; i++)
+	const char *list[XMPP_REGISTRY_FEATURES_MAX];
+	size_t n =
+	    xmpp_registry_features(c->srv->registry, entity, list, XMPP_REGISTRY_FEATURES_MAX);
+	for (size_t i = 0; i < n; i++)
 		xml_elem_set_attr(xml_elem_new(p, q, XMPP_NS_DISCO_INFO, "feature"), "var",
 		                  list[i]);
 }
 
-/* XEP-0115 §5.1 verification string of the server's identity and features. */
-static const char *caps_ver(void)
+/* XEP-0115 §5.1 verification string of the server's identity and features
+ * (the registry's, sorted), made once per server. */
+static const char *caps_ver(struct xmpp_server *srv)
 {
-	static char ver[64];
-	if (ver[0] != '\0')
-		return ver;
-	char s[2048] = "server/im//Iris<";
-	for (size_t i = 0; features[i] != NULL; i++) {
-		strncat(s, features[i], sizeof(s) - strlen(s) - 2);
+	struct xep_state *st = xep_state(srv);
+	if (st->caps_ver[0] != '\0')
+		return st->caps_ver;
+	const char *list[XMPP_REGISTRY_FEATURES_MAX];
+	size_t n = xmpp_registry_features(srv->registry, XMPP_DISCO_SERVER, list,
+	                                  XMPP_REGISTRY_FEATURES_MAX);
+	char s[4096] = "server/im//Iris<";
+	for (size_t i = 0; i < n; i++) {
+		strncat(s, list[i], sizeof(s) - strlen(s) - 2);
 		strncat(s, "<", sizeof(s) - strlen(s) - 1);
 	}
 	unsigned char md[SHA_DIGEST_LENGTH];
 	SHA1((const unsigned char *)s, strlen(s), md);
 	char *b = sasl_b64_encode(md, sizeof(md));
-	snprintf(ver, sizeof(ver), "%s", b);
+	snprintf(st->caps_ver, sizeof(st->caps_ver), "%s", b);
 	free(b);
-	return ver;
+	return st->caps_ver;
 }
 
 void xep_stream_features(struct c2s_conn *c, struct xml_elem *f)
 {
-	(void)c;
 	struct xml_elem *e = xml_elem_new(xml_elem_doc(f), f, NS_CAPS, "c");
 	xml_elem_set_attr(e, "hash", "sha-1");
 	xml_elem_set_attr(e, "node", XEP_CAPS_NODE);
-	xml_elem_set_attr(e, "ver", caps_ver());
+	xml_elem_set_attr(e, "ver", caps_ver(c->srv));
 	pep_stream_features(c, f); /* XEP-0352 */
 }
 
@@ -152,7 +182,7 @@ static void disco_info_server(struct c2s_conn *c, struct xml_doc **doc, const ch
 	xml_elem_set_attr(id, "category", "server");
 	xml_elem_set_attr(id, "type", "im");
 	xml_elem_set_attr(id, "name", "Iris");
-	add_features(p, q, features);
+	add_features(c, p, q, XMPP_DISCO_SERVER);
 	xep_result(c, doc, &p);
 }
 
@@ -167,7 +197,7 @@ static void disco_info_account(struct c2s_conn *c, struct xml_doc **doc)
 	id = xml_elem_new(p, q, XMPP_NS_DISCO_INFO, "identity"); /* XEP-0163 §6 */
 	xml_elem_set_attr(id, "category", "pubsub");
 	xml_elem_set_attr(id, "type", "pep");
-	add_features(p, q, account_features);
+	add_features(c, p, q, XMPP_DISCO_ACCOUNT);
 	xep_result(c, doc, &p);
 }
 
@@ -204,9 +234,7 @@ static void version_reply(struct c2s_conn *c, struct xml_doc **doc)
 static void last_reply(struct c2s_conn *c, struct xml_doc **doc)
 {
 	char secs[32];
-	if (started == 0)
-		started = time(NULL);
-	snprintf(secs, sizeof(secs), "%lld", (long long)(time(NULL) - started));
+	snprintf(secs, sizeof(secs), "%lld", (long long)(time(NULL) - xep_state(c->srv)->started));
 	struct xml_doc *p = xml_doc_new(0);
 	xml_elem_set_attr(xml_elem_new(p, NULL, NS_LAST, "query"), "seconds", secs);
 	xep_result(c, doc, &p);
@@ -214,41 +242,37 @@ static void last_reply(struct c2s_conn *c, struct xml_doc **doc)
 
 /* ---- carbons (XEP-0280) --------------------------------------------------- */
 
-struct carbon_entry {
-	char *full;
-	char stream_id[33];
-};
-static struct carbon_entry *carbons;
-static size_t n_carbons;
-
 static bool carbons_on(const struct c2s_conn *s)
 {
-	for (size_t i = 0; i < n_carbons; i++)
-		if (strcmp(carbons[i].full, s->full) == 0 &&
-		    strcmp(carbons[i].stream_id, s->stream_id) == 0)
+	const struct xep_state *st = xep_state(s->srv);
+	for (size_t i = 0; i < st->n_carbons; i++)
+		if (strcmp(st->carbons[i].full, s->full) == 0 &&
+		    strcmp(st->carbons[i].stream_id, s->stream_id) == 0)
 			return true;
 	return false;
 }
 
 static void carbons_set(struct c2s_conn *c, bool on)
 {
+	struct xep_state *st = xep_state(c->srv);
 	/* drop entries of ended sessions and this one's */
 	size_t w = 0;
-	for (size_t i = 0; i < n_carbons; i++) {
-		struct c2s_conn *s = router_find_full(c->srv, carbons[i].full);
-		bool keep = s != NULL && strcmp(s->stream_id, carbons[i].stream_id) == 0 && s != c;
+	for (size_t i = 0; i < st->n_carbons; i++) {
+		struct c2s_conn *s = router_find_full(c->srv, st->carbons[i].full);
+		bool keep =
+		    s != NULL && strcmp(s->stream_id, st->carbons[i].stream_id) == 0 && s != c;
 		if (keep)
-			carbons[w++] = carbons[i];
+			st->carbons[w++] = st->carbons[i];
 		else
-			free(carbons[i].full);
+			free(st->carbons[i].full);
 	}
-	n_carbons = w;
+	st->n_carbons = w;
 	if (!on)
 		return;
-	carbons = xrealloc(carbons, (n_carbons + 1) * sizeof(*carbons));
-	carbons[n_carbons].full = xstrdup(c->full);
-	memcpy(carbons[n_carbons].stream_id, c->stream_id, sizeof(c->stream_id));
-	n_carbons++;
+	st->carbons = xrealloc(st->carbons, (st->n_carbons + 1) * sizeof(*st->carbons));
+	st->carbons[st->n_carbons].full = xstrdup(c->full);
+	memcpy(st->carbons[st->n_carbons].stream_id, c->stream_id, sizeof(c->stream_id));
+	st->n_carbons++;
 }
 
 static bool any_carbons(struct xuser *u, const struct c2s_conn *except)
@@ -332,16 +356,6 @@ static void carbons_iq(struct c2s_conn *c, struct xml_doc **doc, bool on)
 
 /* ---- blocking (XEP-0191) -------------------------------------------------- */
 
-#define BLOCK_BUCKETS 1024
-struct block {
-	struct block *next;
-	char *owner; /* username */
-	char *jid;
-};
-static struct block *blocks[BLOCK_BUCKETS];
-static bool blocks_loaded;
-static const struct xmpp_server *blocks_srv;
-
 static size_t block_hash(const char *owner, const char *jid)
 {
 	uint64_t h = 1469598103934665603ull;
@@ -353,17 +367,17 @@ static size_t block_hash(const char *owner, const char *jid)
 	return (size_t)(h % BLOCK_BUCKETS);
 }
 
-static struct block **block_slot(const char *owner, const char *jid)
+static struct block **block_slot(struct xep_state *st, const char *owner, const char *jid)
 {
-	struct block **p = &blocks[block_hash(owner, jid)];
+	struct block **p = &st->blocks[block_hash(owner, jid)];
 	while (*p != NULL && (strcmp((*p)->owner, owner) != 0 || strcmp((*p)->jid, jid) != 0))
 		p = &(*p)->next;
 	return p;
 }
 
-static void block_add(const char *owner, const char *jid)
+static void block_add(struct xep_state *st, const char *owner, const char *jid)
 {
-	struct block **p = block_slot(owner, jid);
+	struct block **p = block_slot(st, owner, jid);
 	if (*p != NULL)
 		return;
 	struct block *b = xcalloc(1, sizeof(*b));
@@ -372,9 +386,9 @@ static void block_add(const char *owner, const char *jid)
 	*p = b;
 }
 
-static void block_del(const char *owner, const char *jid)
+static void block_del(struct xep_state *st, const char *owner, const char *jid)
 {
-	struct block **p = block_slot(owner, jid), *b = *p;
+	struct block **p = block_slot(st, owner, jid), *b = *p;
 	if (b == NULL)
 		return;
 	*p = b->next;
@@ -383,25 +397,26 @@ static void block_del(const char *owner, const char *jid)
 	free(b);
 }
 
-static void blocks_clear(void)
+static void blocks_clear(struct xep_state *st)
 {
 	for (size_t i = 0; i < BLOCK_BUCKETS; i++)
-		while (blocks[i] != NULL)
-			block_del(blocks[i]->owner, blocks[i]->jid);
+		while (st->blocks[i] != NULL)
+			block_del(st, st->blocks[i]->owner, st->blocks[i]->jid);
 }
 
 /* Does owner (username) block bare (or its domain)? */
-static bool blocked(const char *owner, const char *bare)
+static bool blocked(struct xmpp_server *srv, const char *owner, const char *bare)
 {
-	if (*block_slot(owner, bare) != NULL)
+	struct xep_state *st = xep_state(srv);
+	if (*block_slot(st, owner, bare) != NULL)
 		return true;
 	const char *at = strchr(bare, '@');
-	return at != NULL && *block_slot(owner, at + 1) != NULL;
+	return at != NULL && *block_slot(st, owner, at + 1) != NULL;
 }
 
-bool xep_is_blocked(const char *owner, const char *bare)
+bool xep_is_blocked(struct xmpp_server *srv, const char *owner, const char *bare)
 {
-	return blocked(owner, bare);
+	return blocked(srv, owner, bare);
 }
 
 /* Normalised JID of an <item jid=../>, or NULL. */
@@ -462,19 +477,19 @@ static void load_done(struct dbjob *job)
 {
 	struct load_job *l = (struct load_job *)job;
 	struct c2s_conn *c = job->conn;
-	if (job->status == 0 && !blocks_loaded) {
-		blocks_clear();
+	struct xep_state *st = xep_state(job->srv);
+	if (job->status == 0 && !st->blocks_loaded) {
+		blocks_clear(st);
 		for (size_t i = 0; i < l->n; i++)
-			block_add(l->rows[i].owner, l->rows[i].jid);
-		blocks_loaded = true;
-		blocks_srv = job->srv;
+			block_add(st, l->rows[i].owner, l->rows[i].jid);
+		st->blocks_loaded = true;
 	}
 	for (size_t i = 0; i < l->n; i++) {
 		free(l->rows[i].owner);
 		free(l->rows[i].jid);
 	}
 	free(l->rows);
-	if (c->state != C2S_BOUND || !blocks_loaded)
+	if (c->state != C2S_BOUND || !st->blocks_loaded)
 		xml_doc_free(&l->doc);
 	else if (l->iq)
 		router_iq(c, l->doc);
@@ -488,10 +503,8 @@ static void load_done(struct dbjob *job)
 /* False when the block list is ready; else defers doc until it is. */
 static bool need_blocks(struct c2s_conn *c, struct xml_doc *doc, bool iq, bool presence)
 {
-	if (blocks_loaded && blocks_srv == c->srv)
+	if (xep_state(c->srv)->blocks_loaded)
 		return false;
-	if (blocks_srv != c->srv)
-		blocks_loaded = false;
 	struct load_job *l = xcalloc(1, sizeof(*l));
 	l->job.conn = c;
 	l->job.tx = true;
@@ -508,8 +521,9 @@ static void blocklist_reply(struct c2s_conn *c, struct xml_doc **doc)
 {
 	struct xml_doc *p = xml_doc_new(0);
 	struct xml_elem *q = xml_elem_new(p, NULL, NS_BLOCKING, "blocklist");
+	const struct xep_state *st = xep_state(c->srv);
 	for (size_t i = 0; i < BLOCK_BUCKETS; i++)
-		for (struct block *b = blocks[i]; b; b = b->next)
+		for (struct block *b = st->blocks[i]; b; b = b->next)
 			if (strcmp(b->owner, c->acct.username) == 0)
 				xml_elem_set_attr(xml_elem_new(p, q, NS_BLOCKING, "item"), "jid",
 				                  b->jid);
@@ -556,20 +570,21 @@ static void block_done(struct dbjob *job)
 {
 	struct block_job *b = (struct block_job *)job;
 	struct c2s_conn *c = job->conn;
+	struct xep_state *st = xep_state(job->srv);
 	if (job->status == 0) {
 		if (!b->block && b->n == 0) {
 			for (size_t i = 0; i < BLOCK_BUCKETS; i++) {
-				struct block **p = &blocks[i];
+				struct block **p = &st->blocks[i];
 				while (*p != NULL) {
 					if (strcmp((*p)->owner, b->username) == 0)
-						block_del((*p)->owner, (*p)->jid);
+						block_del(st, (*p)->owner, (*p)->jid);
 					else
 						p = &(*p)->next;
 				}
 			}
 		}
 		for (size_t i = 0; i < b->n; i++)
-			(b->block ? block_add : block_del)(b->username, b->jids[i]);
+			(b->block ? block_add : block_del)(st, b->username, b->jids[i]);
 		/* push to every resource of the user (XEP-0191 §3.3) */
 		struct xuser *u = xuser_find(job->srv, b->username);
 		for (struct c2s_conn *s = u ? u->sessions : NULL; s; s = s->unext) {
@@ -740,7 +755,159 @@ static void adhoc_iq(struct c2s_conn *c, struct xml_doc *doc, struct xml_elem *c
 	xmpp_job_submit(c->srv, &a->job);
 }
 
+/* ---- handlers (xmpp_module.h) --------------------------------------------- */
+
+/* The xep_target of an addressee, for the handlers written before the
+ * registry (no 'to' and the domain are both "the server"). */
+static enum xep_target target_of(enum xmpp_to to)
+{
+	return to == XMPP_TO_SELF ? XT_SELF : to == XMPP_TO_OTHER ? XT_OTHER : XT_SERVER;
+}
+
+static bool to_server(enum xmpp_to to)
+{
+	return to == XMPP_TO_NONE || to == XMPP_TO_SERVER;
+}
+
+static void disco_info_iq(struct xmpp_iq *iq)
+{
+	if (to_server(iq->to))
+		disco_info_server(iq->conn, &iq->doc, xml_elem_attr(iq->q, "node"));
+	else if (iq->to == XMPP_TO_SELF)
+		disco_info_account(iq->conn, &iq->doc);
+	else
+		xep_disco_other(iq->conn, iq->doc, iq->local);
+}
+
+static void disco_items_iq(struct xmpp_iq *iq)
+{
+	disco_items(iq->conn, &iq->doc, to_server(iq->to) ? xml_elem_attr(iq->q, "node") : NULL);
+}
+
+static void version_iq(struct xmpp_iq *iq)
+{
+	version_reply(iq->conn, &iq->doc);
+}
+
+static void last_iq(struct xmpp_iq *iq)
+{
+	last_reply(iq->conn, &iq->doc);
+}
+
+static void carbons_enable_iq(struct xmpp_iq *iq)
+{
+	carbons_iq(iq->conn, &iq->doc, strcmp(xml_elem_name(iq->q), "enable") == 0);
+}
+
+static void bad_request_iq(struct xmpp_iq *iq)
+{
+	xmpp_iq_error(iq, STANZA_ERR_BAD_REQUEST);
+}
+
+static void blocking_handler(struct xmpp_iq *iq)
+{
+	struct c2s_conn *c = iq->conn;
+	const char *name = xml_elem_name(iq->q);
+	if (need_blocks(c, iq->doc, true, false))
+		return; /* dispatched again once the lists are loaded */
+	if (iq->type == XMPP_IQ_GET && strcmp(name, "blocklist") == 0)
+		blocklist_reply(c, &iq->doc);
+	else if (iq->type == XMPP_IQ_SET && strcmp(name, "block") == 0)
+		blocking_iq(c, iq->doc, iq->q, true);
+	else if (iq->type == XMPP_IQ_SET && strcmp(name, "unblock") == 0)
+		blocking_iq(c, iq->doc, iq->q, false);
+	else
+		xep_error(c, &iq->doc, STANZA_ERR_BAD_REQUEST);
+}
+
+static void vcard_iq(struct xmpp_iq *iq)
+{
+	xep_vcard_iq(iq->conn, iq->doc, target_of(iq->to), iq->local ? iq->local : "");
+}
+
+static void mam_iq(struct xmpp_iq *iq)
+{
+	xep_mam_iq(iq->conn, iq->doc);
+}
+
+static void register_iq(struct xmpp_iq *iq)
+{
+	xep_register_iq(iq->conn, iq->doc, iq->q, iq->type == XMPP_IQ_SET);
+}
+
+static void command_iq(struct xmpp_iq *iq)
+{
+	adhoc_iq(iq->conn, iq->doc, iq->q);
+}
+
+#define GET XMPP_IQ_GET
+#define SET XMPP_IQ_SET
+#define ANY_TO (XMPP_TO_MINE | XMPP_TO_OTHER)
+#define SERVER (XMPP_TO_NONE | XMPP_TO_SERVER)
+#define ACCOUNT (XMPP_TO_NONE | XMPP_TO_SELF)
+#define D_SRV XMPP_DISCO_SERVER
+#define D_ACC XMPP_DISCO_ACCOUNT
+
+/* What this file (and xep_vcard.c, xep_mam.c, xep_register.c) serves. */
+static const struct xmpp_handler xep_handlers[] = {
+    {XMPP_NS_DISCO_INFO, "query", GET, ANY_TO, D_SRV | D_ACC, NULL, disco_info_iq}, /* 0030 */
+    {NS_DISCO_ITEMS, "query", GET, XMPP_TO_MINE, D_SRV, NULL, disco_items_iq},
+    {XMPP_NS_VERSION, "query", GET, SERVER, D_SRV, NULL, version_iq},    /* 0092 */
+    {NS_LAST, "query", GET, SERVER, D_SRV, NULL, last_iq},               /* 0012 */
+    {NS_CARBONS, "enable", SET, SERVER, D_SRV, NULL, carbons_enable_iq}, /* 0280 */
+    {NS_CARBONS, "disable", SET, SERVER, 0, NULL, carbons_enable_iq},
+    {NS_CARBONS, NULL, SET, SERVER, 0, NULL, bad_request_iq},
+    {NS_BLOCKING, NULL, GET | SET, XMPP_TO_MINE, D_SRV, NULL, blocking_handler}, /* 0191 */
+    {NS_VCARD, "vCard", GET | SET, ANY_TO, D_SRV | D_ACC, NULL, vcard_iq},       /* 0054 */
+    {NS_MAM, "query", GET | SET, ACCOUNT, D_ACC, NULL, mam_iq},                  /* 0313 */
+    {NS_REGISTER, "query", GET | SET, SERVER, D_SRV, NULL, register_iq},         /* 0077 */
+    {NS_COMMANDS, "command", SET, SERVER, D_SRV, NULL, command_iq},              /* 0050 */
+    {0},
+};
+#undef GET
+#undef SET
+#undef ANY_TO
+#undef SERVER
+#undef ACCOUNT
+#undef D_SRV
+#undef D_ACC
+
+const struct xmpp_module xep_xmpp = {
+    .name = "xeps",
+    .handlers = xep_handlers,
+    .init = xep_state_new,
+    .free = xep_state_free,
+};
+
 /* ---- dispatch ------------------------------------------------------------- */
+
+/* Who an iq is addressed to (one enum xmpp_to bit; 0: another domain or a
+ * malformed JID); local gets the username of a bare or full JID. */
+static enum xmpp_to addressee(struct c2s_conn *c, const char *to, char local[65])
+{
+	struct jid j;
+	enum xmpp_to t = 0;
+	local[0] = '\0';
+	if (to == NULL)
+		return XMPP_TO_NONE;
+	if (jid_parse_str(to, &j, NULL) < 0)
+		return 0;
+	if (j.domain_len == strlen(c->srv->domain) &&
+	    memcmp(j.domain, c->srv->domain, j.domain_len) == 0) {
+		if (j.local != NULL && j.local_len < 65) {
+			memcpy(local, j.local, j.local_len);
+			local[j.local_len] = '\0';
+		}
+		if (j.resource != NULL)
+			t = XMPP_TO_FULL;
+		else if (j.local == NULL)
+			t = XMPP_TO_SERVER;
+		else if (j.local_len < 65)
+			t = strcmp(local, c->acct.username) == 0 ? XMPP_TO_SELF : XMPP_TO_OTHER;
+	}
+	jid_free(&j);
+	return t;
+}
 
 bool xep_iq_dispatch(struct c2s_conn *c, struct xml_doc *doc)
 {
@@ -748,78 +915,30 @@ bool xep_iq_dispatch(struct c2s_conn *c, struct xml_doc *doc)
 	const char *type = stanza_type(el);
 	struct xml_elem *q = xml_elem_first_child(el);
 	char local[65];
-	if (pep_iq(c, doc)) /* PEP, private XML, caps answers: pep.c */
-		return true;
-	if (type == NULL || q == NULL || c->state != C2S_BOUND)
+	if (c->state != C2S_BOUND || c->user == NULL || type == NULL)
 		return false;
-	bool get = strcmp(type, "get") == 0, set = strcmp(type, "set") == 0;
-	if (!get && !set)
+	if (pep_caps_answer(c, doc)) /* the client's answer to our caps query */
+		return true;
+	if (q == NULL || (strcmp(type, "get") != 0 && strcmp(type, "set") != 0))
 		return false;
-	enum xep_target t = xep_target_of(c, el, local);
-	if (t == XT_NONE)
-		return false;
-	bool mine = t == XT_SERVER || t == XT_SELF;
-	const char *node = xml_elem_attr(q, "node");
-	if (xml_elem_is(q, XMPP_NS_DISCO_INFO, "query") && get) {
-		if (t == XT_SERVER)
-			disco_info_server(c, &doc, node);
-		else if (t == XT_SELF)
-			disco_info_account(c, &doc);
-		else
-			xep_disco_other(c, doc, local);
-		return true;
-	}
-	if (xml_elem_is(q, NS_DISCO_ITEMS, "query") && get && mine) {
-		disco_items(c, &doc, t == XT_SERVER ? node : NULL);
-		return true;
-	}
-	if (xml_elem_is(q, XMPP_NS_VERSION, "query") && get && t == XT_SERVER) {
-		version_reply(c, &doc);
-		return true;
-	}
-	if (xml_elem_is(q, NS_LAST, "query") && get && t == XT_SERVER) {
-		last_reply(c, &doc);
-		return true;
-	}
-	if (set && t == XT_SERVER && xml_elem_ns(q) != NULL &&
-	    strcmp(xml_elem_ns(q), NS_CARBONS) == 0) {
-		if (strcmp(xml_elem_name(q), "enable") == 0 ||
-		    strcmp(xml_elem_name(q), "disable") == 0)
-			carbons_iq(c, &doc, strcmp(xml_elem_name(q), "enable") == 0);
-		else
-			xep_error(c, &doc, STANZA_ERR_BAD_REQUEST);
-		return true;
-	}
-	if (mine && xml_elem_ns(q) != NULL && strcmp(xml_elem_ns(q), NS_BLOCKING) == 0) {
-		if (need_blocks(c, doc, true, false))
-			return true;
-		if (get && strcmp(xml_elem_name(q), "blocklist") == 0)
-			blocklist_reply(c, &doc);
-		else if (set && strcmp(xml_elem_name(q), "block") == 0)
-			blocking_iq(c, doc, q, true);
-		else if (set && strcmp(xml_elem_name(q), "unblock") == 0)
-			blocking_iq(c, doc, q, false);
-		else
-			xep_error(c, &doc, STANZA_ERR_BAD_REQUEST);
-		return true;
-	}
-	if (xml_elem_is(q, NS_VCARD, "vCard") && t != XT_NONE) {
-		xep_vcard_iq(c, doc, t, local);
-		return true;
-	}
-	if (xml_elem_is(q, NS_MAM, "query") && mine) {
-		xep_mam_iq(c, doc);
-		return true;
-	}
-	if (xml_elem_is(q, NS_REGISTER, "query") && t == XT_SERVER) {
-		xep_register_iq(c, doc, q, set);
-		return true;
-	}
-	if (xml_elem_is(q, NS_COMMANDS, "command") && set && t == XT_SERVER) {
-		adhoc_iq(c, doc, q);
-		return true;
-	}
-	return false;
+	struct xmpp_iq iq = {c,
+	                     doc,
+	                     q,
+	                     strcmp(type, "get") == 0 ? XMPP_IQ_GET : XMPP_IQ_SET,
+	                     addressee(c, stanza_to(el), local),
+	                     NULL,
+	                     NULL};
+	const struct xmpp_module *m = NULL;
+	const struct xmpp_handler *h =
+	    iq.to == 0 ? NULL
+	               : xmpp_registry_find(c->srv->registry, xml_elem_ns(q), xml_elem_name(q),
+	                                    iq.type, iq.to, &m);
+	if (h == NULL)
+		return false; /* the core's: routed, or service-unavailable */
+	iq.local = local[0] != '\0' ? local : NULL;
+	iq.state = xmpp_registry_state(c->srv->registry, m);
+	h->fn(&iq);
+	return true;
 }
 
 /* ---- messages --------------------------------------------------------------- */
@@ -849,14 +968,14 @@ bool xep_message(struct c2s_conn *c, struct xml_doc *doc, const char *to_user, c
 	if (need_blocks(c, doc, false, false))
 		return true;
 	snprintf(peer, sizeof(peer), "%s@%s", to_user, c->srv->domain);
-	if (blocked(c->acct.username, peer)) {
+	if (blocked(c->srv, c->acct.username, peer)) {
 		if (strcmp(type, "error") != 0)
 			blocked_error(c, &doc);
 		else
 			xml_doc_free(&doc);
 		return true;
 	}
-	if (blocked(to_user, c->user->bare)) {
+	if (blocked(c->srv, to_user, c->user->bare)) {
 		/* XEP-0191 §3.5: the sender learns nothing more */
 		if (strcmp(type, "error") != 0)
 			c2s_send_stanza_error(c, el, STANZA_ERR_SERVICE_UNAVAILABLE);
@@ -921,7 +1040,7 @@ bool xep_presence(struct c2s_conn *c, struct xml_doc *doc)
 		return true;
 	/* XEP-0191 §3.5/3.6: nothing goes to a blocked contact, nothing from a
 	 * blocked user is delivered (subscription requests included) */
-	if (blocked(c->acct.username, bare) || blocked(local, c->user->bare)) {
+	if (blocked(c->srv, c->acct.username, bare) || blocked(c->srv, local, c->user->bare)) {
 		xml_doc_free(&doc);
 		return true;
 	}

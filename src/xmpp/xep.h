@@ -20,8 +20,12 @@ struct c2s_conn;
 struct xml_doc;
 struct xml_elem;
 
-/* router_iq, after the iq was validated and stamped: returns true when the
- * iq was handled here (doc taken). */
+/* router_iq, after the iq was validated and stamped: looks a get or set up
+ * in the server's handler registry (xmpp_module.h: the handlers of every
+ * registered module) and calls its handler; takes the client's answer to
+ * the server's caps query. Returns true when the iq was handled (doc
+ * taken); false leaves it to the router (a full JID, or
+ * <service-unavailable/>). */
 bool xep_iq_dispatch(struct c2s_conn *c, struct xml_doc *doc);
 
 /* router_message, just before archive_message(c, doc, to_user, to_full):

@@ -5,6 +5,7 @@
  */
 #include "core/module.h"
 #include "privacy/catalog.h"
+#include "xmpp/xep_internal.h"
 
 extern const struct catalog_column xep_catalog[];
 extern const struct catalog_table xep_catalog_tables[];
@@ -54,4 +55,5 @@ const struct module xep_module = {
     .name = "xmpp.xeps",
     .columns = xep_catalog,
     .tables = xep_catalog_tables,
+    .xmpp = &xep_xmpp,
 };

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "xmpp/c2s_internal.h"
+#include "xmpp/xmpp_module.h"
 
 #define NS_DISCO_ITEMS "http://jabber.org/protocol/disco#items"
 #define NS_CAPS "http://jabber.org/protocol/caps"
@@ -31,6 +32,9 @@
 #define XEP_CAPS_NODE "https://iris.example/caps"
 #define XEP_CMD_DELETE "delete-history"
 
+/* The extensions' iq handlers, disco features and state (xep.c). */
+extern const struct xmpp_module xep_xmpp;
+
 /* Where an iq or vCard query points. */
 enum xep_target { XT_SERVER = 0, XT_SELF, XT_OTHER, XT_NONE };
 /* XT_OTHER fills local (65 bytes) with the other account's username. */
@@ -50,7 +54,7 @@ void xep_time_format(int64_t ms, char out[32]);
 struct xml_doc *xep_parse_stanza(const char *text, size_t len);
 
 /* Blocking (XEP-0191): does owner (username) block bare (or its domain)? */
-bool xep_is_blocked(const char *owner, const char *bare);
+bool xep_is_blocked(struct xmpp_server *srv, const char *owner, const char *bare);
 
 /* disco#info answer of an account's bare JID (frees doc). */
 void xep_disco_account_reply(struct c2s_conn *c, struct xml_doc **doc);

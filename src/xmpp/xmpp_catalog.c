@@ -4,6 +4,7 @@
  */
 #include "core/module.h"
 #include "privacy/catalog.h"
+#include "xmpp/c2s_internal.h"
 
 extern const struct catalog_column xmpp_catalog[];
 
@@ -116,4 +117,5 @@ const struct module xmpp_module = {
     .name = "xmpp",
     .columns = xmpp_catalog,
     .tables = xmpp_catalog_tables,
+    .xmpp = &router_xmpp,
 };

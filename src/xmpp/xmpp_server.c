@@ -6,6 +6,7 @@
 #include "xmpp/xmpp_server.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "core/module.h"
 #include "core/xalloc.h"
 #include "crypto/keys.h"
 #include "domain/app.h"
@@ -14,6 +15,7 @@
 #include "store/store.h"
 #include "xmpp/c2s_internal.h"
 #include "xmpp/xmpp_metrics.h"
+#include "xmpp/xmpp_registry.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -311,6 +313,7 @@ static int listen_on(struct xmpp_server *srv, uv_tcp_t *h, int port, int *bound_
 
 static void free_server_memory(struct xmpp_server *srv)
 {
+	xmpp_registry_free(&srv->registry);
 	tls_ctx_free(&srv->tls);
 	free(srv->users);
 	free(srv->domain);
@@ -323,6 +326,40 @@ static void free_after_close(uv_handle_t *h)
 	struct xmpp_server *srv = h->data;
 	if (--srv->handles_open == 0)
 		free_server_memory(srv);
+}
+
+struct install_ctx {
+	struct xmpp_registry *registry;
+	const char *error;
+};
+
+static void install_module(const struct module *m, void *ctx)
+{
+	struct install_ctx *ic = ctx;
+	if (m->xmpp != NULL && ic->error == NULL &&
+	    xmpp_registry_add(ic->registry, m->xmpp, &ic->error) < 0)
+		log_warn("event=xmpp_module_refused module=%s reason=\"%s\"", m->xmpp->name,
+		         ic->error);
+}
+
+/* The handlers of every registered module (core/module.h), in the order of
+ * the composition root; -1 with *error_r on a conflict. */
+static int install_modules(struct xmpp_server *srv, const char **error_r)
+{
+	struct install_ctx ic = {xmpp_registry_new(), NULL};
+	srv->registry = ic.registry;
+	module_each(install_module, &ic);
+	if (ic.error != NULL) {
+		*error_r = ic.error;
+		return -1;
+	}
+	xmpp_registry_init_states(srv->registry, srv);
+	return 0;
+}
+
+void *xmpp_module_state(struct xmpp_server *srv, const struct xmpp_module *m)
+{
+	return xmpp_registry_state(srv->registry, m);
 }
 
 int xmpp_server_start(uv_loop_t *loop, struct app *app, const struct config *cfg,
@@ -347,6 +384,8 @@ int xmpp_server_start(uv_loop_t *loop, struct app *app, const struct config *cfg
 	if (srv->limits.text_bytes > srv->limits.stanza_bytes)
 		srv->limits.text_bytes = srv->limits.stanza_bytes;
 	srv->port_plain = srv->port_tls = -1;
+	if (install_modules(srv, error_r) < 0)
+		goto fail;
 	if (keys_derive(app->keys, "scram-fake", srv->fake_key) < 0 ||
 	    tls_ctx_server_new(cert_path, key_path, &srv->tls, error_r) < 0) {
 		if (*error_r == NULL)
@@ -507,6 +546,7 @@ void xmpp_server_free(struct xmpp_server **srvp)
 			xmpp_user_drop(srv, srv->users[i]);
 	free(srv->users);
 	free(srv->tenants);
+	xmpp_registry_free(&srv->registry);
 	tls_ctx_free(&srv->tls);
 	secret_wipe(srv->fake_key, sizeof(srv->fake_key));
 	free(srv->domain);

@@ -7,10 +7,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/ids.h"
 #include "domain/auth.h"
-#include "privacy/breach.h"
-#include "privacy/retention.h"
+#include "compliance/breach.h"
+#include "compliance/retention.h"
 #include "store/store.h"
 #include "test_privacy_registers_fixture.h"
 
@@ -68,7 +69,7 @@ static void test_clock_reminders_overdue_and_notice(void **state)
 	assert_string_equal(state_of(f, id, f->now + 73 * HOUR), "overdue");
 	/* Notifying: the admins' mail carries the report for this tenant only.
 	 * An operator's action, at the time of the action's clock. */
-	privacy_clock_set(f->now + 73 * HOUR);
+	clock_action_fix(f->now + 73 * HOUR);
 	set_relay(f, "smtp://127.0.0.1:9");
 	assert_int_equal(breach_notify(&f->app, f->st, &f->op_actor, id, NULL, true, NULL, &error),
 	                 1);
@@ -110,7 +111,7 @@ static void test_notified_in_time(void **state)
 	                        NULL};
 	assert_int_equal(breach_create(&f->app, f->st, &f->op_actor, &in, id, &error), 0);
 	json_decref(tenants);
-	privacy_clock_set(f->now + 2 * HOUR);
+	clock_action_fix(f->now + 2 * HOUR);
 	set_relay(f, "smtp://127.0.0.1:9");
 	assert_int_equal(
 	    breach_notify(&f->app, f->st, &f->op_actor, id, f->tenant, false, NULL, &error), 1);
@@ -133,7 +134,7 @@ static void test_notice_held_without_relay(void **state)
 	    "Lost token", "a token leaked", "sessions exposed", "revoked", f->now, NULL, users};
 	assert_int_equal(breach_create(&f->app, f->st, &f->op_actor, &in, id, &error), 0);
 	json_decref(users);
-	privacy_clock_set(f->now + HOUR);
+	clock_action_fix(f->now + HOUR);
 	assert_int_equal(breach_notify(&f->app, f->st, &f->op_actor, id, NULL, true, &res, &error),
 	                 0);
 	assert_string_equal(json_string_value(json_object_get(res, "delivery")),
@@ -157,7 +158,7 @@ static void test_notice_held_without_relay(void **state)
 	assert_string_equal(state_of(f, id, f->now + 73 * HOUR), "overdue");
 	/* Once a relay is set, notifying again records the tenant and the user. */
 	set_relay(f, "smtp://127.0.0.1:9");
-	privacy_clock_set(f->now + 74 * HOUR);
+	clock_action_fix(f->now + 74 * HOUR);
 	assert_int_equal(breach_notify(&f->app, f->st, &f->op_actor, id, NULL, true, NULL, &error),
 	                 1);
 	assert_int_equal(
@@ -171,7 +172,7 @@ static void test_failed_logins_are_counted_not_breaches(void **state)
 	struct rfx *f = *state;
 	struct login_result out;
 	const char *error = NULL;
-	privacy_clock_set(0);
+	clock_action_fix(0);
 	for (int i = 0; i < 3; i++)
 		assert_int_equal(auth_login(&f->app, f->st, "alice", "wrong-password", "192.0.2.7",
 		                            0, &out, &error),

@@ -18,7 +18,7 @@
 #include "privacy/audit.h"
 #include "privacy/catalog.h"
 #include "privacy/consent.h"
-#include "privacy/consent_mail.h"
+#include "domain/consent_mail.h"
 #include "privacy/deletion_log.h"
 #include "privacy/dsr.h"
 #include "privacy/restriction.h"

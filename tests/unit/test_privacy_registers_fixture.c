@@ -9,12 +9,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "domain/jobs.h"
 #include "domain/mail_catalog.h"
 #include "domain/tenants.h"
 #include "privacy/audit.h"
-#include "privacy/register.h"
-#include "privacy/retention.h"
+#include "compliance/register.h"
+#include "compliance/retention.h"
 #include "store/store.h"
 #include "test_privacy_registers_fixture.h"
 
@@ -48,10 +49,10 @@ int rfx_setup(void **state)
 	assert_int_equal(app_init(&f->app, &f->cfg, data, true, &error), 0);
 	f->st = app_thread_store(&f->app);
 	privacy_jobs_register();
-	/* Jobs take the time of jobs_run_due; privacy_clock_set fixes the time
+	/* Jobs take the time of jobs_run_due; clock_action_fix fixes the time
 	 * of the actions taken outside jobs (instructions, breach records). */
 	f->now = (int64_t)time(NULL);
-	privacy_clock_set(f->now);
+	clock_action_fix(f->now);
 	rfx_tenant(f, "Acme", f->tenant);
 	rfx_account(f, f->tenant, "admin", ROLE_TENANT_ADMIN, &f->admin);
 	rfx_account(f, f->tenant, "alice", ROLE_USER, &f->user);
@@ -65,7 +66,7 @@ int rfx_teardown(void **state)
 {
 	struct rfx *f = *state;
 	char cmd[128];
-	privacy_clock_set(0);
+	clock_action_fix(0);
 	app_deinit(&f->app);
 	config_free(&f->cfg);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);

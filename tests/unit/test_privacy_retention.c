@@ -11,9 +11,9 @@
 #include "domain/accounts.h"
 #include "domain/contact_book.h"
 #include "domain/jobs.h"
-#include "privacy/instructions.h"
-#include "privacy/legal_hold.h"
-#include "privacy/retention.h"
+#include "compliance/instructions.h"
+#include "compliance/legal_hold.h"
+#include "compliance/retention.h"
 #include "store/store.h"
 #include "test_privacy_registers_fixture.h"
 

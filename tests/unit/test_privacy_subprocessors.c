@@ -6,10 +6,11 @@
 #include <cmocka.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/ids.h"
-#include "privacy/instructions.h"
-#include "privacy/retention.h"
-#include "privacy/subprocessors.h"
+#include "compliance/instructions.h"
+#include "compliance/retention.h"
+#include "compliance/subprocessors.h"
 #include "store/store.h"
 #include "test_privacy_registers_fixture.h"
 
@@ -54,7 +55,7 @@ static void test_change_notified_objected_or_consented(void **state)
 	                           NULL),
 	                 2);
 	/* Tenant 1 objects within its 30 days. */
-	privacy_clock_set(f->now + 10 * DAY);
+	clock_action_fix(f->now + 10 * DAY);
 	assert_int_equal(subprocessors_object(&f->app, f->st, &f->admin_actor, f->tenant, change,
 	                                      "we need an EU relay", &error),
 	                 0);
@@ -107,7 +108,7 @@ static void test_objection_after_window_refused(void **state)
 	assert_int_equal(subprocessors_announce(&f->app, f->st, &f->op_actor, sp_id, "replace",
 	                                        "move", f->now + 60 * DAY, change, &error),
 	                 0);
-	privacy_clock_set(f->now + 30 * DAY + 1);
+	clock_action_fix(f->now + 30 * DAY + 1);
 	assert_int_equal(subprocessors_object(&f->app, f->st, &f->admin_actor, f->tenant, change,
 	                                      NULL, &error),
 	                 -1);

@@ -1,5 +1,5 @@
 /* privacy/register_util: see register_internal.h. */
-#include "privacy/register_internal.h"
+#include "compliance/register_internal.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/xalloc.h"
@@ -31,17 +31,12 @@ int regs_audit(struct app *app, struct store *st, const struct actor *actor, con
 	return audit_append(st, app->keys, &ev, (unsigned)app->cfg->audit_checkpoint_every);
 }
 
-int regs_mail_admins(struct app *app, struct store *st, const char *tenant_id, const char *kind,
-                     const char *subject, const char *body)
+/* Queues the mail to every account ids names that has an e-mail address;
+ * the number queued (0: nobody had an address), -1 on a storage error. */
+static int mail_accounts(struct app *app, struct store *st, char **ids, const char *tenant_id,
+                         const char *kind, const char *subject, const char *body)
 {
-	char **ids =
-	    regs_strv(st,
-	              "SELECT id FROM accounts WHERE tenant_id = ? AND role = 'tenant_admin'"
-	              " AND status = 'active' ORDER BY username",
-	              tenant_id);
 	int n = 0;
-	if (ids == NULL)
-		return -1;
 	for (char **id = ids; *id != NULL && n >= 0; id++) {
 		struct account acc;
 		const char *error = NULL;
@@ -51,16 +46,27 @@ int regs_mail_admins(struct app *app, struct store *st, const char *tenant_id, c
 			n = -1;
 			break;
 		}
-		if (email != NULL) {
-			if (mail_enqueue(app, st, tenant_id, acc.id, kind, email, subject, body) <
-			    0)
-				n = -1;
-			else
-				n++;
-		}
+		if (email != NULL)
+			n = mail_enqueue(app, st, tenant_id, acc.id, kind, email, subject, body) < 0
+			        ? -1
+			        : n + 1;
 		free(email);
 	}
 	regs_strv_free(ids);
+	return n;
+}
+
+int regs_mail_admins(struct app *app, struct store *st, const char *tenant_id, const char *kind,
+                     const char *subject, const char *body)
+{
+	char **ids =
+	    regs_strv(st,
+	              "SELECT id FROM accounts WHERE tenant_id = ? AND role = 'tenant_admin'"
+	              " AND status = 'active' ORDER BY username",
+	              tenant_id);
+	if (ids == NULL)
+		return -1;
+	int n = mail_accounts(app, st, ids, tenant_id, kind, subject, body);
 	/* Nobody to tell: the operator must know (the caller reports it too). */
 	if (n == 0)
 		log_warn("event=tenant_admins_unreachable tenant=%s kind=%s reason=no_admin_email",
@@ -76,25 +82,9 @@ int regs_mail_operators(struct app *app, struct store *st, const char *kind, con
 	              "SELECT id FROM accounts WHERE role = 'operator' AND status = 'active'"
 	              " AND tenant_id = ? ORDER BY username",
 	              "");
-	int n = 0;
 	if (ids == NULL)
 		return -1;
-	for (char **id = ids; *id != NULL && n >= 0; id++) {
-		struct account acc;
-		const char *error = NULL;
-		char *email = NULL;
-		if (accounts_get(st, *id, &acc, &error) < 0 ||
-		    accounts_email(app, st, &acc, &email) < 0) {
-			n = -1;
-			break;
-		}
-		if (email != NULL)
-			n = mail_enqueue(app, st, "", acc.id, kind, email, subject, body) < 0
-			        ? -1
-			        : n + 1;
-		free(email);
-	}
-	regs_strv_free(ids);
+	int n = mail_accounts(app, st, ids, "", kind, subject, body);
 	/* Nobody to tell: the log is the operator's last channel. */
 	if (n == 0)
 		log_warn("event=operators_unreachable kind=%s reason=no_operator_email", kind);

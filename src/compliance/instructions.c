@@ -1,10 +1,11 @@
 /* privacy/instructions: see instructions.h. */
-#include "privacy/instructions.h"
+#include "core/clock.h"
+#include "compliance/instructions.h"
 #include "core/ids.h"
 #include "core/xalloc.h"
 #include "domain/accounts.h"
-#include "privacy/register_internal.h"
-#include "privacy/retention.h"
+#include "compliance/register_internal.h"
+#include "compliance/retention.h"
 #include "store/store.h"
 
 #include <ctype.h>
@@ -197,7 +198,7 @@ int instructions_apply(struct app *app, struct store *st, const struct actor *ac
 {
 	struct settings s;
 	char fields[512];
-	int64_t now = privacy_clock_now();
+	int64_t now = clock_action_now();
 	*reason_r = NULL;
 	if (settings_load(st, tenant_id, &s) < 0) {
 		*error_r = "not_found";
@@ -261,7 +262,7 @@ int instructions_confirm(struct app *app, struct store *st, const struct actor *
 	char *payload = NULL;
 	const char *reason = NULL;
 	json_t *changes = NULL;
-	int64_t now = privacy_clock_now();
+	int64_t now = clock_action_now();
 	int rc = -1;
 	if (load_pending(st, tenant_id, instruction_id, &payload, error_r) < 0)
 		return -1;
@@ -305,7 +306,7 @@ int instructions_cancel(struct app *app, struct store *st, const struct actor *a
 	if (store_tx_begin(st) < 0)
 		return -1;
 	if (decide_tx(app, st, actor, tenant_id, instruction_id, "cancelled",
-	              privacy_clock_now()) < 0 ||
+	              clock_action_now()) < 0 ||
 	    store_tx_commit(st) < 0) {
 		store_tx_rollback(st);
 		return -1;

@@ -7,7 +7,7 @@
  * open request is "overdue". Requests of freemium users (no tenant: the
  * operator is the controller) stay "received" in the operator's queue
  * (tenant "": GET /api/v1/privacy-requests, irisctl dsr requests), where
- * the operator answers them the same way. Times come from privacy_clock_now()
+ * the operator answers them the same way. Times come from clock_action_now()
  * (privacy/retention.h, over domain/clock.h), so the test clock moves "overdue".
  * Message and answer are sealed under the requester's subject key.
  */
@@ -21,8 +21,6 @@
 
 #define DSR_REQUEST_TEXT_MAX 4000
 
-/* t plus one calendar month (the day clamped to the month's length). */
-int64_t dsr_add_month(int64_t t);
 /* The kinds of request, NULL-terminated: access, rectification, erasure,
  * restriction, portability, objection, other. */
 extern const char *const dsr_request_kinds[];

@@ -1,5 +1,5 @@
 /* privacy/consent_mail: see consent_mail.h. */
-#include "privacy/consent_mail.h"
+#include "domain/consent_mail.h"
 #include "domain/mail.h"
 #include "privacy/consent.h"
 #include "privacy/restriction.h"

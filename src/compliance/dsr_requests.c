@@ -1,8 +1,9 @@
 /* privacy/dsr_requests: see dsr_requests.h. */
-#include "privacy/dsr_requests.h"
+#include "core/clock.h"
+#include "compliance/dsr_requests.h"
 #include "core/xalloc.h"
 #include "crypto/keys.h"
-#include "privacy/retention.h"
+#include "compliance/retention.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -19,25 +20,6 @@ bool dsr_request_kind_valid(const char *kind)
 		if (strcmp(dsr_request_kinds[i], kind) == 0)
 			return true;
 	return false;
-}
-
-int64_t dsr_add_month(int64_t t)
-{
-	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	time_t tt = (time_t)t;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	tm.tm_mon += 1;
-	if (tm.tm_mon == 12) {
-		tm.tm_mon = 0;
-		tm.tm_year += 1;
-	}
-	int y = tm.tm_year + 1900;
-	int max =
-	    days[tm.tm_mon] + (tm.tm_mon == 1 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
-	if (tm.tm_mday > max)
-		tm.tm_mday = max;
-	return (int64_t)timegm(&tm);
 }
 
 static bool text_ok(const char *s)
@@ -66,13 +48,13 @@ int dsr_request_file(const struct dsr_ctx *cx, const char *tenant_id, const char
 {
 	unsigned char *sealed = NULL;
 	size_t sealed_len = 0;
-	int64_t now = privacy_clock_now();
+	int64_t now = clock_action_now();
 	bool forward = tenant_id[0] != '\0';
 	struct dsr_actor self = {account_id, "user"};
 	if (!dsr_request_kind_valid(kind) || (message != NULL && !text_ok(message)))
 		return *error_r = "invalid_field", -1;
 	*error_r = "internal";
-	*due_r = dsr_add_month(now);
+	*due_r = clock_add_month(now);
 	ids_uuid4(id_r);
 	if (store_tx_begin(cx->st) < 0)
 		return -1;
@@ -137,7 +119,7 @@ int dsr_request_list(const struct dsr_ctx *cx, const char *tenant_id, const char
 	                "ORDER BY received_at, id",
 	                "sss", tenant_id, account_id, account_id);
 	int rc;
-	int64_t now = privacy_clock_now();
+	int64_t now = clock_action_now();
 	json_t *list = json_array();
 	if (q == NULL)
 		return json_decref(list), -1;
@@ -205,7 +187,7 @@ int dsr_request_answer(const struct dsr_ctx *cx, const struct dsr_actor *actor,
 	if (store_run(cx->st,
 	              "UPDATE privacy_requests SET status = 'answered', answered_at = ?, "
 	              "answered_by = ?, answer_sealed = ? WHERE id = ?",
-	              "isbs", privacy_clock_now(), actor->id, sealed, sealed_len,
+	              "isbs", clock_action_now(), actor->id, sealed, sealed_len,
 	              request_id) != STORE_DONE ||
 	    dsr_audit(cx, actor, tenant_id, "dsr.request_answer", "privacy_request", request_id,
 	              "status,answer", true) < 0 ||

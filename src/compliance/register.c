@@ -1,12 +1,13 @@
 /* privacy/register: see register.h. */
-#include "privacy/register.h"
+#include "core/clock.h"
+#include "compliance/register.h"
 #include "core/config.h"
 #include "core/xalloc.h"
 #include "domain/app.h"
-#include "privacy/instructions.h"
-#include "privacy/register_internal.h"
-#include "privacy/retention.h"
-#include "privacy/subprocessors.h"
+#include "compliance/instructions.h"
+#include "compliance/register_internal.h"
+#include "compliance/retention.h"
+#include "compliance/subprocessors.h"
 #include "store/store.h"
 
 #include <stdarg.h>
@@ -88,7 +89,7 @@ json_t *register_ropa_json(struct app *app, struct store *st, const char *tenant
 	json_t *r = json_pack(
 	    "{s:s, s:I, s:{s:s, s:s}, s:{s:s, s:s, s:O}, s:o, s:O, s:o, s:o, s:o}", "title",
 	    "Record of processing activities of the processor (GDPR Art. 30(2))", "generated_at",
-	    (json_int_t)privacy_clock_now(), "processor", "name", app->cfg->domain, "url",
+	    (json_int_t)clock_action_now(), "processor", "name", app->cfg->domain, "url",
 	    app->public_url, "controller", "tenant_id", tenant_id, "name", name[0], "region",
 	    settings ? json_object_get(settings, "region") : json_null(), "processing", acts,
 	    "subprocessors", sps, "transfers", transfers(st, settings, sps), "retention",

@@ -1,13 +1,14 @@
 /* privacy/retention: see retention.h. */
+#include "privacy/retention_log.h"
 #include "core/module.h"
-#include "privacy/retention.h"
+#include "compliance/retention.h"
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "domain/accounts.h"
-#include "domain/clock.h"
+#include "core/clock.h"
 #include "privacy/catalog.h"
-#include "privacy/register_internal.h"
+#include "compliance/register_internal.h"
 #include "store/store.h"
 
 #include <stdatomic.h>
@@ -46,19 +47,6 @@ static const struct {
      "kept under a legal duty (accountability, P-AUD-1) for the contract; destroyed with the "
      "tenant (P-END-1)"},
 };
-
-static _Atomic int64_t clock_fixed;
-
-int64_t privacy_clock_now(void)
-{
-	int64_t f = atomic_load(&clock_fixed);
-	return f != 0 ? f : clock_now();
-}
-
-void privacy_clock_set(int64_t fixed_now)
-{
-	atomic_store(&clock_fixed, fixed_now);
-}
 
 void retention_register(const struct retention_decl *fragment)
 {
@@ -161,7 +149,7 @@ int retention_put_tx(struct app *app, struct store *st, const struct actor *acto
 	              " VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, category) DO UPDATE SET"
 	              " days = excluded.days, set_by = excluded.set_by, set_at = excluded.set_at",
 	              "ssdsi", tenant_id, category, days, actor->id,
-	              privacy_clock_now()) != STORE_DONE)
+	              clock_action_now()) != STORE_DONE)
 		return -1;
 	return regs_audit(app, st, actor, tenant_id, "retention.set", "retention_rule", category,
 	                  "retention_rules.days", true);
@@ -206,22 +194,6 @@ json_t *retention_rules_json(struct store *st, const char *tenant_id)
 		                                "default_days", "legal_min_days", "days",
 		                                "legal_note", fixed[i].note, "changeable", false));
 	return list;
-}
-
-int retention_log_write_tx(struct store *st, const char *tenant_id, const char *category,
-                           const char *table, int64_t deleted, int64_t cutoff, int64_t now)
-{
-	char id[IDS_UUID_LEN];
-	if (deleted <= 0)
-		return 0;
-	ids_uuid4(id);
-	return store_run(st,
-	                 "INSERT INTO retention_log (id, tenant_id, category, table_name, deleted,"
-	                 " cutoff, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-	                 "ssssiii", id, tenant_id, category, table, deleted, cutoff,
-	                 now) == STORE_DONE
-	           ? 0
-	           : -1;
 }
 
 /* Deletes the expired rows of d for one tenant and logs the deletion. */
@@ -293,23 +265,4 @@ int retention_sweep(struct app *app, struct store *st, int64_t now, int64_t *del
 				rc = -1;
 			}
 	return rc;
-}
-
-json_t *retention_log_json(struct store *st, const char *tenant_id, int limit)
-{
-	json_t *list = json_array();
-	struct store_stmt *q = store_query(st,
-	                                   "SELECT id, category, table_name, deleted, cutoff, at"
-	                                   " FROM retention_log WHERE tenant_id = ?"
-	                                   " ORDER BY at DESC, id LIMIT ?",
-	                                   "sd", tenant_id, limit);
-	while (q != NULL && store_step(q) == STORE_ROW)
-		json_array_append_new(
-		    list, json_pack("{s:s, s:s, s:s, s:I, s:I, s:I}", "id", store_col_text(q, 0),
-		                    "category", store_col_text(q, 1), "table", store_col_text(q, 2),
-		                    "deleted", (json_int_t)store_col_int(q, 3), "cutoff",
-		                    (json_int_t)store_col_int(q, 4), "at",
-		                    (json_int_t)store_col_int(q, 5)));
-	store_stmt_done(q);
-	return list;
 }

@@ -74,22 +74,7 @@ json_t *retention_rules_json(struct store *st, const char *tenant_id);
 /* One sweep over every declaration at `now` (Unix s). *deleted_r = rows
  * deleted in all. Each table/tenant runs in its own transaction. */
 int retention_sweep(struct app *app, struct store *st, int64_t now, int64_t *deleted_r);
-/* Records an automatic deletion (P-RET-1) in the caller's transaction:
- * deleted rows of category from table, older than cutoff, at now. Nothing
- * when deleted is 0. Used by the sweep and by duties that erase otherwise
- * (expired pending registrations: "pending_registrations"). */
-int retention_log_write_tx(struct store *st, const char *tenant_id, const char *category,
-                           const char *table, int64_t deleted, int64_t cutoff, int64_t now);
-/* The tenant's retention log, newest first (at most limit). */
-json_t *retention_log_json(struct store *st, const char *tenant_id, int limit);
 
-/* The time of actions taken outside jobs (an admin's instruction, a breach
- * recorded through the API): Unix seconds, or the time fixed by unit tests
- * with privacy_clock_set (0 = real time). A thin layer over time(): jobs
- * never read it; they get the run's `now` from jobs_run_due (domain/jobs.h),
- * so tests drive every duty with jobs_run_due(now). */
-int64_t privacy_clock_now(void);
-void privacy_clock_set(int64_t fixed);
 
 /* Registers the recurring and one-shot job kinds of the registers:
  * retention.sweep (hourly), accounts.pending_purge (hourly: expired pending

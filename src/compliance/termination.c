@@ -1,6 +1,7 @@
 /* privacy/termination: see termination.h. */
+#include "core/clock.h"
 #include "core/module.h"
-#include "privacy/termination.h"
+#include "compliance/termination.h"
 #include "core/account_events.h"
 #include "privacy/account_changes.h"
 #include "core/ids.h"
@@ -15,8 +16,8 @@
 #include "privacy/catalog.h"
 #include "privacy/deletion_log.h"
 #include "privacy/dsr.h"
-#include "privacy/register_internal.h"
-#include "privacy/retention.h"
+#include "compliance/register_internal.h"
+#include "compliance/retention.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -47,7 +48,7 @@ int termination_schedule(struct app *app, struct store *st, const struct actor *
                          const char *tenant_id, int64_t end_at, int grace_days,
                          const char **error_r)
 {
-	int64_t now = privacy_clock_now();
+	int64_t now = clock_action_now();
 	char key[96];
 	*error_r = "invalid_field";
 	if (end_at <= 0 || end_at > now + 20LL * 365 * DAY || grace_days < 0 ||

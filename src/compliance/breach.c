@@ -1,5 +1,6 @@
 /* privacy/breach: see breach.h. */
-#include "privacy/breach.h"
+#include "core/clock.h"
+#include "compliance/breach.h"
 #include "core/config.h"
 #include "core/ids.h"
 #include "core/log.h"
@@ -8,8 +9,8 @@
 #include "domain/app.h"
 #include "domain/jobs.h"
 #include "domain/mail.h"
-#include "privacy/register_internal.h"
-#include "privacy/retention.h"
+#include "compliance/register_internal.h"
+#include "compliance/retention.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -91,7 +92,7 @@ static int schedule_clock(struct store *st, const char *bid, int64_t detected)
 int breach_create(struct app *app, struct store *st, const struct actor *actor,
                   const struct breach_new *in, char id_r[37], const char **error_r)
 {
-	int64_t now = privacy_clock_now();
+	int64_t now = clock_action_now();
 	*error_r = "invalid_field";
 	if (!regs_text_ok(in->title, 200, false) ||
 	    !regs_text_ok(in->facts, BREACH_TEXT_MAX, true) ||
@@ -417,7 +418,7 @@ int breach_notify(struct app *app, struct store *st, const struct actor *actor, 
 {
 	json_t *res = json_pack("{s:i, s:[], s:[]}", "mails_queued", 0, "notified", "unreachable");
 	int matched = 0, told;
-	int64_t now = privacy_clock_now();
+	int64_t now = clock_action_now();
 	char **tenants =
 	    tenant_id != NULL
 	        ? regs_strv(st, "SELECT tenant_id FROM breach_tenants WHERE breach_id = ?", id)

@@ -1,9 +1,10 @@
 /* privacy/legal_hold: see legal_hold.h. */
-#include "privacy/legal_hold.h"
+#include "core/clock.h"
+#include "compliance/legal_hold.h"
 #include "core/ids.h"
 #include "domain/accounts.h"
-#include "privacy/register_internal.h"
-#include "privacy/retention.h"
+#include "compliance/register_internal.h"
+#include "compliance/retention.h"
 #include "store/store.h"
 
 #include <string.h>
@@ -57,7 +58,7 @@ int legal_hold_set(struct app *app, struct store *st, const struct actor *actor,
 	              "INSERT INTO legal_holds (id, tenant_id, subject_type, subject_id, created_by,"
 	              " created_at) VALUES (?, ?, ?, ?, ?, ?)",
 	              "sssssi", id_r, tenant_id, subject_type, subject_id, actor->id,
-	              privacy_clock_now()) != STORE_DONE ||
+	              clock_action_now()) != STORE_DONE ||
 	    regs_audit(app, st, actor, tenant_id, "legal_hold.set", subject_type, subject_id,
 	               "legal_holds.subject_id", true) < 0 ||
 	    store_tx_commit(st) < 0) {
@@ -80,7 +81,7 @@ int legal_hold_lift(struct app *app, struct store *st, const struct actor *actor
 	if (store_run(st,
 	              "UPDATE legal_holds SET lifted_by = ?, lifted_at = ? WHERE id = ? AND"
 	              " tenant_id = ? AND lifted_at IS NULL",
-	              "siss", actor->id, privacy_clock_now(), hold_id, tenant_id) != STORE_DONE)
+	              "siss", actor->id, clock_action_now(), hold_id, tenant_id) != STORE_DONE)
 		goto fail;
 	if (store_changes(st) != 1) {
 		*error_r = "not_found";

@@ -4,7 +4,7 @@
  * legal holds). Personal columns here are account ids (who instructed,
  * decided or was affected), kept as proof of accountability.
  */
-#include "privacy/register.h"
+#include "compliance/register.h"
 
 #define NP(table, column, why)                                                                     \
 	{table, column, false, false, NULL, NULL, NULL, NULL, NULL, 0, ERASE_NOT_PERSONAL,         \

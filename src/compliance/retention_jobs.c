@@ -1,10 +1,10 @@
 /* privacy/retention_jobs: the job kinds of the registers (retention.h). */
 #include "domain/accounts.h"
 #include "domain/jobs.h"
-#include "privacy/breach.h"
-#include "privacy/retention.h"
-#include "privacy/subprocessors.h"
-#include "privacy/termination.h"
+#include "compliance/breach.h"
+#include "compliance/retention.h"
+#include "compliance/subprocessors.h"
+#include "compliance/termination.h"
 
 #include <stdio.h>
 

@@ -1,5 +1,5 @@
 /* privacy/tom: see tom.h. */
-#include "privacy/tom.h"
+#include "compliance/tom.h"
 #include "core/config.h"
 #include "core/xalloc.h"
 #include "crypto/keys.h"
@@ -7,7 +7,7 @@
 #include "domain/jobs.h"
 #include "privacy/audit.h"
 #include "privacy/catalog.h"
-#include "privacy/register_internal.h"
+#include "compliance/register_internal.h"
 #include "store/store.h"
 
 #include <arpa/inet.h>

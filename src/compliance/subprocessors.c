@@ -1,14 +1,15 @@
 /* privacy/subprocessors: see subprocessors.h. */
-#include "privacy/subprocessors.h"
+#include "core/clock.h"
+#include "compliance/subprocessors.h"
 #include "core/ids.h"
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "domain/accounts.h"
 #include "domain/app.h"
 #include "domain/jobs.h"
-#include "privacy/instructions.h"
-#include "privacy/register_internal.h"
-#include "privacy/retention.h"
+#include "compliance/instructions.h"
+#include "compliance/register_internal.h"
+#include "compliance/retention.h"
 #include "store/store.h"
 
 #include <stdio.h>
@@ -33,7 +34,7 @@ int subprocessors_put(struct app *app, struct store *st, const struct actor *act
                       const char *id, const struct subprocessor *sp, char id_r[37],
                       const char **error_r)
 {
-	int64_t now = privacy_clock_now();
+	int64_t now = clock_action_now();
 	const char *status = sp->status ? sp->status : "active";
 	if (!sp_valid(sp)) {
 		*error_r = "invalid_field";
@@ -147,7 +148,7 @@ int subprocessors_announce(struct app *app, struct store *st, const struct actor
                            const char *description, int64_t effective_at, char id_r[37],
                            const char **error_r)
 {
-	int64_t now = privacy_clock_now();
+	int64_t now = clock_action_now();
 	json_t *sp = subprocessors_get_json(st, subprocessor_id);
 	int rc = -1;
 	*error_r = "invalid_field";
@@ -260,7 +261,7 @@ int subprocessors_object(struct app *app, struct store *st, const struct actor *
                          const char *tenant_id, const char *change_id, const char *reason,
                          const char **error_r)
 {
-	int64_t now = privacy_clock_now();
+	int64_t now = clock_action_now();
 	if (reason != NULL && !regs_text_ok(reason, SUBPROCESSORS_TEXT_MAX, true)) {
 		*error_r = "invalid_field";
 		return -1;
