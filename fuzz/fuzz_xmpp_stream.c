@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xmpp/xml_parser.h"
-#include "xmpp/xml_writer.h"
+#include "xml/xml_parser.h"
+#include "xml/xml_writer.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,13 +9,13 @@
  *       newest first, without content: {messages: [{id, direction, sent_at,
  *       received_at, displayed_at}]} (P-CHAT-1 "seen"); ?limit=1..500
  *       (100), ?before=<ms> pages back.
- * Storage: xmpp/xep_history.c.
+ * Storage: domain/conversation_history.c.
  */
 #include "core/module.h"
 #include "api/api_internal.h"
 #include "domain/app.h"
 #include "store/store.h"
-#include "xmpp/xep_history.h"
+#include "domain/conversation_history.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -75,7 +75,7 @@ static void h_states(const struct http_request *req, struct http_response *resp,
 		http_response_error(resp, 400, "invalid_field", "limit 1..500, before: ms");
 		return;
 	}
-	if (xep_history_states(st, p.account.id, user, before, (size_t)limit, &list, &error) < 0) {
+	if (conversation_history_states(st, p.account.id, user, before, (size_t)limit, &list, &error) < 0) {
 		api_fail(resp, error);
 		return;
 	}
@@ -89,7 +89,7 @@ static void h_delete(const struct http_request *req, struct http_response *resp,
 	struct principal p;
 	const char *error = NULL;
 	char user[ACCOUNTS_USERNAME_MAX + 1];
-	struct xep_history_result r;
+	struct conversation_history_result r;
 	if (api_auth(app, st, req, resp, &p, false) < 0)
 		return;
 	if (p.actor.role == ROLE_AUDITOR) {
@@ -98,7 +98,7 @@ static void h_delete(const struct http_request *req, struct http_response *resp,
 	}
 	if (jid_user(req, resp, user) < 0)
 		return;
-	if (xep_history_delete(app, st, p.account.id, p.account.tenant_id, p.account.id,
+	if (conversation_history_delete(app, st, p.account.id, p.account.tenant_id, p.account.id,
 	                       account_role_name(p.account.role), user, &r, &error) < 0) {
 		api_fail(resp, error);
 		return;
@@ -117,7 +117,7 @@ void api_routes_conversations(struct http_router *router, struct app *app)
 }
 
 /* Per-user deletion of conversation history over REST (the XMPP side is
- * xmpp/xep_history.c; the data is the XMPP modules'). */
+ * domain/conversation_history.c; the data is the XMPP modules'). */
 const struct module conversations_module = {
     .name = "conversations",
     .routes = api_routes_conversations,

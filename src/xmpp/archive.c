@@ -22,8 +22,8 @@
 #include "store/store.h"
 #include "xmpp/c2s_internal.h"
 #include "xmpp/sasl_internal.h"
-#include "xmpp/stanza.h"
-#include "xmpp/xml_writer.h"
+#include "xml/stanza.h"
+#include "xml/xml_writer.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,12 +86,7 @@ struct late_offline_job {
 static void late_offline_work(struct dbjob *job, struct app *app, struct store *st)
 {
 	struct late_offline_job *l = (struct late_offline_job *)job;
-	char id[IDS_UUID_LEN];
-	ids_uuid4(id);
-	if (store_run(
-	        st,
-	        "INSERT INTO xmpp_offline (id, owner_id, message_id, at_ms) VALUES (?, ?, ?, ?)",
-	        "sssi", id, l->owner, l->message_id, sasl_now_ms()) != STORE_DONE)
+	if (offline_add(st, l->owner, l->message_id, sasl_now_ms()) < 0)
 		job->status = -1;
 }
 

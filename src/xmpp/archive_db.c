@@ -122,6 +122,55 @@ int offline_load(struct app *app, struct store *st, const char *owner_id, size_t
 	return rc == STORE_ROW || rc == STORE_DONE ? 0 : -1;
 }
 
+/* Queues an already archived message (message_id) for owner_id's next
+ * session (worker side, in the caller's transaction); 0 or -1. */
+int offline_add(struct store *st, const char *owner_id, const char *message_id, int64_t at_ms)
+{
+	char id[IDS_UUID_LEN];
+	ids_uuid4(id);
+	return store_run(
+	           st,
+	           "INSERT INTO xmpp_offline (id, owner_id, message_id, at_ms) VALUES (?, ?, ?, ?)",
+	           "sssi", id, owner_id, message_id, at_ms) == STORE_DONE
+	           ? 0
+	           : -1;
+}
+
+/* Removes one delivered offline row (worker side; the message itself stays
+ * in the archive); 0 or -1. */
+int offline_remove(struct store *st, const char *offline_id)
+{
+	return store_run(st, "DELETE FROM xmpp_offline WHERE id = ?", "s", offline_id) == STORE_DONE
+	           ? 0
+	           : -1;
+}
+
+/* Puts an archived message that a session ended without acknowledging
+ * back into owner_id's offline queue at its original time (worker side, in
+ * the caller's transaction). Nothing is done when the message was deleted
+ * meanwhile or is already waiting. 0 or -1. */
+int offline_requeue(struct store *st, const char *owner_id, const char *message_id)
+{
+	struct store_stmt *q =
+	    store_query(st,
+	                "SELECT (SELECT at_ms FROM xmpp_messages WHERE id = ?), "
+	                "(SELECT COUNT(*) FROM xmpp_offline WHERE owner_id = ? AND "
+	                "message_id = ?)",
+	                "sss", message_id, owner_id, message_id);
+	if (q == NULL || store_step(q) != STORE_ROW) {
+		if (q != NULL)
+			store_stmt_done(q);
+		return -1;
+	}
+	bool gone = store_col_is_null(q, 0);
+	int64_t at = store_col_int(q, 0);
+	int64_t have = store_col_int(q, 1);
+	store_stmt_done(q);
+	if (gone || have > 0)
+		return 0;
+	return offline_add(st, owner_id, message_id, at);
+}
+
 void offline_free(struct offline_msg *msgs, size_t n)
 {
 	for (size_t i = 0; i < n; i++)

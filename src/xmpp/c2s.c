@@ -11,10 +11,10 @@
 #include "net/ws.h"
 #include "xmpp/c2s_internal.h"
 #include "xmpp/pep.h"
-#include "xmpp/stanza.h"
+#include "xml/stanza.h"
 #include "xmpp/xep.h"
-#include "xmpp/xml_stream.h"
-#include "xmpp/xml_writer.h"
+#include "xml/xml_stream.h"
+#include "xml/xml_writer.h"
 #include "xmpp/xmpp_metrics.h"
 
 #include <stdio.h>

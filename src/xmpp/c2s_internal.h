@@ -18,11 +18,11 @@
 
 #include "core/ids.h"
 #include "crypto/scram.h"
-#include "xmpp/stanza_error.h"
-#include "xmpp/stream_error.h"
-#include "xmpp/xml_buf.h"
-#include "xmpp/xml_elem.h"
-#include "xmpp/xml_parser.h"
+#include "xml/stanza_error.h"
+#include "xml/stream_error.h"
+#include "xml/xml_buf.h"
+#include "xml/xml_elem.h"
+#include "xml/xml_parser.h"
 #include "xmpp/xmpp_module.h"
 
 struct app;
@@ -87,6 +87,10 @@ struct dbjob {
 
 /* Queues job (fields above set by the caller; conn is referenced). */
 void xmpp_job_submit(struct xmpp_server *srv, struct dbjob *job);
+/* Worker side (batch_db.c): runs the linked batch in one transaction, each
+ * job in its own savepoint; true when it committed. On failure every job's
+ * status is -1. */
+bool xmpp_batch_commit(struct dbjob *batch, struct app *app, struct store *st);
 
 /* ---- roster items -------------------------------------------------- */
 
@@ -129,6 +133,12 @@ int roster_db_get(struct app *app, struct store *st, const char *tenant_id, cons
 int roster_db_put(struct app *app, struct store *st, const char *tenant_id, const char *owner_id,
                   const struct roster_item *it);
 int roster_db_delete(struct store *st, const char *owner_id, const char *contact);
+/* The shared roster of a tenant (P-PRE-2): its name (NULL when unknown) and
+ * the usernames of its active accounts other than except_id, sorted, at
+ * most 5000. *tenant_name_r, *members_r and each member are malloc'd and
+ * the caller's; *members_r is NULL when there are none. */
+void roster_db_tenant_members(struct store *st, const char *tenant_id, const char *except_id,
+                              char **tenant_name_r, char ***members_r, size_t *n_r);
 
 /* Subscription state machine of RFC 6121 §3, pure. */
 enum sub_event { SUB_EV_SUBSCRIBE, SUB_EV_SUBSCRIBED, SUB_EV_UNSUBSCRIBE, SUB_EV_UNSUBSCRIBED };
@@ -386,6 +396,13 @@ void offline_free(struct offline_msg *msgs, size_t n);
 /* Sends msgs to c (with XEP-0203 delay) and queues their removal. */
 void offline_deliver(struct c2s_conn *c, struct offline_msg *msgs, size_t n);
 int offline_count(struct store *st, const char *owner_id);
+/* Worker side (archive_db.c): queue an archived message for owner_id, and
+ * remove one delivered offline row; 0 or -1. */
+int offline_add(struct store *st, const char *owner_id, const char *message_id, int64_t at_ms);
+int offline_remove(struct store *st, const char *offline_id);
+/* Worker side (archive_db.c): an unacknowledged message back into
+ * owner_id's offline queue unless deleted or already waiting; 0 or -1. */
+int offline_requeue(struct store *st, const char *owner_id, const char *message_id);
 
 /* connection log (P-LOG-1), worker side, inside the caller's transaction */
 int connlog_write(struct store *st, const char *account_id, const char *tenant_id,

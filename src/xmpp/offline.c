@@ -27,8 +27,7 @@ static void remove_work(struct dbjob *job, struct app *app, struct store *st)
 {
 	struct remove_job *r = (struct remove_job *)job;
 	for (size_t i = 0; i < r->n; i++)
-		if (store_run(st, "DELETE FROM xmpp_offline WHERE id = ?", "s", r->ids[i]) !=
-		    STORE_DONE) {
+		if (offline_remove(st, r->ids[i]) < 0) {
 			job->status = -1;
 			return;
 		}

@@ -14,11 +14,11 @@
 #include "core/xalloc.h"
 #include "domain/app.h"
 #include "store/store.h"
-#include "xmpp/jid.h"
+#include "xml/jid.h"
 #include "xmpp/pep_internal.h"
-#include "xmpp/stanza.h"
+#include "xml/stanza.h"
 #include "xmpp/xep_internal.h"
-#include "xmpp/xml_writer.h"
+#include "xml/xml_writer.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -670,19 +670,8 @@ static void last_owner_nodes(struct last_job *l, struct app *app, struct store *
                              const struct xacct *owner)
 {
 	bool own = strcmp(owner->id, l->viewer.id) == 0;
-	struct store_stmt *q = store_query(
-	    st, "SELECT node, access_model FROM pep_nodes WHERE owner_id = ? ORDER BY node", "s",
-	    owner->id);
 	char *nodes[PEP_NODES_MAX];
-	size_t n = 0;
-	if (q == NULL)
-		return;
-	while (store_step(q) == STORE_ROW && n < PEP_NODES_MAX) {
-		const char *am = store_col_text(q, 1);
-		if (own || (am != NULL && strcmp(am, "presence") == 0))
-			nodes[n++] = xstrdup(store_col_text(q, 0));
-	}
-	store_stmt_done(q);
+	size_t n = pep_db_visible_nodes(st, owner->id, own, nodes, PEP_NODES_MAX);
 	for (size_t i = 0; i < n; i++) {
 		char **items = NULL;
 		size_t k = 0;
@@ -711,21 +700,9 @@ static void last_work(struct dbjob *job, struct app *app, struct store *st)
 	size_t n = 0;
 	owners[n++] = l->viewer;
 	/* tenant members who have nodes (visible without subscription) */
-	if (l->viewer.tenant_id[0] != '\0') {
-		struct store_stmt *q = store_query(
-		    st,
-		    "SELECT DISTINCT n.owner_id, a.username FROM pep_nodes n JOIN accounts a ON "
-		    "a.id = n.owner_id WHERE n.tenant_id = ? AND n.owner_id <> ? LIMIT ?",
-		    "ssd", l->viewer.tenant_id, l->viewer.id, PEP_LAST_OWNERS - 1);
-		while (q != NULL && store_step(q) == STORE_ROW && n < PEP_LAST_OWNERS) {
-			struct xacct *o = &owners[n++];
-			snprintf(o->id, sizeof(o->id), "%s", store_col_text(q, 0));
-			snprintf(o->tenant_id, sizeof(o->tenant_id), "%s", l->viewer.tenant_id);
-			snprintf(o->username, sizeof(o->username), "%s", store_col_text(q, 1));
-		}
-		if (q != NULL)
-			store_stmt_done(q);
-	}
+	if (l->viewer.tenant_id[0] != '\0')
+		n += pep_db_tenant_owners(st, l->viewer.tenant_id, l->viewer.id, owners + n,
+		                          PEP_LAST_OWNERS - n);
 	/* contacts the viewer is subscribed to, when they accepted (P-PRE-2) */
 	struct roster r = {0};
 	if (roster_db_load(app, st, l->viewer.tenant_id, l->viewer.id, &r) == 0) {

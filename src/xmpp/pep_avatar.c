@@ -15,7 +15,7 @@
 #include "domain/profile.h"
 #include "store/store.h"
 #include "xmpp/pep_internal.h"
-#include "xmpp/stanza.h"
+#include "xml/stanza.h"
 #include "xmpp/xep_internal.h"
 
 #include <openssl/sha.h>

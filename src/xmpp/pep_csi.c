@@ -10,7 +10,7 @@
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "xmpp/pep_internal.h"
-#include "xmpp/stanza.h"
+#include "xml/stanza.h"
 #include "xmpp/xep_internal.h"
 
 #include <stdio.h>

@@ -176,6 +176,45 @@ void pep_db_free_items(char **items, size_t n)
 	free(items);
 }
 
+size_t pep_db_visible_nodes(struct store *st, const char *owner_id, bool own, char **nodes_r,
+                            size_t max)
+{
+	struct store_stmt *q = store_query(
+	    st, "SELECT node, access_model FROM pep_nodes WHERE owner_id = ? ORDER BY node", "s",
+	    owner_id);
+	size_t n = 0;
+	if (q == NULL)
+		return 0;
+	while (n < max && store_step(q) == STORE_ROW) {
+		const char *am = store_col_text(q, 1);
+		if (own || (am != NULL && strcmp(am, "presence") == 0))
+			nodes_r[n++] = xstrdup(store_col_text(q, 0));
+	}
+	store_stmt_done(q);
+	return n;
+}
+
+size_t pep_db_tenant_owners(struct store *st, const char *tenant_id, const char *except_id,
+                            struct xacct *out, size_t max)
+{
+	struct store_stmt *q = store_query(
+	    st,
+	    "SELECT DISTINCT n.owner_id, a.username FROM pep_nodes n JOIN accounts a ON "
+	    "a.id = n.owner_id WHERE n.tenant_id = ? AND n.owner_id <> ? LIMIT ?",
+	    "ssi", tenant_id, except_id, (int64_t)max);
+	size_t n = 0;
+	if (q == NULL)
+		return 0;
+	while (n < max && store_step(q) == STORE_ROW) {
+		struct xacct *o = &out[n++];
+		snprintf(o->id, sizeof(o->id), "%s", store_col_text(q, 0));
+		snprintf(o->tenant_id, sizeof(o->tenant_id), "%s", tenant_id);
+		snprintf(o->username, sizeof(o->username), "%s", store_col_text(q, 1));
+	}
+	store_stmt_done(q);
+	return n;
+}
+
 static int private_key(struct app *app, struct store *st, const char *tenant_id, const char *ns,
                        char out[65])
 {

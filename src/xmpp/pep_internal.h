@@ -60,6 +60,16 @@ int pep_db_item_delete(struct app *app, struct store *st, const char *owner_id,
 int pep_db_items(struct app *app, struct store *st, const char *owner_id, const char *tenant_id,
                  const char *node, const char *item_id, size_t max, char ***out_r, size_t *n_r);
 void pep_db_free_items(char **items, size_t n);
+/* Names of owner_id's nodes, sorted (all when own, else those with the
+ * presence access model), at most max; returns how many. Each nodes_r[i]
+ * is malloc'd and the caller's to free. 0 on error. */
+size_t pep_db_visible_nodes(struct store *st, const char *owner_id, bool own, char **nodes_r,
+                            size_t max);
+/* Up to max members of tenant_id other than except_id who have PEP nodes
+ * (id, tenant_id, username filled in the caller's out); returns how many,
+ * 0 on error. */
+size_t pep_db_tenant_owners(struct store *st, const char *tenant_id, const char *except_id,
+                            struct xacct *out, size_t max);
 /* XEP-0049: the stored element of ns (opened, malloc'd) or NULL. */
 int pep_db_private_get(struct app *app, struct store *st, const char *owner_id,
                        const char *tenant_id, const char *ns, char **xml_r, size_t *len_r);

@@ -14,8 +14,8 @@
 #include "domain/app.h"
 #include "store/store.h"
 #include "xmpp/c2s_internal.h"
-#include "xmpp/jid.h"
-#include "xmpp/stanza.h"
+#include "xml/jid.h"
+#include "xml/stanza.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,28 +34,6 @@ struct load_job {
 	size_t n_members;
 };
 
-static void load_members(struct store *st, struct load_job *l)
-{
-	struct store_stmt *q =
-	    store_query(st, "SELECT name FROM tenants WHERE id = ?", "s", l->acct.tenant_id);
-	if (q != NULL && store_step(q) == STORE_ROW)
-		l->tenant_name = xstrdup(store_col_text(q, 0));
-	store_stmt_done(q);
-	q = store_query(st,
-	                "SELECT username FROM accounts WHERE tenant_id = ? AND id <> ? AND "
-	                "status = 'active' ORDER BY username LIMIT 5000",
-	                "ss", l->acct.tenant_id, l->acct.id);
-	size_t cap = 0;
-	while (q != NULL && store_step(q) == STORE_ROW) {
-		if (l->n_members == cap) {
-			cap = cap ? cap * 2 : 16;
-			l->members = xrealloc(l->members, cap * sizeof(*l->members));
-		}
-		l->members[l->n_members++] = xstrdup(store_col_text(q, 0));
-	}
-	store_stmt_done(q);
-}
-
 static void load_work(struct dbjob *job, struct app *app, struct store *st)
 {
 	struct load_job *l = (struct load_job *)job;
@@ -64,7 +42,8 @@ static void load_work(struct dbjob *job, struct app *app, struct store *st)
 		return;
 	}
 	if (l->acct.tenant_id[0] != '\0')
-		load_members(st, l);
+		roster_db_tenant_members(st, l->acct.tenant_id, l->acct.id, &l->tenant_name,
+		                         &l->members, &l->n_members);
 }
 
 static void user_set_loaded(struct xuser *u, struct load_job *l)

@@ -175,3 +175,33 @@ out:
 	free(row);
 	return rc;
 }
+
+/* The tenant's name and its other active members, shown as roster items
+ * (P-PRE-2), never stored as roster rows; everything returned is malloc'd
+ * and the caller's (see c2s_internal.h). */
+void roster_db_tenant_members(struct store *st, const char *tenant_id, const char *except_id,
+                              char **tenant_name_r, char ***members_r, size_t *n_r)
+{
+	struct store_stmt *q =
+	    store_query(st, "SELECT name FROM tenants WHERE id = ?", "s", tenant_id);
+	*tenant_name_r = NULL;
+	if (q != NULL && store_step(q) == STORE_ROW)
+		*tenant_name_r = xstrdup(store_col_text(q, 0));
+	store_stmt_done(q);
+	q = store_query(st,
+	                "SELECT username FROM accounts WHERE tenant_id = ? AND id <> ? AND "
+	                "status = 'active' ORDER BY username LIMIT 5000",
+	                "ss", tenant_id, except_id);
+	char **members = NULL;
+	size_t n = 0, cap = 0;
+	while (q != NULL && store_step(q) == STORE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			members = xrealloc(members, cap * sizeof(*members));
+		}
+		members[n++] = xstrdup(store_col_text(q, 0));
+	}
+	store_stmt_done(q);
+	*members_r = members;
+	*n_r = n;
+}

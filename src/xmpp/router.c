@@ -8,8 +8,8 @@
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "xmpp/c2s_internal.h"
-#include "xmpp/jid.h"
-#include "xmpp/stanza.h"
+#include "xml/jid.h"
+#include "xml/stanza.h"
 #include "xmpp/xep.h"
 
 #include <stdio.h>

@@ -8,9 +8,9 @@
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "xmpp/c2s_internal.h"
-#include "xmpp/jid.h"
+#include "xml/jid.h"
 #include "xmpp/pep.h"
-#include "xmpp/stanza.h"
+#include "xml/stanza.h"
 #include "xmpp/xep.h"
 #include "xmpp/xmpp_metrics.h"
 

@@ -25,8 +25,8 @@
 #include "store/store.h"
 #include "xmpp/c2s_internal.h"
 #include "xmpp/sasl_internal.h"
-#include "xmpp/stanza.h"
-#include "xmpp/xml_writer.h"
+#include "xml/stanza.h"
+#include "xml/xml_writer.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -211,35 +211,11 @@ static void requeue_work(struct dbjob *job, struct app *app, struct store *st)
 {
 	struct requeue_job *r = (struct requeue_job *)job;
 	(void)app;
-	for (size_t i = 0; i < r->n; i++) {
-		struct store_stmt *q =
-		    store_query(st,
-		                "SELECT (SELECT at_ms FROM xmpp_messages WHERE id = ?), "
-		                "(SELECT COUNT(*) FROM xmpp_offline WHERE owner_id = ? AND "
-		                "message_id = ?)",
-		                "sss", r->ids[i], r->owner, r->ids[i]);
-		if (q == NULL || store_step(q) != STORE_ROW) {
-			if (q != NULL)
-				store_stmt_done(q);
+	for (size_t i = 0; i < r->n; i++)
+		if (offline_requeue(st, r->owner, r->ids[i]) < 0) {
 			job->status = -1;
 			return;
 		}
-		bool gone = store_col_is_null(q, 0);
-		int64_t at = store_col_int(q, 0);
-		int64_t have = store_col_int(q, 1);
-		store_stmt_done(q);
-		if (gone || have > 0)
-			continue; /* deleted meanwhile, or already waiting */
-		char id[IDS_UUID_LEN];
-		ids_uuid4(id);
-		if (store_run(st,
-		              "INSERT INTO xmpp_offline (id, owner_id, message_id, at_ms) "
-		              "VALUES (?, ?, ?, ?)",
-		              "sssi", id, r->owner, r->ids[i], at) != STORE_DONE) {
-			job->status = -1;
-			return;
-		}
-	}
 }
 
 static void requeue_done(struct dbjob *job)

@@ -9,13 +9,13 @@
 #include "core/xalloc.h"
 #include "domain/app.h"
 #include "store/store.h"
-#include "xmpp/jid.h"
+#include "xml/jid.h"
 #include "xmpp/pep.h"
 #include "xmpp/sasl_internal.h"
-#include "xmpp/stanza.h"
-#include "xmpp/xep_history.h"
+#include "xml/stanza.h"
+#include "domain/conversation_history.h"
 #include "xmpp/xep_internal.h"
-#include "xmpp/xml_parser.h"
+#include "xml/xml_parser.h"
 #include "xmpp/xmpp_registry.h"
 
 #include <openssl/sha.h>
@@ -431,10 +431,6 @@ static char *item_jid(struct xml_elem *item)
 	return out;
 }
 
-struct block_row {
-	char *owner, *jid;
-};
-
 /* Loads every block once (a batched job: it sees every committed change
  * and nothing later). A stanza that needed it is then dispatched again. */
 struct load_job {
@@ -448,28 +444,7 @@ struct load_job {
 static void load_work(struct dbjob *job, struct app *app, struct store *st)
 {
 	struct load_job *l = (struct load_job *)job;
-	(void)app;
-	struct store_stmt *q = store_query(
-	    st,
-	    "SELECT a.username, b.jid FROM xep_blocklist b JOIN accounts a ON a.id = b.owner_id",
-	    "");
-	size_t cap = 0;
-	int rc;
-	if (q == NULL) {
-		job->status = -1;
-		return;
-	}
-	while ((rc = store_step(q)) == STORE_ROW) {
-		if (l->n == cap) {
-			cap = cap ? cap * 2 : 16;
-			l->rows = xrealloc(l->rows, cap * sizeof(*l->rows));
-		}
-		l->rows[l->n].owner = xstrdup(store_col_text(q, 0));
-		l->rows[l->n].jid = xstrdup(store_col_text(q, 1));
-		l->n++;
-	}
-	store_stmt_done(q);
-	if (rc != STORE_DONE)
+	if (blocking_db_load_all(st, &l->rows, &l->n) < 0)
 		job->status = -1;
 }
 
@@ -484,11 +459,7 @@ static void load_done(struct dbjob *job)
 			block_add(st, l->rows[i].owner, l->rows[i].jid);
 		st->blocks_loaded = true;
 	}
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->rows[i].owner);
-		free(l->rows[i].jid);
-	}
-	free(l->rows);
+	blocking_db_rows_free(l->rows, l->n);
 	if (c->state != C2S_BOUND || !st->blocks_loaded)
 		xml_doc_free(&l->doc);
 	else if (l->iq)
@@ -543,23 +514,15 @@ struct block_job {
 static void block_work(struct dbjob *job, struct app *app, struct store *st)
 {
 	struct block_job *b = (struct block_job *)job;
-	(void)app;
 	if (!b->block && b->n == 0) {
-		if (store_run(st, "DELETE FROM xep_blocklist WHERE owner_id = ?", "s",
-		              b->owner_id) != STORE_DONE)
+		if (blocking_db_clear(st, b->owner_id) < 0)
 			job->status = -1;
 		return;
 	}
 	for (size_t i = 0; i < b->n; i++) {
-		int rc =
-		    b->block
-		        ? store_run(st,
-		                    "INSERT OR IGNORE INTO xep_blocklist (owner_id, jid, "
-		                    "created_at) VALUES (?, ?, ?)",
-		                    "ssi", b->owner_id, b->jids[i], sasl_now_ms())
-		        : store_run(st, "DELETE FROM xep_blocklist WHERE owner_id = ? AND jid = ?",
-		                    "ss", b->owner_id, b->jids[i]);
-		if (rc != STORE_DONE) {
+		int rc = b->block ? blocking_db_add(st, b->owner_id, b->jids[i], sasl_now_ms())
+		                  : blocking_db_remove(st, b->owner_id, b->jids[i]);
+		if (rc < 0) {
 			job->status = -1;
 			return;
 		}
@@ -654,14 +617,14 @@ struct adhoc_job {
 	char peer[65];
 	char session[33];
 	int rc;
-	struct xep_history_result res;
+	struct conversation_history_result res;
 };
 
 static void adhoc_work(struct dbjob *job, struct app *app, struct store *st)
 {
 	struct adhoc_job *a = (struct adhoc_job *)job;
 	const char *error = NULL;
-	a->rc = xep_history_delete(app, st, a->acct.id, a->acct.tenant_id, a->acct.id, "user",
+	a->rc = conversation_history_delete(app, st, a->acct.id, a->acct.tenant_id, a->acct.id, "user",
 	                           a->peer, &a->res, &error);
 	if (a->rc < 0 && error != NULL && strcmp(error, "not_found") == 0)
 		a->rc = -2;

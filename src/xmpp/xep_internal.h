@@ -56,6 +56,22 @@ struct xml_doc *xep_parse_stanza(const char *text, size_t len);
 /* Blocking (XEP-0191): does owner (username) block bare (or its domain)? */
 bool xep_is_blocked(struct xmpp_server *srv, const char *owner, const char *bare);
 
+/* ---- blocking_db.c: stored block lists (worker thread) ---------------- */
+
+/* One stored block: the owner's username and the blocked JID. */
+struct block_row {
+	char *owner, *jid;
+};
+/* Every block of every account into *rows_r (malloc'd, the caller's; free
+ * with blocking_db_rows_free). 0, or -1 with nothing returned. */
+int blocking_db_load_all(struct store *st, struct block_row **rows_r, size_t *n_r);
+void blocking_db_rows_free(struct block_row *rows, size_t n);
+/* Adds (idempotent) or removes one block of owner_id, or clears all of
+ * them; 0 or -1. */
+int blocking_db_add(struct store *st, const char *owner_id, const char *jid, int64_t now_ms);
+int blocking_db_remove(struct store *st, const char *owner_id, const char *jid);
+int blocking_db_clear(struct store *st, const char *owner_id);
+
 /* disco#info answer of an account's bare JID (frees doc). */
 void xep_disco_account_reply(struct c2s_conn *c, struct xml_doc **doc);
 
@@ -79,5 +95,52 @@ void xep_mark(struct c2s_conn *c, const char *sender_user, const char *ref_id, b
  * among their last ones and stores its state. 1 found, 0 not, -1 error. */
 int xep_mark_store(struct app *app, struct store *st, const char *sender_id,
                    const char *recipient_id, const char *ref_id, bool displayed, int64_t now_ms);
+
+/* ---- mam_db.c: archive queries and delivery states (worker thread) ---- */
+
+/* One archived message as a MAM result: the view id, its time, the opened
+ * stanza (secret_free'd with mam_db_page_free) and, for a sent message,
+ * its delivery state ("sent", "received", "displayed"; "" otherwise). */
+struct mam_item {
+	char id[IDS_UUID_LEN];
+	int64_t at_ms;
+	char *stanza;
+	size_t len;
+	char seen[16];
+};
+/* A query over owner's views: peer "" for every conversation, [start, end]
+ * in ms, anchor a view id ("" for none) after which (or, backward, before
+ * which) the page starts, at most max items. Strings are the caller's. */
+struct mam_query {
+	const char *owner, *peer, *anchor;
+	int64_t start, end;
+	bool backward;
+	int max;
+};
+/* A page in chronological order; complete when it reaches the end in the
+ * direction of paging; count of all views matching the filters. */
+struct mam_page {
+	struct mam_item *items;
+	size_t n;
+	int64_t count;
+	bool complete;
+};
+/* Fills the caller's *out (its items are then the caller's, freed with
+ * mam_db_page_free). Stanzas that cannot be opened (shredded) are left out.
+ * 0, -1 on error, -2 when the anchor is not one of owner's views. */
+int mam_db_query(struct app *app, struct store *st, const struct mam_query *mq,
+                 struct mam_page *out);
+void mam_db_page_free(struct mam_page *p);
+/* Walks the last scan messages of sender to recipient, newest first, and
+ * opens each; the first for which match(stanza, len, ctx) is true gives
+ * its message and conversation ids. 1 found, 0 not, -1 error. */
+int mam_db_find_sent(struct app *app, struct store *st, const char *sender_id,
+                     const char *recipient_id, size_t scan,
+                     bool (*match)(const char *stanza, size_t len, const void *ctx),
+                     const void *ctx, char message_id_r[IDS_UUID_LEN], char conv_id_r[128]);
+/* Records that message_id was received (and displayed) at now_ms; earlier
+ * times are kept. 0 or -1. */
+int mam_db_mark(struct store *st, const char *message_id, const char *conv_id, bool displayed,
+                int64_t now_ms);
 
 #endif

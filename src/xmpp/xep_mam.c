@@ -7,6 +7,7 @@
  * id. The delivery state of a sent message (receipts XEP-0184, chat
  * markers XEP-0333: the "seen" of P-CHAT-1) is stored in xep_msg_state
  * and shown in the result as <seen xmlns='urn:iris:seen:0' state=.../>.
+ * The SQL of both lives in mam_db.c.
  */
 #include "core/log.h"
 #include "core/xalloc.h"
@@ -14,7 +15,7 @@
 #include "domain/app.h"
 #include "store/store.h"
 #include "xmpp/sasl_internal.h"
-#include "xmpp/stanza.h"
+#include "xml/stanza.h"
 #include "xmpp/xep_internal.h"
 
 #include <stdio.h>
@@ -24,14 +25,6 @@
 #define MAM_MAX 100
 #define MAM_DEFAULT 50
 #define MARK_SCAN 200
-
-struct mam_item {
-	char id[IDS_UUID_LEN];
-	int64_t at_ms;
-	char *stanza;
-	size_t len;
-	char seen[16];
-};
 
 struct mam_job {
 	struct dbjob job;
@@ -44,11 +37,7 @@ struct mam_job {
 	bool has_before;
 	int max;
 	char queryid[65];
-	/* results */
-	struct mam_item *items;
-	size_t n;
-	int64_t count;
-	bool complete;
+	struct mam_page page; /* results */
 };
 
 static bool id_like(const char *s)
@@ -60,21 +49,6 @@ static bool id_like(const char *s)
 		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f') || s[i] == '-'))
 			return false;
 	return true;
-}
-
-/* Position of a view of owner: (at_ms, rowid); -1 when unknown. */
-static int view_pos(struct store *st, const char *owner, const char *id, int64_t *at, int64_t *row)
-{
-	struct store_stmt *q =
-	    store_query(st, "SELECT at_ms, rowid FROM xmpp_archive WHERE id = ? AND owner_id = ?",
-	                "ss", id, owner);
-	int rc = q ? store_step(q) : STORE_ERROR;
-	if (rc == STORE_ROW) {
-		*at = store_col_int(q, 0);
-		*row = store_col_int(q, 1);
-	}
-	store_stmt_done(q);
-	return rc == STORE_ROW ? 0 : -1;
 }
 
 static void mam_work(struct dbjob *job, struct app *app, struct store *st)
@@ -89,100 +63,29 @@ static void mam_work(struct dbjob *job, struct app *app, struct store *st)
 			return;
 		}
 		if (f == 0) {
-			m->complete = true;
+			m->page.complete = true;
 			return;
 		}
 		memcpy(peer, p.id, sizeof(peer));
 	}
 	if (m->with_unknown) {
-		m->complete = true;
+		m->page.complete = true;
 		return;
 	}
-	int64_t pos_at = 0, pos_row = 0;
-	bool backward = m->has_before;
-	const char *anchor = backward ? m->before : m->after;
-	bool anchored = anchor[0] != '\0';
-	if (anchored && view_pos(st, m->owner, anchor, &pos_at, &pos_row) < 0) {
-		job->status = -2; /* item-not-found (XEP-0059 §2.6) */
-		return;
-	}
-	/* one SQL text per direction; unused filters are made neutral */
-	const char *sql_fwd =
-	    "SELECT a.id, a.at_ms, m.id, m.conv_tenant, m.conv_id, m.stanza_sealed, "
-	    "s.received_ms, s.displayed_ms, a.direction FROM xmpp_archive a "
-	    "JOIN xmpp_messages m ON m.id = a.message_id "
-	    "LEFT JOIN xep_msg_state s ON s.message_id = m.id "
-	    "WHERE a.owner_id = ? AND (? = '' OR a.peer_id = ?) AND a.at_ms >= ? AND a.at_ms <= ? "
-	    "AND (? = 0 OR a.at_ms > ? OR (a.at_ms = ? AND a.rowid > ?)) "
-	    "ORDER BY a.at_ms, a.rowid LIMIT ?";
-	const char *sql_back =
-	    "SELECT a.id, a.at_ms, m.id, m.conv_tenant, m.conv_id, m.stanza_sealed, "
-	    "s.received_ms, s.displayed_ms, a.direction FROM xmpp_archive a "
-	    "JOIN xmpp_messages m ON m.id = a.message_id "
-	    "LEFT JOIN xep_msg_state s ON s.message_id = m.id "
-	    "WHERE a.owner_id = ? AND (? = '' OR a.peer_id = ?) AND a.at_ms >= ? AND a.at_ms <= ? "
-	    "AND (? = 0 OR a.at_ms < ? OR (a.at_ms = ? AND a.rowid < ?)) "
-	    "ORDER BY a.at_ms DESC, a.rowid DESC LIMIT ?";
-	struct store_stmt *q = store_query(
-	    st, backward ? sql_back : sql_fwd, "sssiiiiiii", m->owner, peer, peer, m->start, m->end,
-	    (int64_t)(anchored ? 1 : 0), pos_at, pos_at, pos_row, (int64_t)m->max + 1);
-	if (q == NULL) {
-		job->status = -1;
-		return;
-	}
-	m->items = xcalloc((size_t)m->max + 1, sizeof(*m->items));
-	int rc;
-	size_t got = 0;
-	while ((rc = store_step(q)) == STORE_ROW) {
-		if (got == (size_t)m->max) {
-			got++;
-			break;
-		}
-		struct mam_item *it = &m->items[m->n];
-		size_t sl = 0;
-		const void *sealed = store_col_blob(q, 5, &sl);
-		struct seal_ad ad = {"xmpp_messages", store_col_text(q, 2), "stanza_sealed"};
-		got++;
-		if (keys_open_sealed(app->keys, st, store_col_text(q, 3), store_col_text(q, 4), &ad,
-		                     sealed, sl, &it->stanza, &it->len) < 0)
-			continue; /* shredded: not shown */
-		snprintf(it->id, sizeof(it->id), "%s", store_col_text(q, 0));
-		it->at_ms = store_col_int(q, 1);
-		const char *dir = store_col_text(q, 8);
-		if (dir != NULL && strcmp(dir, "out") == 0)
-			snprintf(it->seen, sizeof(it->seen), "%s",
-			         !store_col_is_null(q, 7)   ? "displayed"
-			         : !store_col_is_null(q, 6) ? "received"
-			                                    : "sent");
-		m->n++;
-	}
-	store_stmt_done(q);
-	if (rc != STORE_ROW && rc != STORE_DONE) {
-		job->status = -1;
-		return;
-	}
-	m->complete = got <= (size_t)m->max;
-	if (backward) /* newest first: back to chronological order */
-		for (size_t i = 0; i < m->n / 2; i++) {
-			struct mam_item t = m->items[i];
-			m->items[i] = m->items[m->n - 1 - i];
-			m->items[m->n - 1 - i] = t;
-		}
-	q = store_query(st,
-	                "SELECT COUNT(*) FROM xmpp_archive a WHERE a.owner_id = ? AND (? = '' OR "
-	                "a.peer_id = ?) AND a.at_ms >= ? AND a.at_ms <= ?",
-	                "sssii", m->owner, peer, peer, m->start, m->end);
-	if (q != NULL && store_step(q) == STORE_ROW)
-		m->count = store_col_int(q, 0);
-	store_stmt_done(q);
+	struct mam_query mq = {.owner = m->owner,
+	                       .peer = peer,
+	                       .anchor = m->has_before ? m->before : m->after,
+	                       .start = m->start,
+	                       .end = m->end,
+	                       .backward = m->has_before,
+	                       .max = m->max};
+	/* -2: item-not-found (XEP-0059 §2.6) */
+	job->status = mam_db_query(app, st, &mq, &m->page);
 }
 
 static void mam_free(struct mam_job *m)
 {
-	for (size_t i = 0; i < m->n; i++)
-		if (m->items[i].stanza != NULL)
-			secret_free(m->items[i].stanza, m->items[i].len + 1);
-	free(m->items);
+	mam_db_page_free(&m->page);
 	xml_doc_free(&m->doc);
 	free(m);
 }
@@ -203,8 +106,8 @@ static void mam_done(struct dbjob *job)
 		return;
 	}
 	const char *first = NULL, *last = NULL;
-	for (size_t i = 0; i < m->n; i++) {
-		struct mam_item *it = &m->items[i];
+	for (size_t i = 0; i < m->page.n; i++) {
+		struct mam_item *it = &m->page.items[i];
 		struct xml_doc *orig = xep_parse_stanza(it->stanza, it->len);
 		if (orig == NULL)
 			continue;
@@ -234,14 +137,14 @@ static void mam_done(struct dbjob *job)
 	if (m->queryid[0] != '\0')
 		xml_elem_set_attr(fin, "queryid", m->queryid);
 	/* complete: this page reaches the end in the direction of paging */
-	xml_elem_set_attr(fin, "complete", m->complete ? "true" : "false");
+	xml_elem_set_attr(fin, "complete", m->page.complete ? "true" : "false");
 	struct xml_elem *set = xml_elem_new(p, fin, NS_RSM, "set");
 	if (first != NULL) {
 		xml_elem_add_child_text(set, NS_RSM, "first", first);
 		xml_elem_add_child_text(set, NS_RSM, "last", last);
 	}
 	char count[24];
-	snprintf(count, sizeof(count), "%lld", (long long)m->count);
+	snprintf(count, sizeof(count), "%lld", (long long)m->page.count);
 	xml_elem_add_child_text(set, NS_RSM, "count", count);
 	xep_result(c, &m->doc, &p);
 	mam_free(m);
@@ -336,9 +239,10 @@ void xep_mam_iq(struct c2s_conn *c, struct xml_doc *doc)
 
 /* ---- receipts and markers ------------------------------------------------ */
 
-/* The id attribute of the root start tag of a stanza text. */
-static bool root_id_is(const char *text, size_t len, const char *id)
+/* Is id (ctx) the id attribute of the root start tag of a stanza text? */
+static bool root_id_is(const char *text, size_t len, const void *ctx)
 {
+	const char *id = ctx;
 	struct xml_doc *d = xep_parse_stanza(text, len);
 	bool eq = false;
 	if (d != NULL) {
@@ -352,50 +256,12 @@ static bool root_id_is(const char *text, size_t len, const char *id)
 int xep_mark_store(struct app *app, struct store *st, const char *sender_id,
                    const char *recipient_id, const char *ref_id, bool displayed, int64_t now_ms)
 {
-	struct store_stmt *q = store_query(
-	    st,
-	    "SELECT id, conv_id, conv_tenant, stanza_sealed FROM xmpp_messages WHERE sender_id = ? "
-	    "AND recipient_id = ? ORDER BY at_ms DESC, rowid DESC LIMIT ?",
-	    "ssi", sender_id, recipient_id, (int64_t)MARK_SCAN);
 	char mid[IDS_UUID_LEN] = "", conv[128] = "";
-	int rc;
-	if (q == NULL)
-		return -1;
-	while ((rc = store_step(q)) == STORE_ROW) {
-		size_t sl = 0, len = 0;
-		char *plain = NULL;
-		const void *sealed = store_col_blob(q, 3, &sl);
-		struct seal_ad ad = {"xmpp_messages", store_col_text(q, 0), "stanza_sealed"};
-		if (keys_open_sealed(app->keys, st, store_col_text(q, 2), store_col_text(q, 1), &ad,
-		                     sealed, sl, &plain, &len) < 0)
-			continue;
-		bool hit = root_id_is(plain, len, ref_id);
-		secret_free(plain, len + 1);
-		if (hit) {
-			snprintf(mid, sizeof(mid), "%s", store_col_text(q, 0));
-			snprintf(conv, sizeof(conv), "%s", store_col_text(q, 1));
-			break;
-		}
-	}
-	store_stmt_done(q);
-	if (rc != STORE_ROW && rc != STORE_DONE)
-		return -1;
-	if (mid[0] == '\0')
-		return 0;
-	if (store_run(st, "INSERT OR IGNORE INTO xep_msg_state (message_id, conv_id) VALUES (?, ?)",
-	              "ss", mid, conv) != STORE_DONE ||
-	    store_run(st,
-	              "UPDATE xep_msg_state SET received_ms = COALESCE(received_ms, ?) "
-	              "WHERE message_id = ?",
-	              "is", now_ms, mid) != STORE_DONE)
-		return -1;
-	if (displayed &&
-	    store_run(st,
-	              "UPDATE xep_msg_state SET displayed_ms = COALESCE(displayed_ms, ?) "
-	              "WHERE message_id = ?",
-	              "is", now_ms, mid) != STORE_DONE)
-		return -1;
-	return 1;
+	int found = mam_db_find_sent(app, st, sender_id, recipient_id, MARK_SCAN, root_id_is,
+	                             ref_id, mid, conv);
+	if (found <= 0)
+		return found;
+	return mam_db_mark(st, mid, conv, displayed, now_ms) < 0 ? -1 : 1;
 }
 
 struct mark_job {

@@ -12,7 +12,7 @@
 #include "domain/accounts.h"
 #include "domain/app.h"
 #include "domain/auth.h"
-#include "xmpp/stanza.h"
+#include "xml/stanza.h"
 #include "xmpp/xep.h"
 #include "xmpp/xep_internal.h"
 

@@ -2,9 +2,9 @@
  * xmpp/xep_util: helpers shared by the xep_*.c files (data forms, XEP-0082 dates, re-parsing
  * archived stanzas); no storage, so unit tests link it alone.
  */
-#include "xmpp/stanza.h"
+#include "xml/stanza.h"
 #include "xmpp/xep_internal.h"
-#include "xmpp/xml_parser.h"
+#include "xml/xml_parser.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -13,7 +13,7 @@
 #include "domain/app.h"
 #include "domain/profile.h"
 #include "store/store.h"
-#include "xmpp/stanza.h"
+#include "xml/stanza.h"
 #include "xmpp/xep_internal.h"
 
 #include <jansson.h>

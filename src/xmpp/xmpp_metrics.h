@@ -19,7 +19,7 @@
 
 #include <stdbool.h>
 
-#include "xmpp/stanza.h"
+#include "xml/stanza.h"
 
 /* Registers every metric above at zero, so /metrics lists them before the
  * first session. */

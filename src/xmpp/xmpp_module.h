@@ -22,7 +22,7 @@
 
 #include <stddef.h>
 
-#include "xmpp/stanza_error.h"
+#include "xml/stanza_error.h"
 
 struct c2s_conn;
 struct xml_doc;

@@ -38,43 +38,13 @@ static void job_free_after(struct dbjob *job)
 	}
 }
 
-/* One job inside the batch transaction, guarded by a savepoint. */
-static void run_in_savepoint(struct dbjob *job, struct app *app, struct store *st)
-{
-	if (store_exec(st, "SAVEPOINT xmpp_job") < 0) {
-		job->status = -1;
-		return;
-	}
-	job->status = 0;
-	job->work(job, app, st);
-	if (job->status < 0)
-		(void)store_exec(st, "ROLLBACK TO xmpp_job");
-	(void)store_exec(st, "RELEASE xmpp_job");
-}
-
 static void batch_start(struct xmpp_server *srv);
 
 static void batch_work(uv_work_t *req)
 {
 	struct xmpp_server *srv = req->data;
-	struct store *st = app_thread_store(srv->app);
-	struct dbjob *j;
 	uint64_t start = uv_hrtime();
-	if (store_tx_begin(st) < 0) {
-		for (j = srv->batch; j != NULL; j = j->next)
-			j->status = -1;
-		xmpp_metrics_batch((double)(uv_hrtime() - start) / 1e9, false);
-		return;
-	}
-	for (j = srv->batch; j != NULL; j = j->next)
-		run_in_savepoint(j, srv->app, st);
-	bool ok = store_tx_commit(st) == 0;
-	if (!ok) {
-		store_tx_rollback(st);
-		log_warn("event=xmpp_batch_commit_failed error=\"%s\"", store_errmsg(st));
-		for (j = srv->batch; j != NULL; j = j->next)
-			j->status = -1;
-	}
+	bool ok = xmpp_batch_commit(srv->batch, srv->app, app_thread_store(srv->app));
 	xmpp_metrics_batch((double)(uv_hrtime() - start) / 1e9, ok);
 }
 

@@ -32,12 +32,7 @@ BELOW = {
 }
 
 # (file, included folder/header): known, with what removes it.
-KNOWN = {
-    ("src/api/api_conversations.c", "xmpp/xep_history.h"):
-        "issue 10 item 3: history deletion through the xmpp module's descriptor",
-    ("src/crypto/keys_catalog.h", "privacy/catalog.h"):
-        "issue 10 item 3: catalog types below crypto",
-}
+KNOWN = {}
 
 
 def includes():

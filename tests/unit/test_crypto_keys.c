@@ -18,7 +18,7 @@
 
 #include "core/xalloc.h"
 #include "crypto/keys.h"
-#include "crypto/keys_catalog.h"
+#include "privacy/keys_catalog.h"
 #include "crypto/keys_internal.h"
 #include "store/store.h"
 

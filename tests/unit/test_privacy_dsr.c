@@ -10,7 +10,7 @@
 
 #include "core/module.h"
 #include "crypto/keys.h"
-#include "crypto/keys_catalog.h"
+#include "privacy/keys_catalog.h"
 #include "domain/auth.h"
 #include "domain/mail_catalog.h"
 #include "domain/profile.h"

@@ -10,11 +10,11 @@
 
 #include <cmocka.h>
 
-#include "xmpp/stanza.h"
-#include "xmpp/stanza_error.h"
-#include "xmpp/stream_error.h"
-#include "xmpp/xml_parser.h"
-#include "xmpp/xml_writer.h"
+#include "xml/stanza.h"
+#include "xml/stanza_error.h"
+#include "xml/stream_error.h"
+#include "xml/xml_parser.h"
+#include "xml/xml_writer.h"
 
 static void test_stream_error_names(void **state)
 {

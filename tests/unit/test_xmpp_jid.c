@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "xmpp/jid.h"
+#include "xml/jid.h"
 
 /* Parses s and checks its full normalised form (NULL = must fail). */
 static void check(const char *s, const char *want)

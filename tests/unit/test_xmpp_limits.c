@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "xmpp/xml_parser.h"
+#include "xml/xml_parser.h"
 
 #define HEADER                                                                                     \
 	"<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams'>"

@@ -12,9 +12,9 @@
 
 #include <cmocka.h>
 
-#include "xmpp/xml_gate.h"
-#include "xmpp/xml_parser.h"
-#include "xmpp/xml_writer.h"
+#include "xml/xml_gate.h"
+#include "xml/xml_parser.h"
+#include "xml/xml_writer.h"
 
 struct collect {
 	int headers, closes, stanzas;

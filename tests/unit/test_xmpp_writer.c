@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "xmpp/xml_parser.h"
-#include "xmpp/xml_writer.h"
+#include "xml/xml_parser.h"
+#include "xml/xml_writer.h"
 
 static void test_escaping_and_ns(void **state)
 {

@@ -7,7 +7,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "xmpp/stanza.h"
+#include "xml/stanza.h"
 #include "xmpp/xep_internal.h"
 
 static void test_time(void **state)

@@ -9,9 +9,9 @@
 
 #include <cmocka.h>
 
-#include "xmpp/xml_arena.h"
-#include "xmpp/xml_buf.h"
-#include "xmpp/xml_elem.h"
+#include "xml/xml_arena.h"
+#include "xml/xml_buf.h"
+#include "xml/xml_elem.h"
 
 static void test_arena_cap(void **state)
 {

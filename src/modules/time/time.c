@@ -6,7 +6,7 @@
  * state and stores nothing.
  */
 #include "core/module.h"
-#include "xmpp/xml_elem.h"
+#include "xml/xml_elem.h"
 #include "xmpp/xmpp_module.h"
 
 #include <stdio.h>

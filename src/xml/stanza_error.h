@@ -9,7 +9,7 @@
 #ifndef IRIS_XMPP_STANZA_ERROR_H
 #define IRIS_XMPP_STANZA_ERROR_H
 
-#include "xmpp/xml_elem.h"
+#include "xml/xml_elem.h"
 
 enum stanza_error_type {
 	STANZA_ERR_TYPE_AUTH = 0,

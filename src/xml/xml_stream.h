@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include "xmpp/xml_buf.h"
+#include "xml/xml_buf.h"
 
 #define XMPP_NS_STREAMS "http://etherx.jabber.org/streams"
 #define XMPP_NS_CLIENT "jabber:client"

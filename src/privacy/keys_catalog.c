@@ -1,5 +1,6 @@
 /*
- * Catalog entries of the key tables (migration 002).
+ * privacy/keys_catalog: catalog entries of the key tables (migration 002),
+ * declared here in the privacy core (the catalog types sit above crypto).
  *
  * Keys are not personal data: a wrapped key reveals nothing about anyone.
  * But a subject_keys row exists because a person (or a conversation or
@@ -10,7 +11,7 @@
  * all of the subject's sealed values.
  */
 #include "core/module.h"
-#include "crypto/keys_catalog.h"
+#include "privacy/keys_catalog.h"
 
 #include <stddef.h>
 

@@ -1,7 +1,7 @@
 /*
  * xmpp/xml_buf: see xml_buf.h.
  */
-#include "xmpp/xml_buf.h"
+#include "xml/xml_buf.h"
 
 #include <stdint.h>
 #include <stdlib.h>

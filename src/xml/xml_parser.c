@@ -2,7 +2,7 @@
  * xmpp/xml_parser: lifecycle, feeding and refusals. The element and text
  * handlers that build stanzas are in xml_parser_tree.c.
  */
-#include "xmpp/xml_parser.h"
+#include "xml/xml_parser.h"
 
 #include <assert.h>
 #include <stdarg.h>
@@ -12,7 +12,7 @@
 #include <strings.h>
 
 #include "core/xalloc.h"
-#include "xmpp/xml_parser_internal.h"
+#include "xml/xml_parser_internal.h"
 
 /* Bytes given to expat per XML_Parse call: after each slice the parser
  * checks how much input the unfinished stanza holds, so expat never buffers

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "core/xalloc.h"
-#include "xmpp/xml_parser_internal.h"
+#include "xml/xml_parser_internal.h"
 
 /* An expat name "uri SEP local [SEP prefix]" split into slices. */
 struct qname {

@@ -1,8 +1,8 @@
 /*
- * xmpp/xep_history: per-user deletion of a conversation's history
- * (P-CHAT-2, P-CHAT-3); see xep_history.h.
+ * domain/conversation_history: per-user deletion of a conversation's history
+ * (P-CHAT-2, P-CHAT-3); see conversation_history.h.
  */
-#include "xmpp/xep_history.h"
+#include "domain/conversation_history.h"
 #include "core/config.h"
 #include "core/ids.h"
 #include "core/log.h"
@@ -18,9 +18,9 @@
 #include <stdio.h>
 #include <string.h>
 
-static xep_call_history_fn *call_hook;
+static conversation_call_history_fn *call_hook;
 
-void xep_history_set_call_hook(xep_call_history_fn *fn)
+void conversation_history_set_call_hook(conversation_call_history_fn *fn)
 {
 	call_hook = fn;
 }
@@ -60,7 +60,7 @@ static int conv_of(struct store *st, const char *owner, const char *peer, char c
 
 static int delete_tx(struct app *app, struct store *st, const char *owner_id,
                      const char *owner_tenant, const char *actor_id, const char *actor_role,
-                     const char *peer_id, struct xep_history_result *out)
+                     const char *peer_id, struct conversation_history_result *out)
 {
 	char conv[128], conv_tenant[IDS_UUID_LEN];
 	if (conv_of(st, owner_id, peer_id, conv, conv_tenant) < 0)
@@ -153,9 +153,9 @@ static int delete_tx(struct app *app, struct store *st, const char *owner_id,
 	return rc;
 }
 
-int xep_history_delete(struct app *app, struct store *st, const char *owner_id,
+int conversation_history_delete(struct app *app, struct store *st, const char *owner_id,
                        const char *owner_tenant, const char *actor_id, const char *actor_role,
-                       const char *peer_username, struct xep_history_result *out,
+                       const char *peer_username, struct conversation_history_result *out,
                        const char **error_r)
 {
 	struct account peer;
@@ -183,7 +183,7 @@ static json_t *ms_or_null(struct store_stmt *q, int col)
 	return store_col_is_null(q, col) ? json_null() : json_integer(store_col_int(q, col));
 }
 
-int xep_history_states(struct store *st, const char *owner_id, const char *peer_username,
+int conversation_history_states(struct store *st, const char *owner_id, const char *peer_username,
                        int64_t before_ms, size_t limit, json_t **out_r, const char **error_r)
 {
 	struct account peer;

@@ -12,7 +12,7 @@
 
 #include <stdbool.h>
 
-#include "xmpp/xml_buf.h"
+#include "xml/xml_buf.h"
 
 enum stream_error_cond {
 	STREAM_ERR_BAD_FORMAT = 0,

@@ -1,11 +1,11 @@
 /*
  * xmpp/stanza_error: see stanza_error.h.
  */
-#include "xmpp/stanza_error.h"
+#include "xml/stanza_error.h"
 
 #include <string.h>
 
-#include "xmpp/xml_stream.h"
+#include "xml/xml_stream.h"
 
 static const char *const type_names[STANZA_ERR_TYPE_COUNT] = {
     [STANZA_ERR_TYPE_AUTH] = "auth",         [STANZA_ERR_TYPE_CANCEL] = "cancel",

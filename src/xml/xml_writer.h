@@ -14,8 +14,8 @@
 
 #include <stdbool.h>
 
-#include "xmpp/xml_buf.h"
-#include "xmpp/xml_elem.h"
+#include "xml/xml_buf.h"
+#include "xml/xml_elem.h"
 
 /*
  * Appends elem and its subtree to buf. scope_ns is the default namespace

@@ -1,7 +1,7 @@
 /*
  * xmpp/xml_gate: see xml_gate.h.
  */
-#include "xmpp/xml_gate.h"
+#include "xml/xml_gate.h"
 
 void xml_gate_reset(struct xml_gate *gate)
 {

@@ -1,4 +1,4 @@
-/* Per-user history deletion (src/xmpp/xep_history.c): the partner keeps
+/* Per-user history deletion (src/domain/conversation_history.c): the partner keeps
  * their copy, the key goes when both deleted, the call-history hook runs
  * with the right pair, each deletion is audited and logged. */
 #include <setjmp.h>
@@ -12,7 +12,7 @@
 #include "store/store.h"
 #include "test_accounts_fixture.h"
 #include "xmpp/c2s_internal.h"
-#include "xmpp/xep_history.h"
+#include "domain/conversation_history.h"
 
 static char hook_owner[IDS_UUID_LEN], hook_peer[IDS_UUID_LEN];
 static int hook_calls;
@@ -42,7 +42,7 @@ static void test_delete_both_sides(void **state)
 {
 	struct afx *f = *state;
 	struct account a, b;
-	struct xep_history_result r;
+	struct conversation_history_result r;
 	const char *error = NULL;
 	char conv[2 * IDS_UUID_LEN + 8], tenant[IDS_UUID_LEN];
 	afx_account(f, "", "alice", ROLE_USER, &a);
@@ -51,11 +51,11 @@ static void test_delete_both_sides(void **state)
 	store_msg(f, &b, &a, "<message><body>canary-two</body></message>");
 	archive_conv_subject(a.id, a.tenant_id, b.id, b.tenant_id, conv, tenant);
 	assert_true(keys_subject_exists(f->app.keys, f->st, tenant, conv));
-	xep_history_set_call_hook(call_hook);
+	conversation_history_set_call_hook(call_hook);
 
 	/* P-CHAT-3: alice deletes: her views and her call history with bob go */
 	assert_int_equal(
-	    xep_history_delete(&f->app, f->st, a.id, a.tenant_id, a.id, "user", "bob", &r, &error),
+	    conversation_history_delete(&f->app, f->st, a.id, a.tenant_id, a.id, "user", "bob", &r, &error),
 	    0);
 	assert_int_equal(r.views, 2);
 	assert_int_equal(r.messages, 0);
@@ -71,7 +71,7 @@ static void test_delete_both_sides(void **state)
 	assert_true(keys_subject_exists(f->app.keys, f->st, tenant, conv));
 
 	/* bob deletes: the messages and the conversation key are gone */
-	assert_int_equal(xep_history_delete(&f->app, f->st, b.id, b.tenant_id, b.id, "user",
+	assert_int_equal(conversation_history_delete(&f->app, f->st, b.id, b.tenant_id, b.id, "user",
 	                                    "alice", &r, &error),
 	                 0);
 	assert_int_equal(r.views, 2);
@@ -90,11 +90,11 @@ static void test_delete_both_sides(void **state)
 	                           NULL),
 	                 2);
 	/* unknown partner */
-	assert_int_equal(xep_history_delete(&f->app, f->st, b.id, b.tenant_id, b.id, "user",
+	assert_int_equal(conversation_history_delete(&f->app, f->st, b.id, b.tenant_id, b.id, "user",
 	                                    "nobody", &r, &error),
 	                 -1);
 	assert_string_equal(error, "not_found");
-	xep_history_set_call_hook(NULL);
+	conversation_history_set_call_hook(NULL);
 }
 
 int main(void)

@@ -1,7 +1,7 @@
 /*
  * xmpp/xml_stream: see xml_stream.h.
  */
-#include "xmpp/xml_stream.h"
+#include "xml/xml_stream.h"
 
 #include <string.h>
 

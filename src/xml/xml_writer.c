@@ -1,12 +1,12 @@
 /*
  * xmpp/xml_writer: see xml_writer.h.
  */
-#include "xmpp/xml_writer.h"
+#include "xml/xml_writer.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "xmpp/xml_stream.h"
+#include "xml/xml_stream.h"
 
 /* At most this many distinct attribute namespaces per element get a
  * generated prefix; more is refused (no real stanza has more than one). */

@@ -2,8 +2,8 @@
  * crypto/keys_catalog: the privacy-catalog fragment of the key tables
  * (migration 002), registered by the composition root.
  */
-#ifndef IRIS_CRYPTO_KEYS_CATALOG_H
-#define IRIS_CRYPTO_KEYS_CATALOG_H
+#ifndef IRIS_PRIVACY_KEYS_CATALOG_H
+#define IRIS_PRIVACY_KEYS_CATALOG_H
 
 #include "privacy/catalog.h"
 

@@ -1,5 +1,5 @@
 /*
- * xmpp/xep_history: per-user deletion of a 1:1 conversation's history
+ * domain/conversation_history: per-user deletion of a 1:1 conversation's history
  * (P-CHAT-2, P-CHAT-3). Storage side only (no loop state): used by the REST
  * route DELETE /api/v1/me/conversations/{jid} (api_conversations.c) and by
  * the XEP-0050 ad-hoc command "delete-history" (xep.c).
@@ -14,8 +14,8 @@
  * Each deletion is written to the audit log (field names only) and the
  * deletion log (categories and counts, a pseudonym of the owner).
  */
-#ifndef IRIS_XMPP_XEP_HISTORY_H
-#define IRIS_XMPP_XEP_HISTORY_H
+#ifndef IRIS_DOMAIN_CONVERSATION_HISTORY_H
+#define IRIS_DOMAIN_CONVERSATION_HISTORY_H
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -25,7 +25,7 @@
 struct app;
 struct store;
 
-struct xep_history_result {
+struct conversation_history_result {
 	int64_t views;      /* the owner's messages removed from their view */
 	int64_t messages;   /* message rows gone (no participant keeps them) */
 	int64_t calls;      /* call records removed by the call hook */
@@ -37,8 +37,8 @@ struct xep_history_result {
  * ids) for owner, inside the caller's transaction; returns the number of
  * records removed, or -1. One hook; NULL removes it.
  */
-typedef int64_t xep_call_history_fn(struct store *st, const char *owner_id, const char *peer_id);
-void xep_history_set_call_hook(xep_call_history_fn *fn);
+typedef int64_t conversation_call_history_fn(struct store *st, const char *owner_id, const char *peer_id);
+void conversation_history_set_call_hook(conversation_call_history_fn *fn);
 
 /*
  * Deletes owner's history with the account peer_username, in its own
@@ -46,9 +46,9 @@ void xep_history_set_call_hook(xep_call_history_fn *fn);
  * "user"). Returns 0, or -1 with *error_r "not_found" (no such peer) or
  * "internal".
  */
-int xep_history_delete(struct app *app, struct store *st, const char *owner_id,
+int conversation_history_delete(struct app *app, struct store *st, const char *owner_id,
                        const char *owner_tenant, const char *actor_id, const char *actor_role,
-                       const char *peer_username, struct xep_history_result *out,
+                       const char *peer_username, struct conversation_history_result *out,
                        const char **error_r);
 
 /*
@@ -56,9 +56,9 @@ int xep_history_delete(struct app *app, struct store *st, const char *owner_id,
  * sender, recipient, time and "seen"), newest first, at most limit, older
  * than before_ms when > 0; no content. *out_r: a JSON array of {id,
  * direction ("out"|"in"), sent_at, received_at, displayed_at} (ms, null
- * when unknown). Errors as xep_history_delete.
+ * when unknown). Errors as conversation_history_delete.
  */
-int xep_history_states(struct store *st, const char *owner_id, const char *peer_username,
+int conversation_history_states(struct store *st, const char *owner_id, const char *peer_username,
                        int64_t before_ms, size_t limit, json_t **out_r, const char **error_r);
 
 #endif

@@ -1,11 +1,11 @@
 /*
  * xmpp/stream_error: see stream_error.h.
  */
-#include "xmpp/stream_error.h"
+#include "xml/stream_error.h"
 
 #include <string.h>
 
-#include "xmpp/xml_stream.h"
+#include "xml/xml_stream.h"
 
 static const char *const cond_names[STREAM_ERR_COUNT] = {
     [STREAM_ERR_BAD_FORMAT] = "bad-format",

@@ -1,12 +1,12 @@
 /*
  * xmpp/stanza: see stanza.h.
  */
-#include "xmpp/stanza.h"
+#include "xml/stanza.h"
 
 #include <assert.h>
 #include <string.h>
 
-#include "xmpp/xml_stream.h"
+#include "xml/xml_stream.h"
 
 static const char *const kind_names[] = {
     [STANZA_OTHER] = NULL,

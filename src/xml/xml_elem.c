@@ -1,7 +1,7 @@
 /*
  * xmpp/xml_elem: see xml_elem.h.
  */
-#include "xmpp/xml_elem.h"
+#include "xml/xml_elem.h"
 
 #include <assert.h>
 #include <stdint.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "core/xalloc.h"
-#include "xmpp/xml_arena.h"
+#include "xml/xml_arena.h"
 
 enum xml_node_type { XML_NODE_ELEM, XML_NODE_TEXT };
 

@@ -9,8 +9,8 @@
 #include <expat.h>
 #include <stdint.h>
 
-#include "xmpp/xml_gate.h"
-#include "xmpp/xml_parser.h"
+#include "xml/xml_gate.h"
+#include "xml/xml_parser.h"
 
 /* Separator expat puts between namespace URI, local name and prefix. It is
  * not an XML character, so no name or URI can contain it. */

@@ -5,7 +5,7 @@
 #ifndef IRIS_XMPP_STANZA_H
 #define IRIS_XMPP_STANZA_H
 
-#include "xmpp/xml_elem.h"
+#include "xml/xml_elem.h"
 
 enum stanza_kind { STANZA_OTHER = 0, STANZA_MESSAGE, STANZA_PRESENCE, STANZA_IQ };
 

@@ -1,7 +1,7 @@
 /*
  * xmpp/xml_arena: see xml_arena.h.
  */
-#include "xmpp/xml_arena.h"
+#include "xml/xml_arena.h"
 
 #include <stdalign.h>
 #include <stdint.h>

@@ -27,9 +27,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "xmpp/stream_error.h"
-#include "xmpp/xml_elem.h"
-#include "xmpp/xml_stream.h"
+#include "xml/stream_error.h"
+#include "xml/xml_elem.h"
+#include "xml/xml_stream.h"
 
 /*
  * Limits, checked while parsing. Each refusal is <policy-violation/> with a

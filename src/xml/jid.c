@@ -1,14 +1,14 @@
 /*
  * xmpp/jid: see jid.h.
  */
-#include "xmpp/jid.h"
+#include "xml/jid.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/xalloc.h"
-#include "xmpp/xml_buf.h"
+#include "xml/xml_buf.h"
 
 /* Valid UTF-8 of XML characters, without C0 controls, DEL or C1 controls. */
 static bool text_ok(const char *s, size_t len)
