@@ -624,8 +624,8 @@ static void adhoc_work(struct dbjob *job, struct app *app, struct store *st)
 {
 	struct adhoc_job *a = (struct adhoc_job *)job;
 	const char *error = NULL;
-	a->rc = conversation_history_delete(app, st, a->acct.id, a->acct.tenant_id, a->acct.id, "user",
-	                           a->peer, &a->res, &error);
+	a->rc = conversation_history_delete(app, st, a->acct.id, a->acct.tenant_id, a->acct.id,
+	                                    "user", a->peer, &a->res, &error);
 	if (a->rc < 0 && error != NULL && strcmp(error, "not_found") == 0)
 		a->rc = -2;
 }
