@@ -4,7 +4,7 @@
  * (404).
  *   GET  /api/v1/test/clock                    operator: {offset_s, now}
  *   POST /api/v1/test/clock {advance_s}        operator: moves the clock of
- *        every time-driven duty (domain/clock.h) forward, then runs the jobs
+ *        every time-driven duty (core/clock.h) forward, then runs the jobs
  *        due at the new time before answering {offset_s, now, jobs_run}, so
  *        24-hour, 72-hour, 30-day and one-year rules are tested in seconds.
  */

@@ -8,7 +8,7 @@
  * operator is the controller) stay "received" in the operator's queue
  * (tenant "": GET /api/v1/privacy-requests, irisctl dsr requests), where
  * the operator answers them the same way. Times come from clock_action_now()
- * (privacy/retention.h, over domain/clock.h), so the test clock moves "overdue".
+ * (core/clock.h: clock_action_now), so the test clock moves "overdue".
  * Message and answer are sealed under the requester's subject key.
  */
 #ifndef IRIS_PRIVACY_DSR_REQUESTS_H

@@ -185,7 +185,7 @@ struct deletion_request {
 	int64_t created_at;
 	int64_t decided_at; /* 0 while open */
 	/* One calendar month after created_at (GDPR Art. 12(3)); overdue
-	 * while still open past it by the privacy clock (domain/clock.h). */
+	 * while still open past it by the privacy clock (core/clock.h). */
 	int64_t due_at;
 	bool overdue;
 };

@@ -53,6 +53,7 @@ static void conn_free(struct c2s_conn *c)
 	xml_buf_free(&c->out);
 	sasl_free(&c->sasl);
 	sm_free(c);
+	pep_session_end(c); /* a session that never ended (retired after resumption) */
 	xml_doc_free(&c->presence);
 	for (size_t i = 0; i < c->n_directed; i++)
 		free(c->directed[i]);

@@ -196,6 +196,7 @@ enum c2s_state {
 
 struct sasl_state;
 struct sm_state;
+struct pep_sess;
 struct ws_decoder;
 struct http_upgraded;
 
@@ -242,6 +243,9 @@ struct c2s_conn {
 	/* XEP-0198 (sm.c): NULL until <enable/>. A hibernating session lost
 	 * its TCP connection (dead) but stays bound, waiting for <resume/>. */
 	struct sm_state *sm;
+	/* XEP-0352 client state and +notify interests (pep_csi.c); NULL until
+	 * the session needs them, freed by pep_session_end. */
+	struct pep_sess *pep;
 	bool hibernating;
 	/* XMPP over WebSocket (RFC 7395): each element is one text message */
 	bool ws, ws_close_sent, ws_closed_by_peer;

@@ -17,17 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SESS_BUCKETS 4096
 #define HELD_MAX 2000  /* senders held per inactive session; beyond, sent at once */
 #define NOTIFY_MAX 256 /* +notify features kept per session */
-
-static struct pep_sess *table[SESS_BUCKETS];
-
-static size_t slot(const struct c2s_conn *c)
-{
-	uintptr_t p = (uintptr_t)c;
-	return (size_t)((p >> 4) ^ (p >> 16)) % SESS_BUCKETS;
-}
 
 static void sess_clear(struct pep_sess *s)
 {
@@ -47,39 +38,22 @@ static void sess_clear(struct pep_sess *s)
 	s->disco_id[0] = '\0';
 }
 
+/* The state lives on the connection itself (c->pep): it goes with it, and
+ * no table outlives a server. */
 struct pep_sess *pep_sess_get(struct c2s_conn *c, bool create)
 {
-	struct pep_sess **p = &table[slot(c)];
-	while (*p != NULL && (*p)->c != c)
-		p = &(*p)->next;
-	if (*p != NULL) {
-		/* a freed connection's address reused: not its state */
-		if (strcmp((*p)->stream_id, c->stream_id) != 0) {
-			sess_clear(*p);
-			snprintf((*p)->stream_id, sizeof((*p)->stream_id), "%s", c->stream_id);
-		}
-		return *p;
-	}
-	if (!create)
-		return NULL;
-	struct pep_sess *s = xcalloc(1, sizeof(*s));
-	s->c = c;
-	snprintf(s->stream_id, sizeof(s->stream_id), "%s", c->stream_id);
-	*p = s;
-	return s;
+	if (c->pep == NULL && create)
+		c->pep = xcalloc(1, sizeof(*c->pep));
+	return c->pep;
 }
 
 void pep_session_end(struct c2s_conn *c)
 {
-	struct pep_sess **p = &table[slot(c)];
-	while (*p != NULL && (*p)->c != c)
-		p = &(*p)->next;
-	if (*p == NULL)
+	if (c->pep == NULL)
 		return;
-	struct pep_sess *s = *p;
-	*p = s->next;
-	sess_clear(s);
-	free(s);
+	sess_clear(c->pep);
+	free(c->pep);
+	c->pep = NULL;
 }
 
 bool pep_wants(struct c2s_conn *c, const char *node)

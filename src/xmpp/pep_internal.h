@@ -86,9 +86,6 @@ int pep_avatar_info(struct app *app, struct store *st, const struct xacct *acct,
 
 /* Per-session state (pep_csi.c): CSI, held presence, +notify interests. */
 struct pep_sess {
-	struct pep_sess *next;
-	const struct c2s_conn *c;
-	char stream_id[33];
 	bool inactive;
 	struct xml_doc **held; /* latest presence per sender, in first-held order */
 	size_t n_held, cap_held;

@@ -295,6 +295,9 @@ static void takeover(struct c2s_conn *old, struct c2s_conn *c, uint32_t h)
 	old->available = false;
 	c->presence_tokens = old->presence_tokens;
 	c->presence_at = old->presence_at;
+	/* client state (XEP-0352) and +notify interests go with the session */
+	c->pep = old->pep;
+	old->pep = NULL;
 	/* extensions keyed by (full JID, stream id), e.g. carbons */
 	memcpy(c->stream_id, old->stream_id, sizeof(c->stream_id));
 	for (struct c2s_conn **p = &u->sessions; *p != NULL; p = &(*p)->unext)
