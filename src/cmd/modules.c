@@ -1,6 +1,9 @@
 /*
- * cmd/modules: the composition root (modules.h). Adding a feature is its
- * descriptor in its own folder (core/module.h) and one line below; the
+ * cmd/modules: the composition root (modules.h). The modules of the core
+ * layers are listed below, one line each; a feature module in its own
+ * folder (src/modules/NAME, with its descriptor NAME_module, core/module.h)
+ * is one name in the top meson.build's feature_modules list, which this file
+ * expands (cmd/feature_modules.h). The
  * privacy catalog, the data-subject rights, retention, jobs, REST routes
  * and the end of a contract reach it from here. A module with personal
  * data but no export or erasure behaviour fails test_schema_catalog.
@@ -10,12 +13,17 @@
 #include "privacy/catalog.h"
 #include "compliance/retention.h"
 
+#include "cmd/feature_modules.h"
+
 #include <stddef.h>
 
 extern const struct module keys_module, audit_module, mail_module, jobs_module, backup_module,
     account_changes_module, accounts_module, directory_module, privacy_centre_module,
     registers_module, contacts_module, xmpp_module, xep_module, pep_module, conversations_module,
-    test_clock_module, time_module;
+    test_clock_module;
+#define X(m) extern const struct module m;
+IRIS_FEATURE_MODULES
+#undef X
 
 static const struct module *const iris_modules[] = {
     &keys_module,            /* subject keys (crypto-shredding) */
@@ -34,7 +42,9 @@ static const struct module *const iris_modules[] = {
     &pep_module,             /* personal eventing, avatars */
     &conversations_module,   /* history deletion over REST */
     &test_clock_module,      /* the operator's test clock (test_mode) */
-    &time_module,            /* XEP-0202 entity time (src/modules/time) */
+#define X(m) &m,
+    IRIS_FEATURE_MODULES /* src/modules/: XEP-0202 entity time, ... */
+#undef X
 };
 
 void iris_modules_register(void)
