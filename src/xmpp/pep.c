@@ -628,6 +628,8 @@ static const struct xmpp_handler pep_handlers[] = {
 const struct xmpp_module pep_xmpp = {
     .name = "pep",
     .handlers = pep_handlers,
+    .init = pep_state_new, /* the avatar hash cache (pep_avatar.c) */
+    .free = pep_state_free,
 };
 
 /* ---- last items after the initial presence ------------------------------- */

@@ -17,6 +17,7 @@
 #include "xmpp/pep_internal.h"
 #include "xml/stanza.h"
 #include "xmpp/xep_internal.h"
+#include "xmpp/xmpp_module.h"
 
 #include <openssl/sha.h>
 #include <stdio.h>
@@ -200,19 +201,33 @@ struct hash_entry {
 	char hash[41];
 	uint64_t at;
 };
-static struct hash_entry cache[CACHE_MAX];
+/* The pep module's per-server state (xmpp_module.h): the hash cache. */
+struct pep_state {
+	struct hash_entry cache[CACHE_MAX];
+};
 
-static struct hash_entry *cache_slot(const char *id)
+void *pep_state_new(struct xmpp_server *srv)
 {
+	return xcalloc(1, sizeof(struct pep_state));
+}
+
+void pep_state_free(void *state)
+{
+	free(state);
+}
+
+static struct hash_entry *cache_slot(struct xmpp_server *srv, const char *id)
+{
+	struct pep_state *st = xmpp_module_state(srv, &pep_xmpp);
 	uint64_t h = 1469598103934665603ull;
 	for (const char *s = id; *s; s++)
 		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return &cache[h % CACHE_MAX];
+	return &st->cache[h % CACHE_MAX];
 }
 
 static const char *cache_get(struct xmpp_server *srv, const char *id)
 {
-	struct hash_entry *e = cache_slot(id);
+	struct hash_entry *e = cache_slot(srv, id);
 	uint64_t now = uv_now(srv->loop);
 	if (strcmp(e->id, id) != 0 || e->at == 0 || now - e->at > CACHE_MS)
 		return NULL;
@@ -221,7 +236,7 @@ static const char *cache_get(struct xmpp_server *srv, const char *id)
 
 static void cache_put(struct xmpp_server *srv, const char *id, const char *hash)
 {
-	struct hash_entry *e = cache_slot(id);
+	struct hash_entry *e = cache_slot(srv, id);
 	snprintf(e->id, sizeof(e->id), "%s", id);
 	snprintf(e->hash, sizeof(e->hash), "%s", hash);
 	e->at = uv_now(srv->loop);
@@ -229,9 +244,9 @@ static void cache_put(struct xmpp_server *srv, const char *id, const char *hash)
 		e->at = 1;
 }
 
-static void cache_forget(const char *id)
+static void cache_forget(struct xmpp_server *srv, const char *id)
 {
-	struct hash_entry *e = cache_slot(id);
+	struct hash_entry *e = cache_slot(srv, id);
 	if (strcmp(e->id, id) == 0)
 		e->at = 0;
 }
@@ -332,7 +347,7 @@ bool pep_avatar_presence(struct c2s_conn *c, struct xml_doc *doc)
 
 void pep_avatar_changed(struct c2s_conn *c)
 {
-	cache_forget(c->acct.id);
+	cache_forget(c->srv, c->acct.id);
 	if (c->user == NULL)
 		return;
 	for (struct c2s_conn *s = c->user->sessions; s != NULL; s = s->unext) {

@@ -15,6 +15,9 @@
 
 /* PEP and private XML handlers and features (pep.c). */
 extern const struct xmpp_module pep_xmpp;
+/* The module's per-server state (pep_avatar.c: the XEP-0153 hash cache). */
+void *pep_state_new(struct xmpp_server *srv);
+void pep_state_free(void *state);
 
 struct keys;
 
