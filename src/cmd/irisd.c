@@ -23,6 +23,8 @@
 #include "net/server.h"
 #include "net/tls.h"
 #include "api/api.h"
+#include "store/writer.h"
+#include "xmpp/xmpp_metrics.h"
 #include "xmpp/xmpp_server.h"
 #include "compliance/retention.h"
 
@@ -134,6 +136,9 @@ static void drained(void *arg)
 	 * (ignored once stopped) until periodic_free after uv_run. */
 	periodic_stop(d->mail);
 	periodic_stop(d->jobs);
+	/* XMPP handed over its last job and heard back: the writer commits
+	 * what may be left and its thread ends */
+	writer_stop(&d->app.writer);
 	uv_close((uv_handle_t *)&d->sigterm, NULL);
 	uv_close((uv_handle_t *)&d->sigint, NULL);
 	uv_close((uv_handle_t *)&d->sighup, NULL);
@@ -253,6 +258,25 @@ static int start_http(struct irisd *d)
 	return 0;
 }
 
+/* The store's one writer thread (store/writer.h): at most WRITER_BATCH_MAX
+ * jobs per transaction, so one commit stays short; WRITER_CAPACITY jobs
+ * outstanding before submitters are told to hold back. */
+#define WRITER_BATCH_MAX 2048
+#define WRITER_CAPACITY (4 * WRITER_BATCH_MAX)
+
+static int start_writer(struct irisd *d)
+{
+	const char *error = NULL;
+	struct writer_opts o = {.capacity = WRITER_CAPACITY,
+	                        .batch_max = WRITER_BATCH_MAX,
+	                        .on_batch = xmpp_metrics_batch};
+	if (writer_start(d->loop, d->app.db_url, &o, &d->app.writer, &error) < 0) {
+		log_error("event=writer_start_failed error=\"%s\"", error);
+		return -1;
+	}
+	return 0;
+}
+
 static void watch_signals(struct irisd *d)
 {
 	uv_signal_init(d->loop, &d->sigterm);
@@ -290,6 +314,8 @@ static int run(struct irisd *d)
 	if ((need_cert && prepare_certificate(d) < 0) || first_run_bootstrap(&d->app) < 0)
 		return 1;
 	d->loop = uv_default_loop();
+	if (start_writer(d) < 0)
+		return 1;
 	/* Signals first: "listening" may be read by a supervisor that stops us
 	 * at once, and SIGTERM must then drain, not kill. */
 	watch_signals(d);
@@ -297,6 +323,10 @@ static int run(struct irisd *d)
 		return 1;
 	start_duties(d);
 	uv_run(d->loop, UV_RUN_DEFAULT);
+	if (d->app.writer != NULL) { /* the loop ended without a drain */
+		writer_stop(&d->app.writer);
+		uv_run(d->loop, UV_RUN_NOWAIT);
+	}
 	/* The loop is done: no worker runs, nobody kicks any more. */
 	d->app.mail_kick = NULL;
 	d->app.mail_kick_ctx = NULL;

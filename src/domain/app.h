@@ -14,6 +14,7 @@
 struct config;
 struct keys;
 struct store;
+struct writer;
 
 struct app {
 	const struct config *cfg;
@@ -25,6 +26,9 @@ struct app {
 	 * soon instead of at its next tick; may be NULL. */
 	void (*mail_kick)(void *ctx);
 	void *mail_kick_ctx;
+	/* The store's one writer thread (store/writer.h), started and stopped
+	 * by irisd; NULL elsewhere (irisctl, tests). */
+	struct writer *writer;
 };
 
 /* Opens keys and database under data_dir (creating both on first start),
@@ -44,6 +48,5 @@ int app_data_dir_prepare(const char *dir, bool create, const char **error_r);
 struct store *app_thread_store(struct app *app);
 /* Closes the calling thread's connection, if any. */
 void app_thread_release(void);
-
 
 #endif

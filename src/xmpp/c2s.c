@@ -535,8 +535,12 @@ static void start_tls(struct c2s_conn *c)
 
 static bool is_message_job_ok(const struct c2s_conn *c, const struct xml_elem *el)
 {
-	/* Messages may pipeline behind message jobs (FIFO batches keep their
-	 * order); anything else waits until no job of this session runs. */
+	/* While the writer is full, every stanza waits (backpressure: reading
+	 * stops too). Messages may pipeline behind message jobs (FIFO batches
+	 * keep their order); anything else waits until no job of this session
+	 * runs. */
+	if (c->srv->writer_blocked)
+		return false;
 	return c->jobs_inflight == 0 || (stanza_kind(el) == STANZA_MESSAGE &&
 	                                 c->state == C2S_BOUND && c->jobs_inflight == c->msg_jobs);
 }
@@ -624,6 +628,24 @@ static void run_queue(struct c2s_conn *c)
 		resume_reading(c);
 }
 
+void c2s_writer_unblocked(struct xmpp_server *srv)
+{
+	/* running a queue may close sessions: hold the one we stand on, and
+	 * take its successor only afterwards (a freed session leaves the list) */
+	struct c2s_conn *c = srv->conns;
+	if (c != NULL)
+		c2s_ref(c);
+	while (c != NULL) {
+		if (c->state != C2S_CLOSING)
+			run_queue(c);
+		struct c2s_conn *next = c->next;
+		if (next != NULL)
+			c2s_ref(next);
+		c2s_unref(c);
+		c = next;
+	}
+}
+
 void c2s_job_finished(struct c2s_conn *c)
 {
 	sm_job_finished(c);
@@ -651,7 +673,7 @@ static enum xml_parser_action on_stanza(void *ctx, struct xml_doc *doc)
 	}
 	queue_push(c, doc);
 	run_queue(c);
-	if (c->q_len >= C2S_QUEUE_PAUSE && c->reading) {
+	if ((c->q_len >= C2S_QUEUE_PAUSE || c->srv->writer_blocked) && c->reading) {
 		uv_read_stop((uv_stream_t *)&c->tcp);
 		c->reading = false;
 	}

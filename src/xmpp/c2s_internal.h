@@ -18,6 +18,7 @@
 
 #include "core/ids.h"
 #include "crypto/scram.h"
+#include "store/writer.h"
 #include "xml/stanza_error.h"
 #include "xml/stream_error.h"
 #include "xml/xml_buf.h"
@@ -55,8 +56,6 @@ struct c2s_conn;
  * PRESENCE_BURST; beyond, each is refused with <policy-violation/>. */
 #define PRESENCE_RATE 5
 #define PRESENCE_BURST 30
-/* Storage jobs committed in one transaction at most. */
-#define XMPP_BATCH_MAX 2048
 /* Items in a roster (stored ones; tenant members come on top). */
 #define ROSTER_MAX_ITEMS 2000
 #define ROSTER_MAX_GROUPS 16
@@ -64,14 +63,17 @@ struct c2s_conn;
 /* ---- storage jobs (xmpp_server.c) ---------------------------------- */
 
 /*
- * A unit of storage work. work() runs on a worker thread with that thread's
- * store; done() runs afterwards on the loop thread and frees the job.
- * Batched jobs (tx = true) queued during one loop iteration run together in
- * one transaction (group commit), each inside its own savepoint so one
+ * A unit of storage work. Batched jobs (tx = true) go to the store's one
+ * writer thread (store/writer.h): work() runs there with the writer's
+ * store, inside the batch's transaction and its own savepoint, so one
  * failing job does not undo the others; status is -1 for every job of a
- * batch whose commit failed. Batches run one at a time, in queue order, so
- * a job sees every write of the jobs queued before it. Unbatched jobs
- * (tx = false: PBKDF2, reads) run at once, concurrently.
+ * batch whose commit failed. Jobs queued during one loop iteration are
+ * handed to the writer together at its end (group commit); batches run one
+ * at a time, in queue order, so a job sees every write of the jobs queued
+ * before it. Unbatched jobs (tx = false: PBKDF2, reads) run at once,
+ * concurrently, on a libuv worker with that thread's store. done() runs
+ * afterwards on the loop thread, only after the commit is durable, and
+ * frees the job.
  */
 struct dbjob {
 	struct dbjob *next;
@@ -82,15 +84,14 @@ struct dbjob {
 	int status;
 	void (*work)(struct dbjob *job, struct app *app, struct store *st);
 	void (*done)(struct dbjob *job);
-	uv_work_t req;
+	uv_work_t req;        /* tx = false: libuv's pool */
+	struct writer_job wj; /* tx = true: the writer thread */
 };
 
-/* Queues job (fields above set by the caller; conn is referenced). */
+/* Queues job (fields above set by the caller; conn is referenced). When the
+ * writer's queue is full, batched jobs wait here, in order, and sessions
+ * stop reading (srv->writer_blocked) until it has room again. */
 void xmpp_job_submit(struct xmpp_server *srv, struct dbjob *job);
-/* Worker side (batch_db.c): runs the linked batch in one transaction, each
- * job in its own savepoint; true when it committed. On failure every job's
- * status is -1. */
-bool xmpp_batch_commit(struct dbjob *batch, struct app *app, struct store *st);
 
 /* ---- roster items -------------------------------------------------- */
 
@@ -282,6 +283,9 @@ void c2s_ref(struct c2s_conn *c);
 void c2s_unref(struct c2s_conn *c);
 /* A job of this session finished: runs queued stanzas. */
 void c2s_job_finished(struct c2s_conn *c);
+/* The writer has room again: every session runs its held stanzas and
+ * reads again (backpressure off). */
+void c2s_writer_unblocked(struct xmpp_server *srv);
 /* Restarts the stream after SASL success. */
 void c2s_restart_stream(struct c2s_conn *c);
 /* Sends the features for the current state after a stream header. */
@@ -436,9 +440,11 @@ struct xmpp_server {
 	} * tenants;
 	size_t n_tenants, tenants_cap;
 	/* storage jobs */
-	struct dbjob *pending_head, *pending_tail;
-	struct dbjob *batch; /* in flight */
-	unsigned jobs_running;
+	struct writer *writer;                     /* the store's one writer (app->writer) */
+	struct dbjob *pending_head, *pending_tail; /* not yet taken by the writer */
+	unsigned jobs_in_writer;                   /* taken, done() not yet run */
+	bool writer_blocked;   /* the writer refused a job: sessions stop reading */
+	unsigned jobs_running; /* unbatched jobs on libuv's pool */
 	bool draining;
 	void (*drain_done)(void *arg);
 	void *drain_arg;

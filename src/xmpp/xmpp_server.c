@@ -17,6 +17,7 @@
 #include "xmpp/xmpp_metrics.h"
 #include "xmpp/xmpp_registry.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,28 +39,24 @@ static void job_free_after(struct dbjob *job)
 	}
 }
 
-static void batch_start(struct xmpp_server *srv);
-
-static void batch_work(uv_work_t *req)
+/* Writer thread: the job inside its batch's transaction and savepoint. */
+static void writer_work(struct writer_job *wj, struct store *st)
 {
-	struct xmpp_server *srv = req->data;
-	uint64_t start = uv_hrtime();
-	bool ok = xmpp_batch_commit(srv->batch, srv->app, app_thread_store(srv->app));
-	xmpp_metrics_batch((double)(uv_hrtime() - start) / 1e9, ok);
+	struct dbjob *job = (struct dbjob *)((char *)wj - offsetof(struct dbjob, wj));
+	job->status = 0;
+	job->work(job, job->srv->app, st);
+	if (job->status < 0)
+		wj->status = -1;
 }
 
-static void batch_after(uv_work_t *req, int status)
+/* Loop thread: the batch of the job committed (status 0) or failed. */
+static void writer_done(struct writer_job *wj)
 {
-	struct xmpp_server *srv = req->data;
-	struct dbjob *j = srv->batch, *next;
-	srv->batch = NULL;
-	for (; j != NULL; j = next) {
-		next = j->next;
-		if (status != 0)
-			j->status = -1;
-		job_free_after(j);
-	}
-	batch_start(srv);
+	struct dbjob *job = (struct dbjob *)((char *)wj - offsetof(struct dbjob, wj));
+	struct xmpp_server *srv = job->srv;
+	job->status = wj->status;
+	srv->jobs_in_writer--;
+	job_free_after(job);
 	xmpp_server_maybe_drained(srv);
 }
 
@@ -98,6 +95,8 @@ void xmpp_job_submit(struct xmpp_server *srv, struct dbjob *job)
 		uv_queue_work(srv->loop, &job->req, single_work, single_after);
 		return;
 	}
+	job->wj.work = writer_work;
+	job->wj.done = writer_done;
 	if (srv->pending_tail != NULL)
 		srv->pending_tail->next = job;
 	else
@@ -105,32 +104,39 @@ void xmpp_job_submit(struct xmpp_server *srv, struct dbjob *job)
 	srv->pending_tail = job;
 }
 
-/* Starts the next batch: every batched job queued since the last one. */
-static void batch_start(struct xmpp_server *srv)
+/* Hands the queued jobs to the writer, in order, as far as its queue has
+ * room. A refusal keeps the rest here and turns backpressure on (sessions
+ * hold their stanzas and stop reading); once everything is handed over it
+ * is turned off again. Never blocks, never drops. */
+static void feed_writer(struct xmpp_server *srv)
 {
-	static uv_work_t req; /* one batch in flight per process */
-	if (srv->batch != NULL || srv->pending_head == NULL)
-		return;
-	/* at most XMPP_BATCH_MAX jobs per transaction, so one commit stays short */
-	struct dbjob *last = srv->pending_head;
-	for (unsigned n = 1; n < XMPP_BATCH_MAX && last->next != NULL; n++)
-		last = last->next;
-	srv->batch = srv->pending_head;
-	srv->pending_head = last->next;
-	last->next = NULL;
-	if (srv->pending_head == NULL)
-		srv->pending_tail = NULL;
-	req.data = srv;
-	uv_queue_work(srv->loop, &req, batch_work, batch_after);
+	while (srv->pending_head != NULL) {
+		struct dbjob *job = srv->pending_head;
+		if (writer_submit(srv->writer, &job->wj) < 0) {
+			if (!srv->writer_blocked)
+				log_info("event=xmpp_writer_full queued=%u", srv->jobs_in_writer);
+			srv->writer_blocked = true;
+			return;
+		}
+		srv->pending_head = job->next;
+		if (srv->pending_head == NULL)
+			srv->pending_tail = NULL;
+		job->next = NULL;
+		srv->jobs_in_writer++;
+	}
+	if (srv->writer_blocked) {
+		srv->writer_blocked = false;
+		c2s_writer_unblocked(srv);
+	}
 }
 
-/* After the loop polled: write what this iteration produced, then commit
- * what it queued, in one transaction. */
+/* After the loop polled: write what this iteration produced, then hand
+ * what it queued to the writer, which commits it in one transaction. */
 static void on_check(uv_check_t *h)
 {
 	struct xmpp_server *srv = h->data;
 	c2s_flush_dirty(srv);
-	batch_start(srv);
+	feed_writer(srv);
 }
 
 /* ---- online users ---------------------------------------------------- */
@@ -339,11 +345,16 @@ int xmpp_server_start(uv_loop_t *loop, struct app *app, const struct config *cfg
 	*srv_r = NULL;
 	if (cfg->xmpp_c2s_port < 0 && cfg->xmpp_c2s_tls_port < 0)
 		return 0;
+	if (app->writer == NULL) {
+		*error_r = "the store's writer thread is not running";
+		return -1;
+	}
 	xmpp_metrics_init();
 	struct xmpp_server *srv = xcalloc(1, sizeof(*srv));
 	srv->loop = loop;
 	srv->app = app;
 	srv->cfg = cfg;
+	srv->writer = app->writer;
 	srv->domain = xstrdup(cfg->domain);
 	srv->users_cap = 4096;
 	srv->users = xcalloc(srv->users_cap, sizeof(*srv->users));
@@ -472,8 +483,8 @@ static void check_closed(uv_handle_t *h)
 
 void xmpp_server_maybe_drained(struct xmpp_server *srv)
 {
-	if (!srv->draining || srv->drain_done == NULL || srv->n_conns > 0 || srv->batch != NULL ||
-	    srv->pending_head != NULL || srv->jobs_running > 0)
+	if (!srv->draining || srv->drain_done == NULL || srv->n_conns > 0 ||
+	    srv->jobs_in_writer > 0 || srv->pending_head != NULL || srv->jobs_running > 0)
 		return;
 	if (uv_is_closing((uv_handle_t *)&srv->check))
 		return;
@@ -501,7 +512,7 @@ void xmpp_server_drain(struct xmpp_server *srv, void (*done)(void *arg), void *a
 		c2s_stream_error(c, STREAM_ERR_SYSTEM_SHUTDOWN, NULL);
 	}
 	c2s_flush_dirty(srv);
-	batch_start(srv);
+	feed_writer(srv);
 	xmpp_server_maybe_drained(srv);
 }
 
