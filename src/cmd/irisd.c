@@ -259,15 +259,14 @@ static int start_http(struct irisd *d)
 }
 
 /* The store's one writer thread (store/writer.h): at most WRITER_BATCH_MAX
- * jobs per transaction, so one commit stays short; WRITER_CAPACITY jobs
- * outstanding before submitters are told to hold back. */
+ * jobs per transaction, so one commit stays short; server.writer_queue
+ * jobs outstanding before submitters are told to hold back. */
 #define WRITER_BATCH_MAX 2048
-#define WRITER_CAPACITY (4 * WRITER_BATCH_MAX)
 
 static int start_writer(struct irisd *d)
 {
 	const char *error = NULL;
-	struct writer_opts o = {.capacity = WRITER_CAPACITY,
+	struct writer_opts o = {.capacity = (unsigned)d->cfg.writer_queue,
 	                        .batch_max = WRITER_BATCH_MAX,
 	                        .on_batch = xmpp_metrics_batch};
 	if (writer_start(d->loop, d->app.db_url, &o, &d->app.writer, &error) < 0) {

@@ -29,6 +29,8 @@ const struct config_setting config_settings[] = {
      "debug, info, warn or error"},
     {"server.workers", CONFIG_INT, S(workers), 1, 64, "4", false,
      "threads for blocking work (storage, hashing)"},
+    {"server.writer_queue", CONFIG_INT, S(writer_queue), 1, 1000000, "8192", false,
+     "storage jobs waiting for the writer thread before clients are slowed down"},
     {"http.bind", CONFIG_STRING, S(http_bind), 0, 0, "127.0.0.1", false,
      "address of the HTTPS listener"},
     {"http.port", CONFIG_INT, S(http_port), 0, 65535, "8443", false,

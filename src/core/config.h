@@ -28,6 +28,7 @@ struct config {
 	bool test_mode;
 	char *_Atomic log_level;
 	int workers;
+	int writer_queue; /* store/writer.h capacity */
 	/* [http] */
 	char *http_bind;
 	int http_port;
