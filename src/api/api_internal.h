@@ -127,6 +127,15 @@ int api_call_body(struct api_call *c, const struct api_field *spec);
 /* Releases the body; c may be reused. */
 void api_call_end(struct api_call *c);
 
+/* Runs fn(st, arg) on the store's writer thread, in the group commit that
+ * XMPP's storage jobs share (inside a savepoint of the batch's transaction:
+ * fn must not begin one), and waits until it is durable: 0, or -1 when fn
+ * failed (its writes are undone) or the commit did. While the writer's
+ * queue is full the calling worker waits (backpressure). Without a writer
+ * (a program other than irisd) fn runs in a transaction of its own on this
+ * thread's store. */
+int api_write(struct app *app, int (*fn)(struct store *st, void *arg), void *arg);
+
 /* {id, username, role, tenant_id, status, must_change_password, created_at} */
 json_t *api_account_json(const struct account *acc);
 json_t *api_tenant_json(const struct tenant *t);

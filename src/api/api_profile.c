@@ -24,6 +24,22 @@ static void profile_answer(struct app *app, struct store *st, struct http_respon
 		http_response_json(resp, 200, o);
 }
 
+struct profile_write {
+	struct app *app;
+	const struct actor *actor;
+	const struct account *acc;
+	json_t *patch;
+};
+
+/* Writer thread: the checked patch, in the group commit (api_write). */
+static int profile_write_tx(struct store *st, void *arg)
+{
+	struct profile_write *w = arg;
+	return profile_patch_tx(w->app, st, w->actor, w->acc, w->patch);
+}
+
+/* Checks the patch here (a worker), writes it through the store's writer
+ * and answers with the profile once the write is durable. */
 static void profile_change(struct app *app, struct store *st, const struct http_request *req,
                            struct http_response *resp, const struct actor *actor,
                            const struct account *acc)
@@ -32,8 +48,11 @@ static void profile_change(struct app *app, struct store *st, const struct http_
 	const char *error = NULL, *field = NULL;
 	if (api_body(req, resp, NULL, &body) < 0)
 		return;
-	if (profile_patch(app, st, actor, acc, body, &error, &field) < 0)
+	struct profile_write w = {app, actor, acc, body};
+	if (profile_patch_check(body, &error, &field) < 0)
 		api_fail_field(resp, error, field);
+	else if (json_object_size(body) > 0 && api_write(app, profile_write_tx, &w) < 0)
+		api_fail(resp, "internal");
 	else
 		profile_answer(app, st, resp, acc);
 	json_decref(body);

@@ -15,6 +15,7 @@
 #include "privacy/restriction.h"
 #include "compliance/subprocessors.h"
 #include "store/store.h"
+#include "store/writer.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -476,6 +477,36 @@ void api_call_end(struct api_call *c)
 {
 	json_decref(c->body);
 	c->body = NULL;
+}
+
+struct api_write_job {
+	struct writer_job wj;
+	int (*fn)(struct store *st, void *arg);
+	void *arg;
+};
+
+/* Writer thread, inside the batch's transaction and the job's savepoint. */
+static void api_write_work(struct writer_job *wj, struct store *st)
+{
+	struct api_write_job *j = (struct api_write_job *)wj;
+	if (j->fn(st, j->arg) < 0)
+		wj->status = -1;
+}
+
+int api_write(struct app *app, int (*fn)(struct store *st, void *arg), void *arg)
+{
+	if (app->writer != NULL) {
+		struct api_write_job j = {.wj = {.work = api_write_work}, .fn = fn, .arg = arg};
+		return writer_call(app->writer, &j.wj);
+	}
+	struct store *st = app_thread_store(app);
+	if (store_tx_begin(st) < 0)
+		return -1;
+	if (fn(st, arg) < 0 || store_tx_commit(st) < 0) {
+		store_tx_rollback(st);
+		return -1;
+	}
+	return 0;
 }
 
 json_t *api_account_json(const struct account *acc)

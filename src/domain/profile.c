@@ -157,19 +157,34 @@ static int patch_tx(struct app *app, struct store *st, const struct actor *actor
 	return 0;
 }
 
-int profile_patch(struct app *app, struct store *st, const struct actor *actor,
-                  const struct account *acc, json_t *patch, const char **error_r,
-                  const char **field_r)
+int profile_patch_check(json_t *patch, const char **error_r, const char **field_r)
 {
 	*field_r = NULL;
 	if (patch_check(patch, error_r, field_r) < 0)
 		return -1;
+	*error_r = NULL;
+	return 0;
+}
+
+int profile_patch_tx(struct app *app, struct store *st, const struct actor *actor,
+                     const struct account *acc, json_t *patch)
+{
+	if (patch_tx(app, st, actor, acc, patch) < 0 || directory_reindex_tx(app, st, acc->id) < 0)
+		return -1;
+	return 0;
+}
+
+int profile_patch(struct app *app, struct store *st, const struct actor *actor,
+                  const struct account *acc, json_t *patch, const char **error_r,
+                  const char **field_r)
+{
+	if (profile_patch_check(patch, error_r, field_r) < 0)
+		return -1;
 	if (json_object_size(patch) == 0)
-		return *error_r = NULL, 0;
+		return 0;
 	if (store_tx_begin(st) < 0)
 		return *error_r = "internal", -1;
-	if (patch_tx(app, st, actor, acc, patch) < 0 ||
-	    directory_reindex_tx(app, st, acc->id) < 0 || store_tx_commit(st) < 0) {
+	if (profile_patch_tx(app, st, actor, acc, patch) < 0 || store_tx_commit(st) < 0) {
 		store_tx_rollback(st);
 		return *error_r = "internal", -1;
 	}

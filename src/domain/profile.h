@@ -34,6 +34,15 @@ int profile_get(struct app *app, struct store *st, const struct account *acc, js
 int profile_patch(struct app *app, struct store *st, const struct actor *actor,
                   const struct account *acc, json_t *patch, const char **error_r,
                   const char **field_r);
+/* The two halves of profile_patch, for a caller whose writes run in a
+ * transaction it does not own (the store's writer thread: api_write).
+ * profile_patch_check checks patch (errors as above; an empty patch is
+ * fine). profile_patch_tx writes a checked, non-empty patch inside the
+ * caller's transaction, with its audit entries and the directory's index;
+ * -1 on a storage error (the caller rolls back). */
+int profile_patch_check(json_t *patch, const char **error_r, const char **field_r);
+int profile_patch_tx(struct app *app, struct store *st, const struct actor *actor,
+                     const struct account *acc, json_t *patch);
 
 /* Avatar: PNG or JPEG whose first bytes match content_type, at most
  * profile.avatar_max_bytes. Errors: "unsupported_media_type",

@@ -15,8 +15,10 @@ struct writer {
 	uv_async_t async; /* committed batches are ready (loop thread) */
 	pthread_t thread;
 	pthread_mutex_t mu;
-	pthread_cond_t cv; /* queued jobs or stopping (writer thread) */
-	struct store *st;  /* writer thread's */
+	pthread_cond_t cv;      /* queued jobs or stopping (writer thread) */
+	pthread_cond_t room_cv; /* room in the queue (writer_call's waiters) */
+	pthread_cond_t done_cv; /* a waited job finished (writer_call's) */
+	struct store *st;       /* writer thread's */
 	struct writer_opts opts;
 	struct writer_job *q_head, *q_tail; /* queued, not taken */
 	struct writer_job *d_head, *d_tail; /* committed, done() not run */
@@ -78,16 +80,33 @@ static struct writer_job *take_batch(struct writer *w)
 	return first;
 }
 
-/* Hands a committed batch to the loop thread (mutex held). */
-static void put_done(struct writer *w, struct writer_job *batch)
+/* Hands a committed batch's jobs to the loop thread, in order, or to the
+ * threads waiting in writer_call (mutex held). True when the loop has
+ * completions to run. */
+static bool put_done(struct writer *w, struct writer_job *batch)
 {
-	if (w->d_tail != NULL)
-		w->d_tail->next = batch;
-	else
-		w->d_head = batch;
-	while (batch->next != NULL)
-		batch = batch->next;
-	w->d_tail = batch;
+	bool for_loop = false, waited = false;
+	for (struct writer_job *j = batch, *next; j != NULL; j = next) {
+		next = j->next;
+		j->next = NULL;
+		if (j->waited) {
+			j->finished = true;
+			w->outstanding--;
+			waited = true;
+			continue;
+		}
+		if (w->d_tail != NULL)
+			w->d_tail->next = j;
+		else
+			w->d_head = j;
+		w->d_tail = j;
+		for_loop = true;
+	}
+	if (waited) {
+		pthread_cond_broadcast(&w->done_cv);
+		pthread_cond_broadcast(&w->room_cv);
+	}
+	return for_loop;
 }
 
 /* The writer thread: batches until stopped and the queue is empty. */
@@ -107,8 +126,8 @@ static void *writer_main(void *arg)
 		if (w->opts.on_batch != NULL)
 			w->opts.on_batch((double)(uv_hrtime() - start) / 1e9, ok);
 		pthread_mutex_lock(&w->mu);
-		put_done(w, batch);
-		uv_async_send(&w->async);
+		if (put_done(w, batch))
+			uv_async_send(&w->async);
 	}
 	pthread_mutex_unlock(&w->mu);
 	store_close(&w->st);
@@ -124,6 +143,8 @@ static void deliver(struct writer *w)
 	w->d_head = w->d_tail = NULL;
 	for (struct writer_job *k = j; k != NULL; k = k->next)
 		w->outstanding--;
+	if (j != NULL)
+		pthread_cond_broadcast(&w->room_cv);
 	pthread_mutex_unlock(&w->mu);
 	for (struct writer_job *next; j != NULL; j = next) {
 		next = j->next;
@@ -152,6 +173,8 @@ int writer_start(uv_loop_t *loop, const char *db_url, const struct writer_opts *
 	}
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
+	pthread_cond_init(&w->room_cv, NULL);
+	pthread_cond_init(&w->done_cv, NULL);
 	uv_async_init(loop, &w->async, on_async);
 	w->async.data = w;
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0)
@@ -160,13 +183,9 @@ int writer_start(uv_loop_t *loop, const char *db_url, const struct writer_opts *
 	return 0;
 }
 
-int writer_submit(struct writer *w, struct writer_job *job)
+/* Appends job to the queue and wakes the writer (mutex held, room checked). */
+static void enqueue(struct writer *w, struct writer_job *job)
 {
-	pthread_mutex_lock(&w->mu);
-	if (w->stopping || w->outstanding >= w->opts.capacity) {
-		pthread_mutex_unlock(&w->mu);
-		return -1;
-	}
 	job->next = NULL;
 	job->status = 0;
 	if (w->q_tail != NULL)
@@ -176,8 +195,37 @@ int writer_submit(struct writer *w, struct writer_job *job)
 	w->q_tail = job;
 	w->outstanding++;
 	pthread_cond_signal(&w->cv);
+}
+
+int writer_submit(struct writer *w, struct writer_job *job)
+{
+	pthread_mutex_lock(&w->mu);
+	if (w->stopping || w->outstanding >= w->opts.capacity) {
+		pthread_mutex_unlock(&w->mu);
+		return -1;
+	}
+	job->waited = false;
+	enqueue(w, job);
 	pthread_mutex_unlock(&w->mu);
 	return 0;
+}
+
+int writer_call(struct writer *w, struct writer_job *job)
+{
+	pthread_mutex_lock(&w->mu);
+	while (!w->stopping && w->outstanding >= w->opts.capacity)
+		pthread_cond_wait(&w->room_cv, &w->mu);
+	if (w->stopping) {
+		pthread_mutex_unlock(&w->mu);
+		return -1;
+	}
+	job->waited = true;
+	job->finished = false;
+	enqueue(w, job);
+	while (!job->finished)
+		pthread_cond_wait(&w->done_cv, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+	return job->status;
 }
 
 bool writer_full(struct writer *w)
@@ -201,6 +249,8 @@ static void free_after_close(uv_handle_t *h)
 	struct writer *w = h->data;
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->cv);
+	pthread_cond_destroy(&w->room_cv);
+	pthread_cond_destroy(&w->done_cv);
 	free(w);
 }
 
@@ -213,6 +263,7 @@ void writer_stop(struct writer **wp)
 	pthread_mutex_lock(&w->mu);
 	w->stopping = true;
 	pthread_cond_signal(&w->cv);
+	pthread_cond_broadcast(&w->room_cv); /* writer_call waiting for room: -1 */
 	pthread_mutex_unlock(&w->mu);
 	pthread_join(w->thread, NULL); /* commits what is queued */
 	deliver(w);

@@ -17,9 +17,12 @@
  * submitter keeps the job and applies backpressure to its clients (XMPP
  * pauses reading); room comes back as completions run on the loop.
  *
+ * A thread other than the loop's (a REST worker) uses writer_call instead:
+ * it waits for room, then for the durable commit of its job's batch.
+ *
  * Threads: writer_start, writer_stop and the done() callbacks belong to the
- * loop thread; writer_submit may be called from any thread; work() runs on
- * the writer thread only.
+ * loop thread; writer_submit may be called from any thread, writer_call
+ * from any but the loop's; work() runs on the writer thread only.
  */
 #ifndef IRIS_STORE_WRITER_H
 #define IRIS_STORE_WRITER_H
@@ -41,6 +44,8 @@ struct writer_job {
 	/* 0 when the job's writes are durable; -1 when work() failed or the
 	 * batch's transaction did not commit. Set by the writer. */
 	int status;
+	bool waited; /* writer_call's: finished without done() (the writer's) */
+	bool finished;
 };
 
 struct writer_opts {
@@ -61,6 +66,13 @@ int writer_start(uv_loop_t *loop, const char *db_url, const struct writer_opts *
  * queue is full or the writer stops; the job is untouched and stays the
  * caller's. */
 int writer_submit(struct writer *w, struct writer_job *job);
+
+/* From a thread that is not the loop's: waits while the queue is full
+ * (backpressure: the caller's client waits), queues job (work set; done is
+ * not used) and waits until its batch committed or failed. Returns the
+ * job's status: 0 when its writes are durable, -1 when work() failed, the
+ * commit failed or the writer stops. */
+int writer_call(struct writer *w, struct writer_job *job);
 
 /* True while the writer would refuse a job (the queue is full). */
 bool writer_full(struct writer *w);

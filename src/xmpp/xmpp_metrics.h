@@ -7,7 +7,9 @@
  *                                        waiting for XEP-0198 resumption too)
  *   xmpp_stanzas_total{kind,direction}   counter: message/presence/iq, in/out
  *   xmpp_commit_batches_total            counter: group commits (batches of
- *                                        storage jobs in one transaction)
+ *                                        storage jobs in one transaction) of
+ *                                        the store's writer thread, REST
+ *                                        writes through api_write included
  *   xmpp_commit_failures_total           counter: batches whose commit failed
  *   xmpp_commit_duration_seconds         histogram: time of one batch, from
  *                                        BEGIN to COMMIT

@@ -70,3 +70,62 @@ def test_sigkill_mid_load_loses_no_acknowledged_write(mail_sink, tmp_path):
     finally:
         if iris.proc.poll() is None:
             assert stop_irisd(iris.proc) == 0
+
+
+# P-AVL-2, issue 10 item 4: profile changes go through the store's writer
+# thread; a SIGKILL mid-load loses none that was answered 200. Each thread
+# owns one account and patches it in sequence, so after the restart its
+# value is the last one answered or a later one (in flight, committed but
+# not answered).
+def test_sigkill_mid_profile_load_loses_no_acknowledged_write(mail_sink, tmp_path):
+    from test_accounts_lib import add_member
+    data_dir = str(tmp_path / "data")
+    port = free_port()
+    config = config_for(port, mail_sink.port,
+                        "[ratelimit]\naddress_burst = 0\naccount_burst = 0\n")
+    proc, config_path = start_irisd(data_dir, config)
+    iris = Iris(data_dir, port, mail_sink, proc, config_path)
+    try:
+        admin = default_admin_token(iris)
+        tid = iris.api("GET", "/api/v1/me", token=admin).json()["tenant_id"]
+        users = [add_member(iris, tid, admin, prefix="crashprof") for _ in range(THREADS)]
+        acked = [-1] * THREADS
+        stop = threading.Event()
+
+        def patcher(n):
+            token = users[n][2]
+            i = 0
+            while not stop.is_set():
+                try:
+                    r = iris.api("PATCH", "/api/v1/me/profile", {"nickname": "n-%d" % i},
+                                 token=token)
+                except OSError:
+                    return
+                if r.status_code == 200:
+                    acked[n] = i
+                i += 1
+
+        threads = [threading.Thread(target=patcher, args=(n,)) for n in range(THREADS)]
+        for t in threads:
+            t.start()
+        time.sleep(LOAD_SECONDS)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=10)
+        stop.set()
+        for t in threads:
+            t.join(timeout=30)
+        assert min(acked) >= 3, "the load did not get going: %s" % acked
+
+        proc, _ = start_irisd(data_dir, config)
+        iris.proc = proc
+        for n, (uid, _, _) in enumerate(users):
+            r = iris.api("GET", "/api/v1/tenants/%s/members/%s/profile" % (tid, uid),
+                         token=admin)
+            assert r.status_code == 200, r.text
+            got = int(r.json()["nickname"].split("-")[1])
+            assert got >= acked[n], "acknowledged n-%d, found n-%d" % (acked[n], got)
+        v = iris.ctl("audit", "verify")
+        assert v.returncode == 0, v.stdout + v.stderr
+    finally:
+        if iris.proc.poll() is None:
+            assert stop_irisd(iris.proc) == 0

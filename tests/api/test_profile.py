@@ -104,3 +104,23 @@ def test_admin_rectifies_member_profile(iris):
     r = iris.api("PATCH", "/api/v1/tenants/%s/members/%s/profile" % (tid, other),
                  {"job_title": "X"}, token=member)
     assert r.status_code == 403
+
+
+# Issue 10 item 4: a profile change is written by the store's one writer
+# thread, in the group commit that XMPP's storage jobs share (its batches are
+# counted in xmpp_commit_batches_total), and answered after the commit.
+def test_profile_patch_goes_through_the_writer(iris):
+    import re
+
+    def batches():
+        m = re.search(r"^xmpp_commit_batches_total (\d+)$", iris.api("GET", "/metrics").text,
+                      re.M)
+        return int(m.group(1)) if m else 0
+    _, _, _, token = register(iris, "profwr")
+    before = batches()
+    r = iris.api("PATCH", "/api/v1/me/profile", {"nickname": "Writer"}, token=token)
+    assert r.status_code == 200, r.text
+    assert r.json()["nickname"] == "Writer"
+    assert batches() > before
+    r = iris.api("PATCH", "/api/v1/me/profile", {}, token=token)  # nothing to write
+    assert r.status_code == 200 and r.json()["nickname"] == "Writer"

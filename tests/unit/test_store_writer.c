@@ -297,6 +297,57 @@ static void test_commit_failure_fails_batch(void **state)
 	writer_stop(&w);
 }
 
+struct caller {
+	struct writer *w;
+	struct tjob *jobs;
+	int n;
+	int rc[4];
+	bool finished;
+};
+
+static void *caller_main(void *arg)
+{
+	struct caller *c = arg;
+	for (int i = 0; i < c->n; i++)
+		c->rc[i] = writer_call(c->w, &c->jobs[i].wj);
+	__atomic_store_n(&c->finished, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* writer_call from another thread (a REST worker): it waits for room while
+ * the queue is full, then for its job's durable commit, and gets the job's
+ * status; done() is not called for its jobs. */
+static void test_call_waits_for_room_and_commit(void **state)
+{
+	struct fixture *f = *state;
+	struct writer_opts o = {.capacity = 1, .batch_max = 8, .on_batch = NULL};
+	struct writer *w = NULL;
+	const char *error = NULL;
+	struct tjob jobs[3];
+	int order[3], n_done = 0;
+	init_jobs(f, jobs, 3, order, &n_done);
+	jobs[2].fail = true;
+	assert_int_equal(writer_start(&f->loop, f->url, &o, &w, &error), 0);
+	hold_writer(w, &jobs[0]); /* the queue (capacity 1) is full */
+	struct caller c = {.w = w, .jobs = jobs + 1, .n = 2};
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, caller_main, &c), 0);
+	usleep(50 * 1000);
+	assert_false(__atomic_load_n(&c.finished, __ATOMIC_ACQUIRE)); /* waits for room */
+	set_gate(true);
+	while (!__atomic_load_n(&c.finished, __ATOMIC_ACQUIRE))
+		uv_run(&f->loop, UV_RUN_NOWAIT);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(n_done, 1); /* only the submitted job's done() ran */
+	assert_int_equal(order[0], 1);
+	assert_int_equal(c.rc[0], 0);
+	assert_int_equal(c.rc[1], -1);
+	assert_true(row_exists(f->url, 2));
+	assert_false(row_exists(f->url, 3));
+	assert_int_equal(writer_outstanding(w), 0);
+	writer_stop(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -305,6 +356,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_queue_bound, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_stop_drains, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_commit_failure_fails_batch, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_call_waits_for_room_and_commit, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
