@@ -12,7 +12,8 @@
  * recipient with no available resource also gets an xmpp_offline row.
  *
  * Message jobs are batched: every message received in one loop iteration is
- * committed in one transaction on a worker (group commit), then routed.
+ * committed in one transaction on the store's writer thread (group
+ * commit), then routed.
  */
 #include "core/config.h"
 #include "core/log.h"

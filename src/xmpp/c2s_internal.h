@@ -5,8 +5,9 @@
  * src/xmpp includes it; the public contract is xmpp/xmpp_server.h.
  *
  * Threads: everything in these structs belongs to the loop thread, except
- * what a struct dbjob hands to its work function (which runs on a libuv
- * worker with that thread's store connection and must only touch the job).
+ * what a struct dbjob hands to its work function (which runs on the store's
+ * writer thread or on a libuv worker, with that thread's store connection,
+ * and must only touch the job).
  */
 #ifndef IRIS_XMPP_C2S_INTERNAL_H
 #define IRIS_XMPP_C2S_INTERNAL_H

@@ -1,6 +1,7 @@
 /*
  * xmpp/xmpp_server: listeners, the per-iteration flush, the storage job
- * queue with group commit, and the tables of online users (see
+ * queue (batched jobs to the store's writer thread, with backpressure;
+ * unbatched ones to libuv's pool), and the tables of online users (see
  * xmpp_server.h, c2s_internal.h).
  */
 #include "xmpp/xmpp_server.h"
