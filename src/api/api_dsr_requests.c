@@ -179,38 +179,51 @@ static void h_mine(const struct http_request *req, struct http_response *resp, v
 	api_reply_wrapped(resp, rc, "requests", list);
 }
 
-static void h_list(const struct http_request *req, struct http_response *resp, void *ctx)
+/* Lists the requests of tenant_id ("": accounts without a tenant). */
+static void list_requests(struct http_response *resp, struct api_call *c, const char *tenant_id)
 {
-	struct api_call c;
 	json_t *list = NULL;
-	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_READ, "id", &c) < 0)
-		return;
-	struct dsr_ctx cx = cx_of(c.app, c.st);
-	int rc = dsr_request_list(&cx, c.tenant_id, NULL, &list);
+	struct dsr_ctx cx = cx_of(c->app, c->st);
+	int rc = dsr_request_list(&cx, tenant_id, NULL, &list);
 	api_reply_wrapped(resp, rc, "requests", list);
 }
 
-static void h_answer(const struct http_request *req, struct http_response *resp, void *ctx)
+/* Answers request rid of tenant_id ("": the operator's queue) with the
+ * body's answer; the caller has authorised c. */
+static void answer_request(const struct http_request *req, struct http_response *resp,
+                           struct api_call *c, const char *tenant_id)
 {
 	static const struct api_field spec[] = {{"answer", API_REQUEST_TEXT, true},
 	                                        {NULL, API_ANY, false}};
-	struct api_call c;
 	const char *rid = http_request_param(req, "rid");
 	const char *error = NULL;
-	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_WRITE, "id", &c) < 0 ||
-	    api_call_body(&c, spec) < 0)
+	if (api_call_body(c, spec) < 0)
 		return;
-	struct dsr_ctx cx = cx_of(c.app, c.st);
-	struct dsr_actor a = {c.p.actor.id, account_role_name(c.p.actor.role)};
+	struct dsr_ctx cx = cx_of(c->app, c->st);
+	struct dsr_actor a = {c->p.actor.id, account_role_name(c->p.actor.role)};
 	if (rid == NULL || !ids_is_uuid4(rid))
 		api_fail(resp, "not_found");
-	else if (dsr_request_answer(&cx, &a, c.tenant_id, rid, api_str(c.body, "answer"), &error) <
+	else if (dsr_request_answer(&cx, &a, tenant_id, rid, api_str(c->body, "answer"), &error) <
 	         0)
 		api_fail_field(resp, error, strcmp(error, "invalid_field") == 0 ? "answer" : NULL);
 	else
 		http_response_json(resp, 200,
 		                   json_pack("{s:s, s:s}", "id", rid, "status", "answered"));
-	api_call_end(&c);
+	api_call_end(c);
+}
+
+static void h_list(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	struct api_call c;
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_READ, "id", &c) == 0)
+		list_requests(resp, &c, c.tenant_id);
+}
+
+static void h_answer(const struct http_request *req, struct http_response *resp, void *ctx)
+{
+	struct api_call c;
+	if (api_call_begin(req, resp, ctx, AZ_MEMBERS_WRITE, "id", &c) == 0)
+		answer_request(req, resp, &c, c.tenant_id);
 }
 
 /* The operator's queue: requests of accounts without a tenant (freemium),
@@ -218,34 +231,15 @@ static void h_answer(const struct http_request *req, struct http_response *resp,
 static void h_operator_list(const struct http_request *req, struct http_response *resp, void *ctx)
 {
 	struct api_call c;
-	json_t *list = NULL;
-	if (api_call_begin(req, resp, ctx, API_OPERATOR, NULL, &c) < 0)
-		return;
-	struct dsr_ctx cx = cx_of(c.app, c.st);
-	int rc = dsr_request_list(&cx, "", NULL, &list);
-	api_reply_wrapped(resp, rc, "requests", list);
+	if (api_call_begin(req, resp, ctx, API_OPERATOR, NULL, &c) == 0)
+		list_requests(resp, &c, "");
 }
 
 static void h_operator_answer(const struct http_request *req, struct http_response *resp, void *ctx)
 {
-	static const struct api_field spec[] = {{"answer", API_REQUEST_TEXT, true},
-	                                        {NULL, API_ANY, false}};
 	struct api_call c;
-	const char *rid = http_request_param(req, "rid");
-	const char *error = NULL;
-	if (api_call_begin(req, resp, ctx, API_OPERATOR, NULL, &c) < 0 ||
-	    api_call_body(&c, spec) < 0)
-		return;
-	struct dsr_ctx cx = cx_of(c.app, c.st);
-	struct dsr_actor a = {c.p.actor.id, account_role_name(c.p.actor.role)};
-	if (rid == NULL || !ids_is_uuid4(rid))
-		api_fail(resp, "not_found");
-	else if (dsr_request_answer(&cx, &a, "", rid, api_str(c.body, "answer"), &error) < 0)
-		api_fail_field(resp, error, strcmp(error, "invalid_field") == 0 ? "answer" : NULL);
-	else
-		http_response_json(resp, 200,
-		                   json_pack("{s:s, s:s}", "id", rid, "status", "answered"));
-	api_call_end(&c);
+	if (api_call_begin(req, resp, ctx, API_OPERATOR, NULL, &c) == 0)
+		answer_request(req, resp, &c, "");
 }
 
 void api_routes_dsr_requests(struct http_router *router, struct app *app)

@@ -14,15 +14,21 @@ THREADS = 4
 LOAD_SECONDS = 2.5
 
 
-# P-AVL-2
-def test_sigkill_mid_load_loses_no_acknowledged_write(mail_sink, tmp_path):
+def start_unthrottled(mail_sink, tmp_path):
+    """A private irisd whose rate limits are off (they are not under test
+    here: the load must get through). Returns (iris, config) so that the
+    test can start it again on the same data directory."""
     data_dir = str(tmp_path / "data")
     port = free_port()
-    # Rate limits are not under test here: let the load through.
     config = config_for(port, mail_sink.port,
                         "[ratelimit]\naddress_burst = 0\naccount_burst = 0\n")
     proc, config_path = start_irisd(data_dir, config)
-    iris = Iris(data_dir, port, mail_sink, proc, config_path)
+    return Iris(data_dir, port, mail_sink, proc, config_path), config
+
+
+# P-AVL-2
+def test_sigkill_mid_load_loses_no_acknowledged_write(mail_sink, tmp_path):
+    iris, config = start_unthrottled(mail_sink, tmp_path)
     try:
         admin = default_admin_token(iris)
         tid = iris.api("GET", "/api/v1/me", token=admin).json()["tenant_id"]
@@ -49,16 +55,15 @@ def test_sigkill_mid_load_loses_no_acknowledged_write(mail_sink, tmp_path):
         for t in threads:
             t.start()
         time.sleep(LOAD_SECONDS)
-        proc.send_signal(signal.SIGKILL)  # mid-load: requests are in flight
-        proc.wait(timeout=10)
+        iris.proc.send_signal(signal.SIGKILL)  # mid-load: requests are in flight
+        iris.proc.wait(timeout=10)
         stop.set()
         for t in threads:
             t.join(timeout=30)
         assert len(acked) >= 10, "the load did not get going (%d writes)" % len(acked)
 
         # Same data directory, new process: everything acknowledged is there.
-        proc, _ = start_irisd(data_dir, config)
-        iris.proc = proc
+        iris.proc, _ = start_irisd(iris.data_dir, config)
         r = iris.api("GET", "/api/v1/tenants/%s/members" % tid, token=admin)
         assert r.status_code == 200, r.text
         present = {m["username"] for m in r.json()["members"]}
@@ -79,12 +84,7 @@ def test_sigkill_mid_load_loses_no_acknowledged_write(mail_sink, tmp_path):
 # not answered).
 def test_sigkill_mid_profile_load_loses_no_acknowledged_write(mail_sink, tmp_path):
     from test_accounts_lib import add_member
-    data_dir = str(tmp_path / "data")
-    port = free_port()
-    config = config_for(port, mail_sink.port,
-                        "[ratelimit]\naddress_burst = 0\naccount_burst = 0\n")
-    proc, config_path = start_irisd(data_dir, config)
-    iris = Iris(data_dir, port, mail_sink, proc, config_path)
+    iris, config = start_unthrottled(mail_sink, tmp_path)
     try:
         admin = default_admin_token(iris)
         tid = iris.api("GET", "/api/v1/me", token=admin).json()["tenant_id"]
@@ -109,15 +109,14 @@ def test_sigkill_mid_profile_load_loses_no_acknowledged_write(mail_sink, tmp_pat
         for t in threads:
             t.start()
         time.sleep(LOAD_SECONDS)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
+        iris.proc.send_signal(signal.SIGKILL)
+        iris.proc.wait(timeout=10)
         stop.set()
         for t in threads:
             t.join(timeout=30)
         assert min(acked) >= 3, "the load did not get going: %s" % acked
 
-        proc, _ = start_irisd(data_dir, config)
-        iris.proc = proc
+        iris.proc, _ = start_irisd(iris.data_dir, config)
         for n, (uid, _, _) in enumerate(users):
             r = iris.api("GET", "/api/v1/tenants/%s/members/%s/profile" % (tid, uid),
                          token=admin)
