@@ -286,3 +286,17 @@ def fresh_iris(mail_sink, tmp_path):
     yield server
     if proc.poll() is None:
         stop_irisd(proc)
+
+
+@pytest.fixture
+def clock_iris(mail_sink, tmp_path):
+    """A private irisd in test mode, whose clock POST /api/v1/test/clock moves
+    (its own offset); stopped at the end of the test, which must drain."""
+    data_dir = str(tmp_path / "data")
+    port = free_port()
+    proc, config_path = start_irisd(
+        data_dir, config_for(port, mail_sink.port, extra="[server]\ntest_mode = true\n"))
+    server = Iris(data_dir, port, mail_sink, proc, config_path)
+    yield server
+    if proc.poll() is None:
+        assert stop_irisd(proc) == 0, "irisd did not drain and exit cleanly"

@@ -7,25 +7,12 @@ tested in seconds against a live irisd with a real SMTP sink."""
 import json
 import time
 
-import pytest
 
-from conftest import Iris, config_for, free_port, start_irisd, stop_irisd
 from test_accounts_lib import add_member, error_code, full_token, operator_token, unique
 
 DAY = 86400
 
 
-@pytest.fixture
-def clock_iris(mail_sink, tmp_path):
-    """A private irisd in test mode (its own clock offset)."""
-    data_dir = str(tmp_path / "data")
-    port = free_port()
-    proc, config_path = start_irisd(
-        data_dir, config_for(port, mail_sink.port, extra="[server]\ntest_mode = true\n"))
-    server = Iris(data_dir, port, mail_sink, proc, config_path)
-    yield server
-    if proc.poll() is None:
-        assert stop_irisd(proc) == 0, "irisd did not drain and exit cleanly"
 
 
 def advance(iris, op, seconds):

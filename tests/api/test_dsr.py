@@ -9,10 +9,8 @@ import tarfile
 import time
 import uuid
 
-import pytest
 
 import test_accounts_lib as lib
-from conftest import Iris, config_for, free_port, start_irisd, stop_irisd
 from test_accounts_lib import add_member, error_code, make_tenant, unique
 
 DAY = 86400
@@ -403,17 +401,6 @@ def test_privacy_request_forwarded(iris):
     assert r.status_code == 400
 
 
-@pytest.fixture
-def clock_iris(mail_sink, tmp_path):
-    """A private irisd in test mode, whose clock POST /api/v1/test/clock moves."""
-    data_dir = str(tmp_path / "data")
-    port = free_port()
-    proc, config_path = start_irisd(
-        data_dir, config_for(port, mail_sink.port, extra="[server]\ntest_mode = true\n"))
-    server = Iris(data_dir, port, mail_sink, proc, config_path)
-    yield server
-    if proc.poll() is None:
-        assert stop_irisd(proc) == 0, "irisd did not drain and exit cleanly"
 
 
 # P-DSR-7: requests of freemium users (the operator is the controller) land
