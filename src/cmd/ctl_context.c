@@ -138,6 +138,16 @@ int ctl_tenant_resolve(struct ctl_context *cx, const char *name_or_id, char id_r
 	return rc == 0 ? 0 : -1;
 }
 
+int ctl_tenant_resolve_or_none(struct ctl_context *cx, const char *name_or_id,
+                               char id_r[IDS_UUID_LEN])
+{
+	if (name_or_id == NULL || name_or_id[0] == '\0' || strcmp(name_or_id, "-") == 0) {
+		id_r[0] = '\0';
+		return 0;
+	}
+	return ctl_tenant_resolve(cx, name_or_id, id_r);
+}
+
 /* Reads standard input up to the first newline (one_line) or to its end
  * into buf; see ctl_read_secret_line and ctl_read_stdin_text. */
 static int read_stdin(char *buf, size_t cap, bool one_line)

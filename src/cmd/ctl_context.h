@@ -26,6 +26,10 @@ void ctl_context_close(struct ctl_context *cx);
  * tenant named X" (or the error) and returns -1 unless found. */
 int ctl_tenant_find(struct ctl_context *cx, const char *name_or_id, char id_r[IDS_UUID_LEN]);
 int ctl_tenant_resolve(struct ctl_context *cx, const char *name_or_id, char id_r[IDS_UUID_LEN]);
+/* The same where the installation itself is a valid answer: "-", "" or NULL
+ * give id_r "" (accounts in no tenant: operators, freemium users). */
+int ctl_tenant_resolve_or_none(struct ctl_context *cx, const char *name_or_id,
+                               char id_r[IDS_UUID_LEN]);
 
 /* Reads one line (a password) from standard input with read(2), without
  * its line end, into buf (cap bytes). Returns its length, or -1 (nothing

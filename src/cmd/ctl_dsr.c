@@ -60,8 +60,7 @@ static int requests(struct ctl_context *cx, struct dsr_ctx *d, const char *tenan
 {
 	char tid[IDS_UUID_LEN] = "";
 	json_t *priv = NULL, *del = json_array();
-	if ((tenant != NULL && strcmp(tenant, "-") != 0 &&
-	     ctl_tenant_resolve(cx, tenant, tid) < 0) ||
+	if (ctl_tenant_resolve_or_none(cx, tenant, tid) < 0 ||
 	    dsr_request_list(d, tid, NULL, &priv) < 0 ||
 	    accounts_deletion_requests_list(d->st, tid, add_deletion_request, del) < 0) {
 		json_decref(priv);
@@ -120,7 +119,7 @@ static int run(struct ctl_context *cx, const char *cmd, const char *user, const 
 	if (strcmp(cmd, "deletion-log") == 0) {
 		json_t *list;
 		char tenant_id[IDS_UUID_LEN] = "";
-		if (strcmp(tenant, "-") != 0 && ctl_tenant_resolve(cx, tenant, tenant_id) < 0)
+		if (ctl_tenant_resolve_or_none(cx, tenant, tenant_id) < 0)
 			return 1;
 		if (deletion_log_list(&d, tenant_id, &list) < 0)
 			return 1;

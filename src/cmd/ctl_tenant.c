@@ -140,11 +140,8 @@ int ctl_account(struct ctl *ctl, int argc, char **argv)
 		goto wipe;
 	actor_system(&actor, "operator-cli");
 	a.in.password = a.password_stdin ? chosen : NULL;
-	/* "-" (or empty): an account of the installation, in no tenant (an
-	 * operator, or a freemium user) */
-	if (strcmp(a.tenant, "-") == 0 || a.tenant[0] == '\0')
-		tenant_id[0] = '\0';
-	else if (ctl_tenant_resolve(&cx, a.tenant, tenant_id) < 0)
+	/* "-": an account of the installation (an operator, a freemium user) */
+	if (ctl_tenant_resolve_or_none(&cx, a.tenant, tenant_id) < 0)
 		goto close;
 	a.in.tenant_id = tenant_id;
 	if (accounts_create(&cx.app, cx.st, &actor, &a.in, id, password, &error) == 0) {
