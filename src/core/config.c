@@ -180,9 +180,10 @@ int config_set(struct config *cfg, const char *name, const char *value, char **e
 {
 	const struct config_setting *s = config_find(name);
 	char *field = (char *)cfg + (s != NULL ? s->offset : 0);
-	if (s == NULL && config_retired(name) != NULL) {
+	const char *advice = s == NULL ? config_retired(name) : NULL;
+	if (advice != NULL) {
 		log_warn("event=setting_retired setting=%s ignored=true advice=\"%s\"", name,
-		         config_retired(name));
+		         advice);
 		return 0;
 	}
 	if (s == NULL) {
